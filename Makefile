@@ -1,0 +1,56 @@
+# Two commands: `make demo` (set up and serve) and `make test` (set up and run the suite).
+SHELL := /bin/bash
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+export DJANGO_SETTINGS_MODULE ?= gis.settings.dev
+# Read after scripts/ensure_db.sh has written it (recursive expansion).
+export DATABASE_URL = $(shell cat .run/database_url 2>/dev/null)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup system venv db migrate assets demo-data demo serve test lint bench clean
+
+setup: system venv db migrate assets
+
+system:
+	@scripts/system_packages.sh
+
+.venv/.installed: pyproject.toml
+	@test -x $(PY) || python3 -m venv .venv
+	@$(PY) -m pip install -q --upgrade pip
+	@$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+venv: .venv/.installed
+
+db:
+	@scripts/ensure_db.sh
+
+migrate: venv db
+	@$(MANAGE) migrate --noinput -v 0
+
+assets: venv
+	@$(MANAGE) compilemessages -v 0 --ignore '.venv/*'
+	@$(MANAGE) collectstatic --noinput -v 0
+
+demo-data: setup
+	@$(MANAGE) load_demo
+
+demo: demo-data serve
+
+serve:
+	@echo "Serving on http://$(HOST):$(PORT)/ — demo users are listed in README.md"
+	@.venv/bin/gunicorn gis.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 \
+	  --timeout 300 --access-logfile -
+
+test: setup
+	@DJANGO_SETTINGS_MODULE=gis.settings.test .venv/bin/pytest
+
+lint: venv
+	@.venv/bin/ruff check .
+
+bench: setup
+	@DJANGO_SETTINGS_MODULE=gis.settings.dev $(PY) bench/run.py
+
+clean:
+	rm -rf staticfiles .run/database_url

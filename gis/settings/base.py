@@ -1,0 +1,169 @@
+"""Settings shared by every environment.
+
+The environment is read once, here: DATABASE_URL (or the libpq PG* variables),
+DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS, the county extent and the
+basemap settings. dev.py and test.py only override.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+ENV = os.environ
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    return ENV.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_floats(name: str, default: tuple[float, ...]) -> tuple[float, ...]:
+    raw = ENV.get(name)
+    if not raw:
+        return default
+    return tuple(float(part) for part in raw.split(","))
+
+
+def _database() -> dict:
+    url = ENV.get("DATABASE_URL")
+    if not url:
+        # libpq variables, defaulting to the local server these machines run
+        url = "postgis://{user}@{host}:{port}/{name}".format(
+            user=ENV.get("PGUSER", "postgres"),
+            host=ENV.get("PGHOST", "127.0.0.1"),
+            port=ENV.get("PGPORT", "5432"),
+            name=ENV.get("PGDATABASE", "gridgis"),
+        )
+    db = dj_database_url.parse(url, conn_max_age=60)
+    db["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    return db
+
+
+SECRET_KEY = ENV.get("DJANGO_SECRET_KEY", "insecure-dev-key-change-me")
+DEBUG = _env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = [h for h in ENV.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "leaflet",
+    "rest_framework",
+    "rest_framework_gis",
+    "households",
+    "grids",
+    "layers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "gis.urls"
+WSGI_APPLICATION = "gis.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "gis" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "gis" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "gis" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = Path(ENV.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/media/"
+# Uploads waiting for confirmation (upload -> validation report -> confirm)
+IMPORT_UPLOAD_DIR = MEDIA_ROOT / "imports"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]  # GDAL-version notice only; nothing else is silenced
+
+# --- Geography -------------------------------------------------------------
+# Storage SRID: WGS84. CGCS2000 (EPSG:4490) differs by centimetres.
+STORAGE_SRID = 4326
+# County extent (min lon, min lat, max lon, max lat): imports outside it are
+# rejected. Default: the synthetic demo county in southern Jiangxi.
+COUNTY_EXTENT = _env_floats("GIS_COUNTY_EXTENT", (114.8, 25.4, 116.4, 26.7))
+COUNTY_CODE = ENV.get("GIS_COUNTY_CODE", "360721")
+COUNTY_NAME = ENV.get("GIS_COUNTY_NAME", "示范县")
+
+# --- Basemaps ---------------------------------------------------------------
+# The map works with no basemap reachable: data layers are drawn on a blank
+# background and the basemap is only an option in the layer switcher.
+TIANDITU_KEY = ENV.get("GIS_TIANDITU_KEY", "")
+GIS_BASEMAP = ENV.get("GIS_BASEMAP", "tianditu" if TIANDITU_KEY else "osm")
+OSM_TILE_URL = ENV.get("GIS_OSM_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
+_center = ((COUNTY_EXTENT[1] + COUNTY_EXTENT[3]) / 2, (COUNTY_EXTENT[0] + COUNTY_EXTENT[2]) / 2)
+LEAFLET_CONFIG = {
+    "DEFAULT_CENTER": _center,
+    "DEFAULT_ZOOM": 11,
+    "MIN_ZOOM": 5,
+    "MAX_ZOOM": 19,
+    "TILES": [],  # basemaps are added by our own script from the settings above
+    "ATTRIBUTION_PREFIX": "",
+    "RESET_VIEW": False,
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": ENV.get("DJANGO_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,182 @@
+"""Grids as dated versions, member areas, assignments of households, partition runs."""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.gis.db.models.functions import IsValid
+from django.db.models import CheckConstraint, Q, UniqueConstraint
+from django.utils.translation import gettext_lazy as _
+
+from households.models import SRID, Household, Person, Village
+
+
+class GridVersion(models.Model):
+    """One dated division of a village into grids. The open version has no valid_to."""
+
+    class Source(models.TextChoices):
+        PARTITION = "partition", _("automatic partition")
+        EDIT = "edit", _("manual edit")
+        RESTORE = "restore", _("restored version")
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="grid_versions", verbose_name=_("village")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_to = models.DateTimeField(_("valid to"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grid version")
+        verbose_name_plural = _("grid versions")
+        ordering = ["village__code", "-number"]
+        constraints = [
+            UniqueConstraint(fields=["village", "number"], name="grid_version_number_unique"),
+            UniqueConstraint(
+                fields=["village"], condition=Q(valid_to__isnull=True),
+                name="grid_version_one_open_per_village",
+            ),
+            CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="grid_version_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village.name} v{self.number}"
+
+
+class Grid(models.Model):
+    version = models.ForeignKey(
+        GridVersion, on_delete=models.CASCADE, related_name="grids", verbose_name=_("version")
+    )
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="grids", verbose_name=_("village")
+    )
+    code = models.CharField(_("code"), max_length=15)
+    geom = models.MultiPolygonField(_("boundary"), srid=SRID)
+    locked = models.BooleanField(_("locked"), default=False)
+    leader = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="led_grids",
+        verbose_name=_("grid leader"),
+    )
+    household_count = models.PositiveIntegerField(_("households"), default=0)
+    group_codes = models.CharField(_("village groups"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["village", "code"])]
+        constraints = [
+            UniqueConstraint(fields=["version", "code"], name="grid_code_unique_in_version"),
+            CheckConstraint(condition=Q(code__regex=r"^\d{15}$"), name="grid_code_15_digits"),
+            CheckConstraint(condition=IsValid("geom"), name="grid_geom_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class MemberArea(models.Model):
+    """联户: about 10 households looked after by one grid member."""
+
+    grid = models.ForeignKey(
+        Grid, on_delete=models.CASCADE, related_name="member_areas", verbose_name=_("grid")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    member = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="member_areas",
+        verbose_name=_("grid member"),
+    )
+    household_count = models.PositiveIntegerField(_("households"), default=0)
+
+    class Meta:
+        verbose_name = _("member area")
+        verbose_name_plural = _("member areas")
+        ordering = ["grid__code", "number"]
+        constraints = [
+            UniqueConstraint(fields=["grid", "number"], name="member_area_number_unique"),
+        ]
+
+    @property
+    def code(self) -> str:
+        return f"{self.grid.code}-{self.number:02d}"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class GridAssignment(models.Model):
+    """Which grid and member area a household belongs to in one version."""
+
+    version = models.ForeignKey(
+        GridVersion, on_delete=models.CASCADE, related_name="assignments",
+        verbose_name=_("version"),
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="grid_assignments",
+        verbose_name=_("household"),
+    )
+    grid = models.ForeignKey(
+        Grid, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("grid")
+    )
+    member_area = models.ForeignKey(
+        MemberArea, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="assignments", verbose_name=_("member area"),
+    )
+
+    class Meta:
+        verbose_name = _("grid assignment")
+        verbose_name_plural = _("grid assignments")
+        indexes = [models.Index(fields=["grid"]), models.Index(fields=["household"])]
+        constraints = [
+            UniqueConstraint(
+                fields=["version", "household"], name="assignment_household_once_per_version"
+            ),
+        ]
+
+
+class PartitionRun(models.Model):
+    """A partition of a village, township or the county: proposal, diff, application."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        PROPOSED = "proposed", _("proposal ready")
+        APPLIED = "applied", _("applied")
+        DISCARDED = "discarded", _("discarded")
+        FAILED = "failed", _("failed")
+
+    class Scope(models.TextChoices):
+        VILLAGE = "village", _("village")
+        TOWNSHIP = "township", _("township")
+        COUNTY = "county", _("county")
+
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    scope_code = models.CharField(_("scope code"), max_length=12, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    message = models.TextField(_("message"), blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    proposal = models.JSONField(_("proposal"), default=dict, blank=True)
+    diff = models.JSONField(_("difference to the current grids"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partition run")
+        verbose_name_plural = _("partition runs")
+        ordering = ["-created_at"]

@@ -1,0 +1,253 @@
+"""Village-group import: GeoJSON, GeoPackage, zipped Shapefile, KML.
+
+Checks before loading: columns, geometry type, CRS, extent, codes, validity
+(self-intersections repaired with make_valid and reported; unrepairable rejected)
+and overlaps between groups (rejected, with the overlap area in m²). Then
+townships, villages and groups are upserted in one transaction, village
+boundaries are refreshed, and households are re-assigned to groups.
+"""
+
+import time
+from pathlib import Path
+
+import numpy as np
+import shapely
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from households.codes import GROUP_CODE_LEN, TOWNSHIP_CODE_LEN, VILLAGE_CODE_LEN, code_error
+from households.geo import to_metric, utm_crs
+from households.models import Township, Village, VillageGroup
+from households.services import households_reassign_groups, villages_refresh_boundaries
+
+from .checks import ERR_GEOMETRY_TYPE, ERR_NO_GEOMETRY, check_extent, check_required, to_wgs84_frame
+from .readers import (
+    GROUP_ALIASES,
+    VECTOR_SUFFIXES,
+    ReadError,
+    check_suffix,
+    normalise_columns,
+    read_vector,
+)
+from .report import ImportRejected, ImportReport
+
+# Overlaps up to this area are digitising noise along shared borders (the real OSM-derived
+# groups in sample_data/ overlap by up to 3.5 m²): reported as warnings, not rejected.
+OVERLAP_TOLERANCE_M2 = 10.0
+OVERLAP_REPORTED_M2 = 0.01
+ERR_OVERLAP = gettext_lazy("overlaps feature %(other)s by %(area).1f m²")
+ERR_OVERLAP_DB = gettext_lazy("overlaps existing group %(other)s by %(area).1f m²")
+ERR_UNREPAIRABLE = gettext_lazy("invalid polygon that cannot be repaired: %(reason)s")
+WARN_REPAIRED = gettext_lazy("invalid polygon repaired with make_valid: %(reason)s")
+ERR_DUPLICATE_CODE = gettext_lazy("duplicate group code %(code)s (also feature %(other)d)")
+ERR_DUPLICATE_NAME = gettext_lazy("duplicate group name %(name)s in village %(village)s")
+ERR_REQUIRED = gettext_lazy("%(col)s is empty")
+ERR_NAME_CONFLICT = gettext_lazy("%(kind)s %(code)s is named %(old)r here but %(new)r in feature %(other)d")
+ERR_NEEDS_PARENT = gettext_lazy("village %(code)s is new: village_name, township_code and township_name are needed")
+
+
+def import_village_groups(
+    path: str | Path, *, dry_run: bool = False, skip_rejected: bool = False,
+    column_map: dict | None = None,
+) -> ImportReport:
+    path = Path(path)
+    started = time.perf_counter()
+    report = ImportReport(kind=_("village groups"), source=path.name, dry_run=dry_run)
+    try:
+        check_suffix(path, VECTOR_SUFFIXES)
+        gdf = read_vector(path)
+    except ReadError as exc:
+        report.error(None, "", str(exc))
+        raise ImportRejected(report) from exc
+    gdf, _unknown = normalise_columns(gdf, GROUP_ALIASES, column_map)
+    if not check_required(gdf, ("name", "village_code"), report, GROUP_ALIASES):
+        raise ImportRejected(report)
+    gdf = to_wgs84_frame(gdf, report)
+    if gdf is None:
+        raise ImportRejected(report)
+    for col in GROUP_ALIASES:
+        if col not in gdf.columns:
+            gdf[col] = ""
+        gdf[col] = gdf[col].fillna("").astype(str).str.strip()
+    report.rows = len(gdf)
+    geoms, bad = _check_geometries(gdf.geometry.values, report)
+    bad |= _check_attributes(gdf, report)
+    bad |= _check_overlaps(geoms, gdf, bad, report)
+    if bad.any() and not skip_rejected:
+        raise ImportRejected(report)
+    report.rejected_rows = int(bad.sum())
+    if not dry_run:
+        with transaction.atomic():
+            _load(gdf[~bad], geoms[~bad], report)
+        report.applied = True
+    report.stats["seconds"] = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _check_geometries(geoms, report):
+    n = len(geoms)
+    bad = np.zeros(n, dtype=bool)
+    out = np.empty(n, dtype=object)
+    types = shapely.get_type_id(geoms)
+    for i in range(n):
+        g = geoms[i]
+        if g is None or shapely.is_empty(g):
+            report.error(i + 1, "geometry", ERR_NO_GEOMETRY, "feature")
+            bad[i] = True
+            continue
+        if types[i] not in (3, 6):  # Polygon, MultiPolygon
+            report.error(i + 1, "geometry", ERR_GEOMETRY_TYPE % {
+                "found": g.geom_type, "expected": "Polygon/MultiPolygon"}, "feature")
+            bad[i] = True
+            continue
+        g = shapely.force_2d(g)
+        if not shapely.is_valid(g):
+            reason = shapely.is_valid_reason(g)
+            fixed = _polygonal(shapely.make_valid(g))
+            if fixed is None or fixed.area <= 0:
+                report.error(i + 1, "geometry", ERR_UNREPAIRABLE % {"reason": reason}, "feature")
+                bad[i] = True
+                continue
+            report.warn(i + 1, "geometry", WARN_REPAIRED % {"reason": reason}, "feature")
+            g = fixed
+        out[i] = g if g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g])
+    idx = np.flatnonzero(~bad)
+    if len(idx):
+        bounds = shapely.bounds(out[idx])
+        for xs, ys in ((bounds[:, 0], bounds[:, 1]), (bounds[:, 2], bounds[:, 3])):
+            bad[idx] |= check_extent(xs, ys, settings.COUNTY_EXTENT, report, idx + 1, "feature",
+                                     skip=bad[idx])
+    return out, bad
+
+
+def _polygonal(g):
+    parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
+    polys = [q for p in parts for q in shapely.get_parts(p)]
+    return shapely.MultiPolygon(polys) if polys else None
+
+
+def _check_attributes(gdf, report) -> np.ndarray:
+    n = len(gdf)
+    bad = np.zeros(n, dtype=bool)
+    seen_codes, seen_names, names = {}, {}, {}
+    existing = {v.code: v for v in Village.objects.select_related("township")}
+    for i, row in enumerate(gdf.itertuples(index=False)):
+        feature = i + 1
+
+        def fail(field, message, feature=feature, i=i):
+            report.error(feature, field, message, "feature")
+            bad[i] = True
+
+        if not row.name:
+            fail("name", ERR_REQUIRED % {"col": "name"})
+        vcode = row.village_code
+        message = code_error("village_code", vcode, VILLAGE_CODE_LEN,
+                             row.township_code or (existing[vcode].township.code if vcode in existing else None))
+        if message:
+            fail("village_code", message)
+            continue
+        if row.township_code:
+            message = code_error("township_code", row.township_code, TOWNSHIP_CODE_LEN,
+                                 settings.COUNTY_CODE if settings.COUNTY_CODE else None)
+            if message:
+                fail("township_code", message)
+        elif vcode not in existing:
+            fail("township_code", ERR_NEEDS_PARENT % {"code": vcode})
+        if vcode not in existing and not (row.village_name and row.township_name):
+            fail("village_name", ERR_NEEDS_PARENT % {"code": vcode})
+        if row.code:
+            message = code_error("code", row.code, GROUP_CODE_LEN, vcode)
+            if message:
+                fail("code", message)
+            elif row.code in seen_codes:
+                fail("code", ERR_DUPLICATE_CODE % {"code": row.code, "other": seen_codes[row.code]})
+            else:
+                seen_codes[row.code] = feature
+        key = (vcode, row.name)
+        if row.name and key in seen_names:
+            fail("name", ERR_DUPLICATE_NAME % {"name": row.name, "village": vcode})
+        seen_names.setdefault(key, feature)
+        for kind, code, name in (("village", vcode, row.village_name),
+                                 ("township", row.township_code, row.township_name)):
+            if code and name:
+                other = names.setdefault((kind, code), (name, feature))
+                if other[0] != name:
+                    fail(f"{kind}_name", ERR_NAME_CONFLICT % {
+                        "kind": kind, "code": code, "old": name, "new": other[0], "other": other[1]})
+    return bad
+
+
+def _check_overlaps(geoms, gdf, bad, report) -> np.ndarray:
+    """Reject groups overlapping each other, or existing groups not replaced by this file."""
+    ok = np.flatnonzero(~bad)
+    new_bad = np.zeros(len(geoms), dtype=bool)
+    if not len(ok):
+        return new_bad
+    center = shapely.centroid(shapely.union_all(geoms[ok])) if len(ok) < 5000 else geoms[ok[0]].centroid
+    crs = utm_crs(center.x, center.y)
+    metric = to_metric(geoms[ok], crs)
+    tree = shapely.STRtree(metric)
+    left, right = tree.query(metric, predicate="intersects")
+    for a, b in zip(left, right, strict=True):
+        if a >= b:
+            continue
+        area = shapely.area(shapely.intersection(metric[a], metric[b]))
+        if area > OVERLAP_TOLERANCE_M2:
+            report.error(int(ok[b]) + 1, "geometry", ERR_OVERLAP % {"other": int(ok[a]) + 1, "area": area}, "feature")
+            new_bad[ok[b]] = True
+        elif area > OVERLAP_REPORTED_M2:
+            report.warn(int(ok[b]) + 1, "geometry", ERR_OVERLAP % {"other": int(ok[a]) + 1, "area": area}, "feature")
+    replaced_codes = set(gdf["code"].iloc[ok]) - {""}
+    replaced_names = set(zip(gdf["village_code"].iloc[ok], gdf["name"].iloc[ok], strict=True))
+    others = [
+        (g.code or g.name, g.geom) for g in VillageGroup.objects.select_related("village")
+        if g.code not in replaced_codes and (g.village.code, g.name) not in replaced_names
+    ]
+    if others:
+        other_geoms = to_metric(np.array([shapely.from_wkb(bytes(g.wkb)) for _, g in others]), crs)
+        li, ri = shapely.STRtree(other_geoms).query(metric, predicate="intersects")
+        for a, b in zip(li, ri, strict=True):
+            area = shapely.area(shapely.intersection(metric[a], other_geoms[b]))
+            if area > OVERLAP_TOLERANCE_M2:
+                report.error(int(ok[a]) + 1, "geometry", ERR_OVERLAP_DB % {"other": others[b][0], "area": area}, "feature")
+                new_bad[ok[a]] = True
+            elif area > OVERLAP_REPORTED_M2:
+                report.warn(int(ok[a]) + 1, "geometry", ERR_OVERLAP_DB % {"other": others[b][0], "area": area}, "feature")
+    return new_bad
+
+
+def _load(gdf, geoms, report) -> None:
+    townships = {t.code: t for t in Township.objects.all()}
+    villages = {v.code: v for v in Village.objects.all()}
+    touched = set()
+    for row, geom in zip(gdf.itertuples(index=False), geoms, strict=True):
+        if row.township_code and row.township_code not in townships:
+            townships[row.township_code] = Township.objects.create(code=row.township_code, name=row.township_name)
+        elif row.township_code and row.township_name and townships[row.township_code].name != row.township_name:
+            Township.objects.filter(pk=townships[row.township_code].pk).update(name=row.township_name)
+        village = villages.get(row.village_code)
+        if village is None:
+            village = Village.objects.create(code=row.village_code, name=row.village_name,
+                                             township=townships[row.township_code])
+            villages[village.code] = village
+        elif row.village_name and village.name != row.village_name:
+            Village.objects.filter(pk=village.pk).update(name=row.village_name)
+        touched.add(village.pk)
+        lookup = {"code": row.code} if row.code else {"village": village, "name": row.name}
+        group = VillageGroup.objects.filter(**lookup).first()
+        new_geom = GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=4326)
+        if group is None:
+            VillageGroup.objects.create(code=row.code or None, name=row.name, village=village, geom=new_geom)
+            report.created += 1
+        elif (group.name, group.village_id) == (row.name, village.pk) and group.geom.equals_exact(new_geom, 1e-9):
+            report.unchanged += 1
+        else:
+            group.name, group.village, group.geom = row.name, village, new_geom
+            group.save()
+            report.updated += 1
+    if report.created or report.updated:
+        villages_refresh_boundaries(touched)
+        report.stats["households_regrouped"] = households_reassign_groups()

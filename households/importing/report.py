@@ -1,0 +1,77 @@
+"""What an import found and did: counts, and problems that name the row and the field."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+
+class ImportRejected(Exception):
+    """The file cannot be imported; the report says why. Nothing was written."""
+
+    def __init__(self, report: "ImportReport"):
+        self.report = report
+        super().__init__(report.first_error())
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None  # file row (CSV/XLSX line, header = 1) or feature number (1-based)
+    field: str
+    message: str
+    where: str = "row"  # "row" or "feature"
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return f"{self.field}: {self.message}" if self.field else self.message
+        label = _("row") if self.where == "row" else _("feature")
+        prefix = f"{label} {self.row}"
+        return f"{prefix}, {self.field}: {self.message}" if self.field else f"{prefix}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    source: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected_rows: int = 0
+    dry_run: bool = False
+    applied: bool = False
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error(self, row, field_name, message, where="row") -> None:
+        self.errors.append(Problem(row, field_name, str(message), where))
+
+    def warn(self, row, field_name, message, where="row") -> None:
+        self.warnings.append(Problem(row, field_name, str(message), where))
+
+    def first_error(self) -> str:
+        return str(self.errors[0]) if self.errors else ""
+
+    def summary(self) -> str:
+        return _(
+            "%(kind)s from %(source)s: %(rows)d rows, %(created)d created, %(updated)d updated, "
+            "%(unchanged)d unchanged, %(rejected)d rejected, %(errors)d errors, %(warnings)d warnings"
+        ) % {
+            "kind": self.kind, "source": self.source, "rows": self.rows,
+            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "rejected": self.rejected_rows, "errors": len(self.errors),
+            "warnings": len(self.warnings),
+        }
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind, "source": self.source, "rows": self.rows,
+            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "rejected_rows": self.rejected_rows, "dry_run": self.dry_run, "applied": self.applied,
+            "errors": [str(p) for p in self.errors], "warnings": [str(p) for p in self.warnings],
+            "stats": self.stats,
+        }

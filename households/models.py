@@ -1,0 +1,220 @@
+"""The county's geography (township -> village -> village group), households and residents."""
+
+from django.contrib.gis.db import models
+from django.contrib.gis.db.models.functions import IsValid
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db.models import CheckConstraint, F, Q, UniqueConstraint
+from django.utils.translation import gettext_lazy as _
+
+from .codes import GROUP_CODE_LEN, TOWNSHIP_CODE_LEN, VILLAGE_CODE_LEN, code_error
+
+SRID = 4326
+
+
+def _digits(n: int) -> RegexValidator:
+    return RegexValidator(rf"^\d{{{n}}}$", _("Enter %(n)d digits.") % {"n": n})
+
+
+class Township(models.Model):
+    code = models.CharField(_("code"), max_length=9, unique=True, validators=[_digits(9)])
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("township")
+        verbose_name_plural = _("townships")
+        ordering = ["code"]
+        constraints = [
+            CheckConstraint(condition=Q(code__regex=r"^\d{9}$"), name="township_code_9_digits")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class Village(models.Model):
+    """An administrative village, with the partitioner settings that apply to it."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True, validators=[_digits(12)])
+    code_year = models.PositiveSmallIntegerField(
+        _("code year"), default=2024, help_text=_("Year of the statistical division code.")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="villages", verbose_name=_("township")
+    )
+    boundary = models.MultiPolygonField(
+        _("boundary"), srid=SRID, null=True, blank=True,
+        help_text=_("Union of the village's groups, kept up to date by the importer."),
+    )
+    # Partitioner settings (central communities may use larger grids)
+    grid_target = models.PositiveSmallIntegerField(_("grid target"), default=50)
+    grid_min = models.PositiveSmallIntegerField(_("grid band minimum"), default=40)
+    grid_max = models.PositiveSmallIntegerField(_("grid band maximum"), default=60)
+    member_target = models.PositiveSmallIntegerField(_("member area target"), default=10)
+    member_min = models.PositiveSmallIntegerField(_("member area minimum"), default=8)
+    member_max = models.PositiveSmallIntegerField(_("member area maximum"), default=12)
+
+    class Meta:
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["township"])]
+        constraints = [
+            CheckConstraint(condition=Q(code__regex=r"^\d{12}$"), name="village_code_12_digits"),
+            CheckConstraint(
+                condition=Q(grid_min__lte=F("grid_target")) & Q(grid_target__lte=F("grid_max")),
+                name="village_grid_band_contains_target",
+            ),
+            CheckConstraint(
+                condition=Q(member_min__lte=F("member_target"))
+                & Q(member_target__lte=F("member_max")),
+                name="village_member_band_contains_target",
+            ),
+            CheckConstraint(
+                condition=Q(boundary__isnull=True) | IsValid("boundary"),
+                name="village_boundary_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    def clean(self) -> None:
+        if self.township_id:
+            message = code_error(
+                "code", self.code, VILLAGE_CODE_LEN, self.township.code[:TOWNSHIP_CODE_LEN]
+            )
+            if message:
+                raise ValidationError({"code": message})
+        if not self.grid_min <= self.grid_target <= self.grid_max:
+            raise ValidationError(_("The grid band must contain the grid target."))
+        if not self.member_min <= self.member_target <= self.member_max:
+            raise ValidationError(_("The member band must contain the member target."))
+
+
+class VillageGroup(models.Model):
+    """村民小组: the basic unit grids are built on."""
+
+    code = models.CharField(
+        _("code"), max_length=14, null=True, blank=True, unique=True, validators=[_digits(14)]
+    )
+    name = models.CharField(_("name"), max_length=100)
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="groups", verbose_name=_("village")
+    )
+    geom = models.MultiPolygonField(_("boundary"), srid=SRID)
+
+    class Meta:
+        verbose_name = _("village group")
+        verbose_name_plural = _("village groups")
+        ordering = ["village__code", "code", "name"]
+        indexes = [
+            models.Index(fields=["village"]),
+        ]
+        constraints = [
+            CheckConstraint(
+                condition=Q(code__isnull=True) | Q(code__regex=r"^\d{14}$"),
+                name="group_code_14_digits",
+            ),
+            CheckConstraint(condition=IsValid("geom"), name="group_geom_valid"),
+            UniqueConstraint(fields=["village", "name"], name="group_name_unique_in_village"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village.name}{self.name}"
+
+    def clean(self) -> None:
+        if self.code and self.village_id:
+            message = code_error("code", self.code, GROUP_CODE_LEN, self.village.code)
+            if message:
+                raise ValidationError({"code": message})
+
+
+class Household(models.Model):
+    external_id = models.CharField(_("household id"), max_length=64, unique=True)
+    head = models.CharField(_("head of household"), max_length=100, blank=True)
+    members = models.PositiveSmallIntegerField(
+        _("members"), default=1, validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    location = models.PointField(_("location"), srid=SRID)
+    group = models.ForeignKey(
+        VillageGroup, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="households", verbose_name=_("village group"),
+    )
+    location_note = models.CharField(
+        _("location note"), max_length=200, blank=True,
+        help_text=_("Why the household was snapped to a group or left without one."),
+    )
+    # tags
+    party_member_household = models.BooleanField(_("party-member household"), default=False)
+    dibao = models.BooleanField(_("subsistence allowance (低保)"), default=False)
+    wubao = models.BooleanField(_("five guarantees (五保)"), default=False)
+    poverty_monitoring = models.BooleanField(_("lifted from poverty / monitored"), default=False)
+    left_behind_children = models.BooleanField(_("left-behind children"), default=False)
+    elderly_alone = models.BooleanField(_("elderly living alone"), default=False)
+    disabled = models.BooleanField(_("disabled"), default=False)
+    veteran = models.BooleanField(_("veteran"), default=False)
+    civility_points = models.IntegerField(_("civility points"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    TAG_FIELDS = (
+        "party_member_household", "dibao", "wubao", "poverty_monitoring",
+        "left_behind_children", "elderly_alone", "disabled", "veteran",
+    )
+    SENSITIVE_TAGS = ("dibao", "poverty_monitoring", "disabled", "left_behind_children")
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["external_id"]
+        indexes = [models.Index(fields=["group"])]
+        constraints = [
+            CheckConstraint(condition=IsValid("location"), name="household_location_valid"),
+            CheckConstraint(condition=Q(members__gte=1), name="household_members_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.head or '—'}（{self.external_id}）"
+
+
+class Person(models.Model):
+    """A resident: the pool grid leaders and members are chosen from."""
+
+    class PartyMember(models.TextChoices):
+        NONE = "", _("not a party member")
+        FULL = "full", _("full party member")
+        PROBATIONARY = "probationary", _("probationary party member")
+
+    name = models.CharField(_("name"), max_length=100)
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="persons", verbose_name=_("household")
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    party_member = models.CharField(
+        _("party member"), max_length=12, choices=PartyMember.choices, blank=True, default=""
+    )
+    group_leader = models.BooleanField(_("group leader"), default=False)
+    womens_group_leader = models.BooleanField(_("women's group leader"), default=False)
+    five_elders = models.BooleanField(_("five elders (五老)"), default=False)
+    villagers_representative = models.BooleanField(_("villagers' representative"), default=False)
+    capable_villager = models.BooleanField(_("capable villager"), default=False)
+
+    ROLE_FIELDS = (
+        "group_leader", "womens_group_leader", "five_elders",
+        "villagers_representative", "capable_villager",
+    )
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        ordering = ["household__external_id", "name"]
+        constraints = [
+            UniqueConstraint(fields=["household", "name"], name="person_unique_in_household")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,68 @@
+"""Writes for the households app (<entity>_<action>); each runs inside the caller's transaction."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import shapely
+from django.db import connection
+
+from households.geo import assign_to_groups
+from households.models import Household, Village, VillageGroup
+
+NOTE_SNAPPED = "snapped {dist:.1f} m to the nearest group"
+NOTE_UNGROUPED = "outside every village group"
+
+
+def villages_refresh_boundaries(village_ids) -> None:
+    """Village boundary := union of its groups (ST_Union, made valid, as MultiPolygon)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""UPDATE {Village._meta.db_table} v SET boundary = sub.geom FROM (
+                  SELECT village_id, ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(geom)), 3)) AS geom
+                  FROM {VillageGroup._meta.db_table} WHERE village_id = ANY(%s) GROUP BY village_id
+                ) sub WHERE v.id = sub.village_id""",
+            [list(village_ids)],
+        )
+
+
+def group_notes(snapped_m: np.ndarray, group: np.ndarray) -> np.ndarray:
+    notes = np.full(len(group), "", dtype=object)
+    for i in np.flatnonzero(snapped_m > 0):
+        notes[i] = NOTE_SNAPPED.format(dist=snapped_m[i])
+    notes[group < 0] = NOTE_UNGROUPED
+    return notes
+
+
+def households_reassign_groups() -> int:
+    """Re-run point-in-polygon for every household after groups changed; returns rows changed."""
+    groups = list(VillageGroup.objects.order_by("code", "id").values_list("id", "geom"))
+    table = Household._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT id, ST_X(location), ST_Y(location), group_id, location_note FROM {table}")
+        rows = cur.fetchall()
+    if not rows:
+        return 0
+    data = pd.DataFrame(rows, columns=["id", "lon", "lat", "group_id", "note"])
+    geoms = np.array([shapely.from_wkb(bytes(g.wkb)) for _, g in groups], dtype=object)
+    result = assign_to_groups(data["lon"].to_numpy(), data["lat"].to_numpy(), geoms)
+    ids = np.array([g[0] for g in groups] + [None], dtype=object)
+    new_group = pd.array(ids[result.group], dtype="Int64")
+    notes = group_notes(result.snapped_m, result.group)
+    old_group = pd.array(data["group_id"], dtype="Int64")
+    changed = (old_group.fillna(-1) != new_group.fillna(-1)).to_numpy() | (data["note"].to_numpy() != notes)
+    if not changed.any():
+        return 0
+    out = pd.DataFrame({"id": data["id"][changed], "group_id": new_group[changed], "note": notes[changed]})
+    buf = io.StringIO()
+    out.to_csv(buf, index=False, header=False, na_rep="\\N")
+    buf.seek(0)
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE tmp_regroup (id bigint, group_id bigint, note text) ON COMMIT DROP")
+        cur.copy_expert("COPY tmp_regroup FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
+        cur.execute(
+            f"UPDATE {table} h SET group_id = t.group_id, location_note = t.note "
+            f"FROM tmp_regroup t WHERE h.id = t.id"
+        )
+        cur.execute("DROP TABLE tmp_regroup")
+    return int(changed.sum())
