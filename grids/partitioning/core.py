@@ -1,0 +1,213 @@
+"""``partition``: the public entry point (validation, placement, villages, assembly).
+
+Villages are independent (design.md section 4): each becomes a
+:class:`~.village.VillageTask` run serially or in a process pool (largest
+first); results are gathered in village order, so ``workers=N`` equals the
+serial result. All geometry work happens in one metric CRS chosen with
+``estimate_utm_crs``; the grids are returned in EPSG:4326.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import zlib
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from . import inputs
+from .params import (
+    ERR_LOCKED,
+    ERR_PARAM,
+    ERR_PREVIOUS,
+    PROBLEM_IN_LOCKED,
+    PROBLEM_INVALID_POINT,
+    PROBLEM_NO_VILLAGE,
+    PROBLEM_OUTSIDE,
+    LockedGrids,
+    PartitionError,
+    PartitionParams,
+    PartitionResult,
+)
+from .summary import summarize
+from .village import VillageTask, run_village
+
+log = logging.getLogger(__name__)
+OUTPUT_CRS = "EPSG:4326"
+
+
+def _check_params(params, village_params) -> dict[str, PartitionParams]:
+    if not isinstance(params, PartitionParams):
+        raise PartitionError(ERR_PARAM.format(name="params", reason="must be a PartitionParams"))
+    out = {}
+    for vid, vp in (village_params or {}).items():
+        if not isinstance(vp, PartitionParams):
+            raise PartitionError(
+                ERR_PARAM.format(name=f"village_params[{vid!r}]", reason="must be a PartitionParams")
+            )
+        out[str(vid)] = vp
+    return out
+
+
+def _frame_ids(df, name: str, columns: tuple[str, ...], err: str) -> pd.DataFrame:
+    if not isinstance(df, pd.DataFrame):
+        raise PartitionError(err.format(column=columns[0], reason="expected a DataFrame"))
+    for c in columns:
+        if c not in df.columns:
+            raise PartitionError(err.format(column=c, reason=f"missing column {c!r}"))
+    return pd.DataFrame({c: inputs._str_ids(df[c]).to_numpy() for c in columns})
+
+
+def partition(
+    households: gpd.GeoDataFrame,
+    groups: gpd.GeoDataFrame,
+    *,
+    params: PartitionParams = PartitionParams(),
+    village_params: Mapping[str, PartitionParams] | None = None,
+    previous: pd.DataFrame | None = None,
+    locked: LockedGrids | None = None,
+    workers: int = 1,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> PartitionResult:
+    """Partition households into grids and member areas (see the package docstring)."""
+    t0 = time.perf_counter()
+    vparams = _check_params(params, village_params)
+    if not isinstance(workers, int) or workers < 1:
+        raise PartitionError(ERR_PARAM.format(name="workers", reason="must be an integer >= 1"))
+    hh = inputs.clean_households(households)
+    gg = inputs.clean_groups(groups)
+    metric = gg.estimate_utm_crs()
+    gg = gg.to_crs(metric)
+    hh = hh.to_crs(metric)
+    grank = inputs.id_key(gg["id"])
+    geoms = inputs.disjoint_groups(gg.geometry.to_numpy(), grank)
+    n = len(hh)
+    problem = np.full(n, "", dtype=object)
+    out_grid = np.full(n, "", dtype=object)
+    out_member = np.full(n, "", dtype=object)
+    pos = pd.Series(np.arange(n), index=hh["id"].to_numpy())
+    locked_rows: list[dict] = []
+    if locked is not None:
+        if not isinstance(locked, LockedGrids):
+            raise PartitionError(ERR_LOCKED.format(reason="must be a LockedGrids"))
+        la = _frame_ids(locked.assignments, "locked", ("household_id", "grid_id", "member_id"),
+                        "locked: assignments missing column {column!r}")
+        lg = locked.grids
+        if not isinstance(lg, gpd.GeoDataFrame) or not {"grid_id", "village_id"} <= set(lg.columns):
+            raise PartitionError(ERR_LOCKED.format(reason="grids need grid_id, village_id, geometry"))
+        lg = lg.to_crs(metric) if lg.crs is not None else lg.set_crs(OUTPUT_CRS).to_crs(metric)
+        la = la[la["household_id"].isin(pos.index)]
+        p = pos[la["household_id"]].to_numpy()
+        out_grid[p], out_member[p] = la["grid_id"].to_numpy(), la["member_id"].to_numpy()
+        lock_union = shapely.union_all(lg.geometry.to_numpy())
+        geoms = np.array([inputs._polygonal(shapely.difference(g, lock_union)) for g in geoms])
+        counts = la.groupby("grid_id").agg(households=("household_id", "size"),
+                                           members=("member_id", "nunique"))
+        for gid, vid, geom in zip(lg["grid_id"].astype(str), lg["village_id"].astype(str), lg.geometry):
+            c = counts.loc[gid] if gid in counts.index else {"households": 0, "members": 0}
+            locked_rows.append({"grid_id": gid, "village_id": vid, "group_ids": "",
+                                "households": int(c["households"]), "members": int(c["members"]),
+                                "geometry": geom})
+    is_locked = out_grid != ""
+    pts = hh.geometry.to_numpy()
+    valid = ~(shapely.is_empty(pts) | shapely.is_missing(pts))
+    coords = np.full((n, 2), np.nan)
+    coords[valid] = shapely.get_coordinates(pts[valid])
+    valid &= np.isfinite(coords).all(axis=1)
+    problem[~valid & ~is_locked] = PROBLEM_INVALID_POINT
+    todo = np.flatnonzero(valid & ~is_locked)
+    hint = None
+    if "group_id" in hh.columns:
+        gpos = pd.Series(np.arange(len(gg)), index=gg["id"].to_numpy())
+        hint = gpos.reindex(hh["group_id"].to_numpy()[todo]).fillna(-1).to_numpy(np.int64)
+    live = ~shapely.is_empty(geoms)
+    gidx, snapped, xy = inputs.place(points=pts[todo], geoms=geoms, rank=grank, hint=hint)
+    gidx[(gidx >= 0) & ~live[np.maximum(gidx, 0)]] = -1
+    inputs.same_point_first(coords[todo], np.ones(len(todo), bool), gidx)
+    if locked is not None and len(locked_rows):
+        in_lock = shapely.intersects_xy(lock_union, coords[todo, 0], coords[todo, 1])
+        problem[todo[(gidx < 0) & in_lock]] = PROBLEM_IN_LOCKED
+    problem[todo[(gidx < 0) & (problem[todo] == "")]] = PROBLEM_OUTSIDE
+    vill = gg["village_id"].to_numpy()
+    no_village = (gidx >= 0) & (vill[np.maximum(gidx, 0)] == "")
+    problem[todo[no_village]] = PROBLEM_NO_VILLAGE
+    gidx[no_village] = -1
+    prev_g = prev_m = None
+    if previous is not None:
+        pv = _frame_ids(previous, "previous", ("household_id", "grid_id", "member_id"), ERR_PREVIOUS)
+        pv = pv.drop_duplicates("household_id").set_index("household_id")
+        prev_g = pv["grid_id"].reindex(hh["id"].to_numpy()).fillna("").to_numpy(object)
+        prev_m = pv["member_id"].reindex(hh["id"].to_numpy()).fillna("").to_numpy(object)
+    # tasks per village
+    hv = np.full(n, "", dtype=object)
+    hv[todo[gidx >= 0]] = vill[gidx[gidx >= 0]]
+    if prev_g is not None:  # a previous grid persists only in the village holding most of it
+        df = pd.DataFrame({"g": prev_g, "v": hv})[(prev_g != "") & (hv != "")]
+        home = df.groupby(["g", "v"]).size().reset_index(name="c")
+        home = home.sort_values(["g", "c", "v"], ascending=[True, False, True]).drop_duplicates("g")
+        home = dict(zip(home["g"], home["v"]))
+        prev_g = np.array([g if home.get(g) == v else "" for g, v in zip(prev_g, hv)], dtype=object)
+    locked_ids = frozenset(r["grid_id"] for r in locked_rows)
+    all_prev = frozenset(prev_g[prev_g != ""].tolist()) if prev_g is not None else frozenset()
+    villages = sorted(set(vill.tolist()) - {""}, key=lambda v: (len(v), v))
+    tasks = []
+    for vid in villages:
+        gsel = np.flatnonzero(vill == vid)
+        local = np.full(len(gg), -1)
+        local[gsel] = np.arange(len(gsel))
+        sel = np.flatnonzero(gidx >= 0)
+        sel = sel[vill[gidx[sel]] == vid]
+        h = todo[sel]
+        tasks.append(VillageTask(
+            village_id=vid, xy=xy[sel], group_of=local[gidx[sel]],
+            group_ids=tuple(gg["id"].to_numpy()[gsel]), groups=tuple(geoms[gsel]),
+            params=vparams.get(vid, params), seed=zlib.crc32(f"{seed}:{vid}".encode()),
+            orig_xy=coords[h], snapped=snapped[sel],
+            prev_grid=prev_g[h] if prev_g is not None else None,
+            prev_member=prev_m[h] if prev_m is not None else None,
+            taken_ids=locked_ids | frozenset(g for g in all_prev if g.startswith(vid)),
+        ))
+    hh_of_task = [todo[np.flatnonzero(gidx >= 0)[vill[gidx[gidx >= 0]] == t.village_id]]
+                  for t in tasks]
+    results = _run(tasks, workers, progress)
+    rows = list(locked_rows)
+    for h, r in zip(hh_of_task, results):
+        out_grid[h], out_member[h] = r.grid_id, r.member_id
+        rows += r.grids
+    assignments = pd.DataFrame({"household_id": hh["id"].to_numpy(), "grid_id": out_grid,
+                                "member_id": out_member, "problem": problem})
+    grids = gpd.GeoDataFrame(rows or None, columns=["grid_id", "village_id", "group_ids",
+                             "households", "members", "geometry"], geometry="geometry", crs=metric)
+    summary = summarize(assignments=assignments, grids=grids, results=results, tasks=tasks,
+                        params=params, vparams=vparams, hh_group=(todo, gidx, gg))
+    grids = grids.to_crs(OUTPUT_CRS)
+    summary["seconds"] = round(time.perf_counter() - t0, 3)
+    log.info("partitioned %d households into %d grids in %.2f s", n, len(grids), summary["seconds"])
+    return PartitionResult(assignments=assignments, grids=grids, summary=summary)
+
+
+def _run(tasks: list[VillageTask], workers: int, progress) -> list:
+    total = len(tasks)
+    results: list = [None] * total
+    if workers == 1 or total <= 1:
+        for i, t in enumerate(tasks):
+            results[i] = run_village(t)
+            if progress:
+                progress(i + 1, total)
+        return results
+    order = sorted(range(total), key=lambda i: -len(tasks[i].xy))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(run_village, tasks[i]): i for i in order}
+        from concurrent.futures import as_completed
+
+        for done, f in enumerate(as_completed(futures), 1):
+            results[futures[f]] = f.result()
+            if progress:
+                progress(done, total)
+    return results

@@ -1,0 +1,177 @@
+"""Validate inputs, project them once to a metric CRS and place households in groups.
+
+Placement: a household belongs to the group whose polygon contains it (on a
+shared boundary: its own ``group_id`` if that group is one of the candidates,
+otherwise the group with the lowest id, ids ordered by ``(len, str)`` so numeric
+codes sort numerically). A household outside every group but within
+``SNAP_M`` of one is snapped onto the nearest group (same tie rules); further
+away it is reported unassigned. Co-located households always share the group
+of the first of them. Overlapping group polygons are made disjoint, the
+lower id keeping the overlap, so the grids built on them cannot overlap.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .graph import SAME_POINT_M
+from .params import (
+    ERR_DUPLICATE_ID,
+    ERR_EMPTY_GROUPS,
+    ERR_EMPTY_HOUSEHOLDS,
+    ERR_MISSING_COLUMN,
+    ERR_NO_CRS,
+    ERR_NOT_GEODATAFRAME,
+    ERR_NOT_POINT,
+    ERR_NOT_POLYGON,
+    PartitionError,
+)
+
+SNAP_M = 5.0  # households this close outside a group are snapped into it (issue 3)
+
+
+def _str_ids(values: pd.Series) -> pd.Series:
+    def one(v) -> str:
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+
+    return values.map(one).astype(object)
+
+
+def id_key(ids) -> np.ndarray:
+    """Rank of each id in ``(len, str)`` order (numeric codes sort numerically)."""
+    ids = list(ids)
+    order = sorted(range(len(ids)), key=lambda i: (len(ids[i]), ids[i]))
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.arange(len(ids))
+    return rank
+
+
+def _check_frame(df, table: str, columns: tuple[str, ...]) -> None:
+    if not isinstance(df, gpd.GeoDataFrame) or df._geometry_column_name not in df.columns:
+        raise PartitionError(ERR_NOT_GEODATAFRAME.format(table=table))
+    for c in columns:
+        if c not in df.columns:
+            raise PartitionError(ERR_MISSING_COLUMN.format(table=table, column=c))
+    if df.crs is None and len(df):
+        raise PartitionError(ERR_NO_CRS.format(table=table))
+
+
+def clean_households(households) -> gpd.GeoDataFrame:
+    """Validated copy: str ids, geometry only (point type checked)."""
+    _check_frame(households, "households", ("id",))
+    if len(households) == 0:
+        raise PartitionError(ERR_EMPTY_HOUSEHOLDS)
+    out = gpd.GeoDataFrame(
+        {"id": _str_ids(households["id"]).to_numpy()},
+        geometry=households.geometry.to_numpy(),
+        crs=households.crs,
+    )
+    if "group_id" in households.columns:
+        out["group_id"] = _str_ids(households["group_id"]).to_numpy()
+    geoms = out.geometry.to_numpy()
+    types = shapely.get_type_id(geoms)
+    bad = np.flatnonzero((types != 0) & (types != -1) & ~shapely.is_empty(geoms))
+    if len(bad):
+        raise PartitionError(ERR_NOT_POINT.format(row=int(bad[0]), geom_type=geoms[bad[0]].geom_type))
+    dup = out["id"].duplicated()
+    if dup.any():
+        raise PartitionError(ERR_DUPLICATE_ID.format(table="households", value=out["id"][dup].iloc[0]))
+    return out
+
+
+def clean_groups(groups) -> gpd.GeoDataFrame:
+    """Validated copy: str id and village_id, valid (Multi)Polygons."""
+    _check_frame(groups, "groups", ("id", "village_id"))
+    if len(groups) == 0:
+        raise PartitionError(ERR_EMPTY_GROUPS)
+    out = gpd.GeoDataFrame(
+        {"id": _str_ids(groups["id"]).to_numpy(), "village_id": _str_ids(groups["village_id"]).to_numpy()},
+        geometry=groups.geometry.to_numpy(),
+        crs=groups.crs,
+    )
+    geoms = out.geometry.to_numpy()
+    for i, g in enumerate(geoms):
+        if g is None or g.is_empty or g.geom_type not in ("Polygon", "MultiPolygon"):
+            kind = "empty" if g is None or g.is_empty else g.geom_type
+            raise PartitionError(ERR_NOT_POLYGON.format(gid=out["id"].iloc[i], geom_type=kind))
+    dup = out["id"].duplicated()
+    if dup.any():
+        raise PartitionError(ERR_DUPLICATE_ID.format(table="groups", value=out["id"][dup].iloc[0]))
+    return out
+
+
+def _polygonal(g):
+    if g.geom_type in ("Polygon", "MultiPolygon"):
+        return g
+    parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def disjoint_groups(geoms: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Valid polygons with overlaps removed from the higher-ranked group."""
+    geoms = geoms.copy()
+    invalid = ~shapely.is_valid(geoms)
+    geoms[invalid] = [_polygonal(shapely.make_valid(g)) for g in geoms[invalid]]
+    tree = shapely.STRtree(geoms)
+    ia, ib = tree.query(geoms, predicate="intersects")
+    m = rank[ia] < rank[ib]
+    ia, ib = ia[m], ib[m]
+    if len(ia):
+        inner = shapely.relate_pattern(geoms[ia], geoms[ib], "2********")
+        for a, b in sorted(zip(ia[inner], ib[inner]), key=lambda p: (rank[p[1]], rank[p[0]])):
+            geoms[b] = _polygonal(shapely.difference(geoms[b], geoms[a]))
+    return geoms
+
+
+def place(
+    *, points: np.ndarray, geoms: np.ndarray, rank: np.ndarray, hint: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group index per point (-1: none), snapped mask and point coordinates (snapped)."""
+    n = len(points)
+    gidx = np.full(n, -1, dtype=np.int64)
+    tree = shapely.STRtree(geoms)
+    pi, gi = tree.query(points, predicate="intersects")
+    bonus = np.zeros(len(pi), dtype=np.int64)
+    if hint is not None:
+        bonus = (hint[pi] == gi).astype(np.int64)
+    order = np.lexsort((rank[gi], -bonus, pi))
+    pi, gi = pi[order], gi[order]
+    first = np.r_[True, pi[1:] != pi[:-1]]
+    gidx[pi[first]] = gi[first]
+    xy = shapely.get_coordinates(points)
+    snapped = np.zeros(n, dtype=bool)
+    out = np.flatnonzero(gidx < 0)
+    if len(out):
+        qi, qg = tree.query_nearest(points[out], max_distance=SNAP_M, all_matches=True)
+        if len(qi):
+            b = (hint[out[qi]] == qg).astype(np.int64) if hint is not None else np.zeros(len(qi), int)
+            d = shapely.distance(points[out[qi]], geoms[qg])
+            order = np.lexsort((rank[qg], -b, np.round(d, 6), qi))
+            qi, qg = qi[order], qg[order]
+            first = np.r_[True, qi[1:] != qi[:-1]]
+            hit, grp = out[qi[first]], qg[first]
+            gidx[hit] = grp
+            snapped[hit] = True
+            near = shapely.get_coordinates(
+                shapely.get_point(shapely.shortest_line(points[hit], geoms[grp]), 1)
+            )
+            xy = xy.copy()
+            xy[hit] = near
+    return gidx, snapped, xy
+
+
+def same_point_first(xy: np.ndarray, valid: np.ndarray, gidx: np.ndarray) -> None:
+    """Give co-located households the group of the first of them (in place)."""
+    idx = np.flatnonzero(valid)
+    if len(idx) == 0:
+        return
+    key = np.round(xy[idx] / SAME_POINT_M).astype(np.int64)
+    _, first, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    gidx[idx] = gidx[idx[first]][inv.ravel()]

@@ -1,0 +1,134 @@
+"""Grid polygons: household Voronoi cells clipped to their group, dissolved per grid.
+
+Method (design.md section 4): inside each village group the unique household
+points get Voronoi cells (GEOS ``voronoi_polygons`` with ``ordered=True`` and
+``extend_to`` the group), clipped to the group; the cells of a grid are merged
+with ``coverage_union_all`` per group (they form an exact coverage) and the few
+per-group pieces with ``union_all``. The grids therefore tile the groups with
+no gap and no overlap, and every household lies in its own grid.
+
+Clipping a cell to a concave group can leave a detached sliver inside another
+grid; such fragments are given to the neighbouring grid with which they share
+the longest border (with any household in them), so grids stay connected.
+Groups with no household are added whole to the adjacent grid with the longest
+shared border.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+CONNECTOR_M = 0.05  # half-width of the strip joining a snapped household to its grid
+TOUCH_M = 0.01  # distance under which two polygons count as sharing a border
+
+
+def _polygonal(geom):
+    if geom is None or geom.is_empty:
+        return shapely.Polygon()
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def unit_cells(*, uxy: np.ndarray, ugroup: np.ndarray, groups: list) -> np.ndarray:
+    """One polygon per unit: its Voronoi cell inside its group."""
+    cells = np.empty(len(uxy), dtype=object)
+    for g, geom in enumerate(groups):
+        idx = np.flatnonzero(ugroup == g)
+        if len(idx) == 0:
+            continue
+        if len(idx) == 1:
+            cells[idx[0]] = geom
+            continue
+        vor = shapely.voronoi_polygons(shapely.multipoints(uxy[idx]), extend_to=geom, ordered=True)
+        parts = shapely.get_parts(vor)
+        shapely.prepare(geom)
+        inside = shapely.contains_properly(geom, parts)
+        parts[~inside] = [_polygonal(p) for p in shapely.intersection(parts[~inside], geom)]
+        cells[idx] = parts
+    return cells
+
+
+def dissolve(*, cells: np.ndarray, ulabel: np.ndarray, ugroup: np.ndarray, n: int) -> list:
+    """Polygon of each label 0..n-1 (coverage union of its cells)."""
+    out = [shapely.Polygon()] * n
+    order = np.lexsort((ugroup, ulabel))
+    lab, grp = ulabel[order], ugroup[order]
+    cut = np.flatnonzero((np.diff(lab) != 0) | (np.diff(grp) != 0)) + 1
+    starts, ends = np.r_[0, cut], np.r_[cut, len(order)]
+    pieces: dict[int, list] = {}
+    for s, e in zip(starts, ends):
+        piece = shapely.coverage_union_all(cells[order[s:e]])
+        pieces.setdefault(int(lab[s]), []).append(piece)
+    for k, ps in pieces.items():
+        out[k] = _polygonal(ps[0] if len(ps) == 1 else shapely.union_all(ps))
+    return out
+
+
+def _best_neighbour(part, polys: list, exclude: int) -> int:
+    best, best_len = -1, 0.0
+    band = shapely.buffer(part, TOUCH_M)
+    for j, p in enumerate(polys):
+        if j == exclude or p.is_empty or not shapely.intersects(band, p):
+            continue
+        length = shapely.length(shapely.intersection(shapely.boundary(p), band))
+        if length > best_len:
+            best, best_len = j, length
+    return best
+
+
+def fix_fragments(
+    *, polys: list, uxy: np.ndarray, ulabel: np.ndarray, w: np.ndarray, multipart_ok: list[bool]
+) -> int:
+    """Give detached parts of grids to their best neighbour (in place); returns moves."""
+    moves = 0
+    for k in range(len(polys)):
+        geom = polys[k]
+        if multipart_ok[k] or shapely.get_num_geometries(geom) <= 1:
+            continue
+        parts = shapely.get_parts(geom)
+        idx = np.flatnonzero(ulabel == k)
+        inside = [shapely.intersects_xy(p, uxy[idx, 0], uxy[idx, 1]) for p in parts]
+        weight = [float(w[idx[m]].sum()) for m in inside]
+        main = max(range(len(parts)), key=lambda i: (weight[i], shapely.area(parts[i])))
+        keep = [parts[main]]
+        for i, p in enumerate(parts):
+            if i == main:
+                continue
+            j = _best_neighbour(p, polys, k)
+            if j < 0:
+                keep.append(p)
+                continue
+            polys[j] = _polygonal(shapely.union(polys[j], p))
+            ulabel[idx[inside[i] & (ulabel[idx] == k)]] = j
+            moves += 1
+        polys[k] = _polygonal(shapely.union_all(keep))
+    return moves
+
+
+def attach_empty(*, polys: list, empty_groups: list[tuple[int, object]]) -> dict[int, list[int]]:
+    """Union each household-less group into its best neighbouring grid (in place)."""
+    attached: dict[int, list[int]] = {}
+    todo = list(empty_groups)
+    while todo:
+        left = []
+        for g, geom in todo:
+            j = _best_neighbour(geom, polys, -1)
+            if j < 0:
+                left.append((g, geom))
+                continue
+            polys[j] = _polygonal(shapely.union(polys[j], geom))
+            attached.setdefault(j, []).append(g)
+        if len(left) == len(todo):
+            break
+        todo = left
+    return attached
+
+
+def add_connectors(*, polys: list, ulabel_of_snap: np.ndarray, orig: np.ndarray, snapped) -> None:
+    """Join households snapped from outside their group to their grid by a thin strip."""
+    for k, (x0, y0), (x1, y1) in zip(ulabel_of_snap, orig, snapped):
+        line = shapely.LineString([(x0, y0), (x1, y1)])
+        polys[k] = _polygonal(shapely.union(polys[k], shapely.buffer(line, CONNECTOR_M)))

@@ -1,0 +1,208 @@
+"""Partition one village: groups -> blocks -> grids -> member areas -> polygons.
+
+This is the unit of work of the process pool: a :class:`VillageTask` holds only
+plain arrays and shapely geometries in the metric CRS, and
+:func:`run_village` is a pure function of it, so ``workers=N`` reproduces the
+serial result exactly. Steps (design.md section 4):
+
+1. co-located households -> weighted units; trimmed Delaunay graph
+   (:mod:`.graph`);
+2. fresh mode: merge groups into feasible blocks (:mod:`.blocks`) and cut each
+   block into the feasible number of parts nearest ``size / target``
+   (:mod:`.split`); incremental mode: keep previous grids (:mod:`.incremental`);
+3. grid polygons from clipped Voronoi cells, detached fragments repaired,
+   household-less groups attached (:mod:`.polygons`);
+4. member areas by count-exact bisection inside each grid;
+5. ids in reading order (north->south rows, west->east within a row).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+
+from . import polygons as pg
+from .blocks import merge_groups
+from .graph import group_adjacency, make_units, village_graph
+from .params import PartitionParams
+from .split import _sub, n_parts, split_geometric, split_graph
+
+
+@dataclass(frozen=True)
+class VillageTask:
+    village_id: str
+    xy: np.ndarray  # (n, 2) metric coordinates (snapped into their group)
+    group_of: np.ndarray  # (n,) index into ``groups``
+    group_ids: tuple[str, ...]
+    groups: tuple  # shapely (Multi)Polygons, metric, locked grids removed
+    params: PartitionParams
+    seed: int = 0
+    orig_xy: np.ndarray | None = None  # original points of snapped households (rows of xy)
+    snapped: np.ndarray | None = None  # (n,) bool
+    prev_grid: np.ndarray | None = None  # (n,) str, "" = new household
+    prev_member: np.ndarray | None = None
+    taken_ids: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class VillageResult:
+    village_id: str
+    grid_id: np.ndarray  # (n,) str
+    member_id: np.ndarray  # (n,) str
+    grids: list[dict]  # grid_id, village_id, group_ids, households, members, geometry (metric)
+    flags: list[str]
+    moved: int = 0  # incremental mode: existing households given another grid
+
+
+def reading_order(cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
+    """Indices sorted north->south in rows about one item high, west->east inside a row."""
+    n = len(cx)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    area = max(float(np.ptp(cx)) * float(np.ptp(cy)), 1.0)
+    row_h = max(math.sqrt(area / n), 1.0)
+    row = np.floor((cy.max() - cy) / row_h)
+    return np.lexsort((np.arange(n), cx, row))
+
+
+def _fresh_labels(t: VillageTask, uxy, ugroup, w, ea, eb, adjacency) -> tuple[np.ndarray, list]:
+    p = t.params
+    lo, hi = p.band
+    sizes = np.bincount(ugroup, weights=w, minlength=len(t.groups)).astype(int).tolist()
+    blocks, bad = merge_groups(sizes=sizes, adjacency=adjacency, lo=lo, hi=hi)
+    flags = [
+        f"groups {','.join(t.group_ids[g] for g in b)}: {sum(sizes[g] for g in b)} households "
+        f"cannot form grids of {lo}-{hi} (no adjacent group to merge with)"
+        for b in bad
+    ]
+    ulabel = np.full(len(w), -1, dtype=np.int64)
+    nxt = 0
+    for blk in blocks:
+        mask = np.isin(ugroup, blk)
+        nodes = np.flatnonzero(mask)
+        k, _ = n_parts(int(w[nodes].sum()), target=p.target, lo=lo, hi=hi)
+        if k <= 1:
+            ulabel[nodes] = nxt
+            nxt += 1
+            continue
+        sa, sb = _sub(mask, ea, eb)
+        ulabel[nodes] = nxt + split_graph(xy=uxy[nodes], w=w[nodes], ea=sa, eb=sb, k=k, lo=lo, hi=hi)
+        nxt += k
+    return ulabel, flags
+
+
+def member_labels(uxy, w, ulabel, n_grids, params: PartitionParams) -> np.ndarray:
+    """Member-area label per unit, unique within its grid (0..m-1)."""
+    lo, hi = params.member_band
+    out = np.zeros(len(w), dtype=np.int64)
+    order = np.argsort(ulabel, kind="stable")
+    bounds = np.searchsorted(ulabel[order], np.arange(n_grids + 1))
+    for k in range(n_grids):
+        nodes = order[bounds[k] : bounds[k + 1]]
+        if len(nodes) == 0:
+            continue
+        m, _ = n_parts(int(w[nodes].sum()), target=params.member_target, lo=lo, hi=hi)
+        lab = split_geometric(xy=uxy[nodes], w=w[nodes], k=max(m, 1), lo=lo, hi=hi)
+        cx = np.bincount(lab, weights=uxy[nodes, 0] * w[nodes]) / np.bincount(lab, weights=w[nodes])
+        cy = np.bincount(lab, weights=uxy[nodes, 1] * w[nodes]) / np.bincount(lab, weights=w[nodes])
+        rank = np.empty(len(cx), dtype=np.int64)
+        rank[reading_order(cx, cy)] = np.arange(len(cx))
+        out[nodes] = rank[lab]
+    return out
+
+
+def new_ids(village_id: str, count: int, taken: frozenset[str], start: int = 1) -> list[str]:
+    """``count`` grid ids ``{village_id}{seq:03d}`` from ``start``, skipping taken ones."""
+    out, seq = [], start
+    while len(out) < count:
+        gid = f"{village_id}{seq:03d}"
+        if gid not in taken:
+            out.append(gid)
+        seq += 1
+    return out
+
+
+def run_village(t: VillageTask) -> VillageResult:
+    """Partition one village (see module docstring)."""
+    from .incremental import incremental_labels
+
+    n = len(t.xy)
+    uxy, inv, w = make_units(t.xy)
+    ugroup = np.zeros(len(w), dtype=np.int64)
+    ugroup[inv[::-1]] = t.group_of[::-1]  # first household of a unit decides (all agree)
+    groups = list(t.groups)
+    adjacency = group_adjacency(groups)
+    ea, eb, _ = village_graph(uxy=uxy, ugroup=ugroup, groups=groups, adjacent=set(adjacency))
+    incremental = t.prev_grid is not None and bool(np.any(t.prev_grid != ""))
+    if incremental:
+        ulabel, keep_ids, flags = incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency)
+    else:
+        ulabel, flags = _fresh_labels(t, uxy, ugroup, w, ea, eb, adjacency)
+        keep_ids = {}
+    n_grids = int(ulabel.max()) + 1 if len(ulabel) else 0
+    cells = pg.unit_cells(uxy=uxy, ugroup=ugroup, groups=groups)
+    polys = pg.dissolve(cells=cells, ulabel=ulabel, ugroup=ugroup, n=n_grids)
+    multipart = [shapely.get_num_geometries(g) > 1 for g in groups]
+    grid_multi = np.zeros(n_grids, dtype=bool)
+    np.logical_or.at(grid_multi, ulabel, np.asarray(multipart, dtype=bool)[ugroup])
+    if pg.fix_fragments(polys=polys, uxy=uxy, ulabel=ulabel, w=w, multipart_ok=list(grid_multi)):
+        flags.append("detached cell fragments moved to neighbouring grids")
+    present = set(ugroup.tolist())
+    empty = [(g, geom) for g, geom in enumerate(groups) if g not in present and not geom.is_empty]
+    attached = pg.attach_empty(polys=polys, empty_groups=empty)
+    done = {g for gs in attached.values() for g in gs}
+    flags += [f"group {t.group_ids[g]}: no households and no neighbouring grid"
+              for g, _ in empty if g not in done]
+    if t.snapped is not None and t.snapped.any():
+        hs = np.flatnonzero(t.snapped)
+        pg.add_connectors(polys=polys, ulabel_of_snap=ulabel[inv[hs]], orig=t.orig_xy[hs],
+                          snapped=t.xy[hs])
+    # ids: persisting grids keep theirs, others in reading order
+    cx = np.bincount(ulabel, weights=uxy[:, 0] * w, minlength=n_grids)
+    cy = np.bincount(ulabel, weights=uxy[:, 1] * w, minlength=n_grids)
+    size = np.bincount(ulabel, weights=w, minlength=n_grids)
+    alive = np.flatnonzero(size > 0)
+    cx, cy = cx[alive] / size[alive], cy[alive] / size[alive]
+    taken = frozenset(t.taken_ids) | frozenset(keep_ids.values())
+    seqs = [int(s[len(t.village_id):]) for s in taken
+            if s.startswith(t.village_id) and s[len(t.village_id):].isdigit()]
+    start = max(seqs) + 1 if incremental and seqs else 1
+    fresh = [int(alive[i]) for i in reading_order(cx, cy) if int(alive[i]) not in keep_ids]
+    ids = dict(keep_ids)
+    ids.update(zip(fresh, new_ids(t.village_id, len(fresh), taken, start)))
+    if incremental:
+        from .incremental import incremental_members
+
+        umember = incremental_members(t, inv, uxy, w, ulabel, ids)
+    else:
+        umember = member_labels(uxy, w, ulabel, n_grids, t.params)
+    unit_gid = np.array([ids.get(int(k), "") for k in ulabel], dtype=object)
+    unit_mid = np.array([f"{g}-{m + 1:02d}" for g, m in zip(unit_gid, umember)], dtype=object)
+    grid_groups: dict[int, set[int]] = {}
+    for k, g in zip(ulabel.tolist(), ugroup.tolist()):
+        grid_groups.setdefault(k, set()).add(g)
+    for k, gs in attached.items():
+        grid_groups.setdefault(k, set()).update(gs)
+    members = {}
+    for k, m in zip(ulabel.tolist(), umember.tolist()):
+        members.setdefault(k, set()).add(m)
+    grids = [
+        {
+            "grid_id": ids[k],
+            "village_id": t.village_id,
+            "group_ids": ",".join(t.group_ids[g] for g in sorted(grid_groups[k])),
+            "households": int(size[k]),
+            "members": len(members[k]),
+            "geometry": polys[k],
+        }
+        for k in sorted(ids, key=lambda k: ids[k])
+    ]
+    moved = 0
+    if incremental:
+        hid = unit_gid[inv]
+        moved = int(np.count_nonzero((t.prev_grid != "") & (hid != t.prev_grid)))
+    assert n == len(inv)
+    return VillageResult(t.village_id, unit_gid[inv], unit_mid[inv], grids, flags, moved)
