@@ -1,9 +1,11 @@
 """Synthetic hilly county for demos, tests and benchmarks (fixed seed, no real people).
 
 The county is made up: 示范县 ("demo county"), code 360721, placed in the hills of
-southern Jiangxi around 115.6°E 26.05°N. Every name, ID number and phone number is
-random; the ID numbers have a valid check digit and the demo county's region prefix
-so that validators accept them, and identify nobody.
+southern Jiangxi around 115.6°E 26.05°N. (360721 was the GB/T 2260 code of 赣县 in
+Ganzhou before it became a district; it is reused here and the county, its townships,
+villages and people are invented.) Every name, ID number and phone number is random;
+the ID numbers have a valid check digit and the demo county's region prefix so that
+validators accept them, and identify nobody.
 
 Method (all geometry in local metres, converted to EPSG:4326 at the end):
 
@@ -248,7 +250,9 @@ def make_persons(households: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
     flags["capable_villager"] = (born >= 1970) & (born <= 2000) & (rng.random(m) < 0.06)
     status = np.where(party, np.where(rng.random(m) < 0.88, "full", "probationary"), "")
     out = pd.DataFrame({
-        "name": np.char.add(surname.astype(str), names), "household_id": hh["id"].to_numpy()[idx],
+        "name": np.where(role == 0, hh["head"].to_numpy()[idx].astype(str),
+                         np.char.add(surname.astype(str), names)),
+        "household_id": hh["id"].to_numpy()[idx],
         "phone": phone, "party_member": status,
     })
     for key, values in flags.items():
@@ -464,7 +468,7 @@ def _realise(outline, villages, specs, rng) -> County:
                 np.array(spread_l)[g_index], np.array(bend_l)[g_index], farm, rng)
 
     groups = pd.DataFrame(group_rows)
-    cells = _to_degrees(cells_m)
+    cells = _coverage_to_degrees(cells_m)
     lon, lat = _xy_to_lonlat(xy)
     _compounds(lon, lat, g_index, groups["size"].to_numpy(), rng)
     _keep_inside(lon, lat, cells, g_index)
@@ -477,10 +481,12 @@ def _realise(outline, villages, specs, rng) -> County:
     v_rows = [dict(id=s["code"], code=s["code"], name=s["name"],
                    township_code=s["township_code"], township_name=s["township_name"])
               for s in specs]
-    v_geoms = _to_degrees(np.array([villages[s["index"]] for s in specs]))
+    by_village = groups.groupby("village_id", sort=False).geometry
+    v_geoms = [_polygonal(shapely.union_all(by_village.get_group(r["code"]).values,
+                                            grid_size=GRID_DEG)) for r in v_rows]
     return County(households, groups,
                   gpd.GeoDataFrame(v_rows, geometry=v_geoms, crs="EPSG:4326"),
-                  _to_degrees(np.array([outline]))[0])
+                  _polygonal(shapely.union_all(v_geoms, grid_size=GRID_DEG)))
 
 
 def _xy_to_lonlat(xy: np.ndarray):
@@ -489,11 +495,35 @@ def _xy_to_lonlat(xy: np.ndarray):
     return lon, lat
 
 
-def _to_degrees(geoms: np.ndarray) -> np.ndarray:
-    out = shapely.transform(geoms, lambda c: np.column_stack(_xy_to_lonlat(c)))
-    out = shapely.set_precision(out, GRID_DEG)
-    out = shapely.transform(out, lambda c: np.round(c, 7))
-    return np.array([_polygonal(g) for g in out])
+def _coverage_to_degrees(cells_m: np.ndarray) -> np.ndarray:
+    """Cells (metres) -> degrees on the 1e-7 grid, keeping an exact coverage.
+
+    Rounding each polygon alone would open slivers where a vertex of one cell lies
+    on an edge of its neighbour. Instead all edges are snap-rounded and noded
+    together, polygonised, and each face goes back to the cell it came from.
+    """
+    cells = shapely.transform(cells_m, lambda c: np.column_stack(_xy_to_lonlat(c)))
+    lines = shapely.union_all(shapely.boundary(cells), grid_size=GRID_DEG)
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(lines)))
+    faces = shapely.transform(faces, lambda c: np.round(c, 7))
+    tree = shapely.STRtree(cells)
+    inside = shapely.point_on_surface(faces)
+    owner = np.full(len(faces), -1)
+    face_i, cell_i = tree.query(inside, predicate="within")
+    owner[face_i] = cell_i
+    lost = np.flatnonzero(owner < 0)
+    if len(lost):
+        owner[lost] = tree.query_nearest(inside[lost], all_matches=False)[1]
+    order = np.argsort(owner, kind="stable")
+    split = np.split(faces[order], np.flatnonzero(np.diff(owner[order])) + 1)
+    out = np.empty(len(cells), dtype=object)
+    for k, part in zip(np.unique(owner[order]), split, strict=True):
+        merged = part[0] if len(part) == 1 else shapely.union_all(part, grid_size=GRID_DEG)
+        out[k] = _polygonal(merged)
+    missing = [k for k in range(len(cells)) if out[k] is None]
+    if missing:
+        raise RuntimeError(f"cells {missing} vanished on the {GRID_DEG} degree grid")
+    return out
 
 
 def _compounds(lon, lat, g_index, sizes, rng) -> None:
