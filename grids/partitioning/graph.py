@@ -21,6 +21,9 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import Delaunay, QhullError, cKDTree
 
 SAME_POINT_M = 0.01  # households closer than 1 cm are one point (same compound)
+TOUCH_M = 0.01  # cells of two groups this close count as touching (floating-point noise)
+MIN_SHARED_M = 0.5  # ... when they share at least this much border
+BORDER_PATTERN = "****1****"  # DE-9IM: boundaries meet in a line (shared border)
 
 
 def make_units(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -83,40 +86,55 @@ def _connect(xy, ea, eb, nodes) -> list[tuple[int, int]]:
 
 
 def village_graph(
-    *, uxy: np.ndarray, ugroup: np.ndarray, groups: list, adjacent: set[tuple[int, int]]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Trimmed Delaunay edges (ea < eb) and edge lengths for the units of a village."""
+    *, uxy: np.ndarray, ugroup: np.ndarray, cells: np.ndarray, clipped: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Edges (ea < eb) between units whose cells share a border line.
+
+    Unclipped cells inside one group are Voronoi neighbours exactly when they are
+    Delaunay neighbours; pairs involving a clipped cell (on a group border, or
+    cut by a concave bay) are confirmed with a DE-9IM test (boundaries meeting
+    in a line, ``****1****``), and clipped cells of different groups are paired
+    through an STRtree. Components of one group (a multi-part group) are joined
+    by their nearest pair so a block of groups is one graph.
+    """
     ea, eb = _delaunay(uxy)
-    mid = (uxy[ea] + uxy[eb]) / 2
-    ga, gb = ugroup[ea], ugroup[eb]
-    keep = np.zeros(len(ea), dtype=bool)
-    for g, geom in enumerate(groups):
-        shapely.prepare(geom)
-        m = (ga == g) | (gb == g)
-        if m.any():
-            keep[m] |= shapely.intersects_xy(geom, mid[m, 0], mid[m, 1])
-    ng = len(groups)
-    allowed = np.array([a * ng + b for a, b in adjacent] + [b * ng + a for a, b in adjacent])
-    keep &= (ga == gb) | np.isin(ga * ng + gb, allowed)
-    ea, eb = ea[keep], eb[keep]
+    same = ugroup[ea] == ugroup[eb]
+    ea, eb = ea[same], eb[same]
+    chk = clipped[ea] | clipped[eb]
+    ok = ~chk
+    if chk.any():
+        ok[chk] = shapely.relate_pattern(cells[ea[chk]], cells[eb[chk]], BORDER_PATTERN)
+    ea, eb = ea[ok], eb[ok]
+    cl = np.flatnonzero(clipped)
+    if len(cl) > 1:
+        tree = shapely.STRtree(cells[cl])
+        qa, qb = tree.query(cells[cl], predicate="dwithin", distance=TOUCH_M)
+        qa, qb = cl[qa], cl[qb]
+        m = (qa < qb) & (ugroup[qa] != ugroup[qb])
+        qa, qb = qa[m], qb[m]
+        if len(qa):  # cells of two groups meet only up to floating-point noise
+            shared = shapely.length(
+                shapely.intersection(shapely.boundary(cells[qa]), shapely.buffer(cells[qb], TOUCH_M))
+            )
+            m = shared >= MIN_SHARED_M
+            ea, eb = np.r_[ea, qa[m]], np.r_[eb, qb[m]]
     extra: list[tuple[int, int]] = []
-    for g in range(len(groups)):  # reconnect each group (a multi-part group stays one block)
+    for g in np.unique(ugroup):  # a multi-part group stays one block
         nodes = np.flatnonzero(ugroup == g)
         if len(nodes) > 1:
             extra += _connect(uxy, ea, eb, nodes)
     if extra:
         ea = np.r_[ea, [a for a, _ in extra]]
         eb = np.r_[eb, [b for _, b in extra]]
-    for a, b in sorted(adjacent):  # adjacent groups must touch in the graph too
-        na, nb = np.flatnonzero(ugroup == a), np.flatnonzero(ugroup == b)
-        if len(na) and len(nb) and not np.any((ugroup[ea] == a) & (ugroup[eb] == b) |
-                                              (ugroup[ea] == b) & (ugroup[eb] == a)):
-            d, j = cKDTree(uxy[nb]).query(uxy[na])
-            i = int(np.argmin(d))
-            ea, eb = np.r_[ea, na[i]], np.r_[eb, nb[j[i]]]
-    lo, hi = np.minimum(ea, eb), np.maximum(ea, eb)
-    length = np.hypot(*(uxy[lo] - uxy[hi]).T)
-    return lo, hi, length
+    e = np.unique(np.sort(np.c_[ea, eb], axis=1), axis=0).astype(np.int64)
+    return e[:, 0], e[:, 1]
+
+
+def touching_groups(ugroup: np.ndarray, ea: np.ndarray, eb: np.ndarray) -> set[tuple[int, int]]:
+    """Pairs of groups (i < j) with at least one household cell border between them."""
+    ga, gb = ugroup[ea], ugroup[eb]
+    m = ga != gb
+    return {(int(min(a, b)), int(max(a, b))) for a, b in zip(ga[m], gb[m])}
 
 
 def group_adjacency(groups: list, *, min_shared_m: float = 1.0) -> dict[tuple[int, int], float]:

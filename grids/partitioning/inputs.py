@@ -30,6 +30,7 @@ from .params import (
     PartitionError,
 )
 
+SLIVER_M2 = 1.0  # parts of a group smaller than this left by overlap removal are dropped
 SNAP_M = 5.0  # households this close outside a group are snapped into it (issue 3)
 
 
@@ -126,7 +127,8 @@ def disjoint_groups(geoms: np.ndarray, rank: np.ndarray) -> np.ndarray:
     if len(ia):
         inner = shapely.relate_pattern(geoms[ia], geoms[ib], "2********")
         for a, b in sorted(zip(ia[inner], ib[inner]), key=lambda p: (rank[p[1]], rank[p[0]])):
-            geoms[b] = _polygonal(shapely.difference(geoms[b], geoms[a]))
+            diff = shapely.get_parts(_polygonal(shapely.difference(geoms[b], geoms[a])))
+            geoms[b] = shapely.multipolygons(diff[shapely.area(diff) >= SLIVER_M2])
     return geoms
 
 

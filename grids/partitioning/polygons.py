@@ -21,6 +21,9 @@ import shapely
 
 CONNECTOR_M = 0.05  # half-width of the strip joining a snapped household to its grid
 TOUCH_M = 0.01  # distance under which two polygons count as sharing a border
+GRID_M = 1e-5  # precision grid of unions across groups: clipped cells of two groups
+# meet on the shared group border only up to floating-point noise (~1e-9 m)
+SLIVER_M2 = 1.0  # household-less parts smaller than this are precision artefacts
 
 
 def _polygonal(geom):
@@ -32,9 +35,12 @@ def _polygonal(geom):
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-def unit_cells(*, uxy: np.ndarray, ugroup: np.ndarray, groups: list) -> np.ndarray:
-    """One polygon per unit: its Voronoi cell inside its group."""
+def unit_cells(
+    *, uxy: np.ndarray, ugroup: np.ndarray, groups: list
+) -> tuple[np.ndarray, np.ndarray]:
+    """One polygon per unit (its Voronoi cell inside its group) and a clipped mask."""
     cells = np.empty(len(uxy), dtype=object)
+    clipped = np.ones(len(uxy), dtype=bool)
     for g, geom in enumerate(groups):
         idx = np.flatnonzero(ugroup == g)
         if len(idx) == 0:
@@ -48,7 +54,8 @@ def unit_cells(*, uxy: np.ndarray, ugroup: np.ndarray, groups: list) -> np.ndarr
         inside = shapely.contains_properly(geom, parts)
         parts[~inside] = [_polygonal(p) for p in shapely.intersection(parts[~inside], geom)]
         cells[idx] = parts
-    return cells
+        clipped[idx] = ~inside
+    return cells, clipped
 
 
 def dissolve(*, cells: np.ndarray, ulabel: np.ndarray, ugroup: np.ndarray, n: int) -> list:
@@ -63,7 +70,14 @@ def dissolve(*, cells: np.ndarray, ulabel: np.ndarray, ugroup: np.ndarray, n: in
         piece = shapely.coverage_union_all(cells[order[s:e]])
         pieces.setdefault(int(lab[s]), []).append(piece)
     for k, ps in pieces.items():
-        out[k] = _polygonal(ps[0] if len(ps) == 1 else shapely.union_all(ps))
+        geom = _polygonal(ps[0] if len(ps) == 1 else shapely.union_all(ps, grid_size=GRID_M))
+        if len(ps) > 1 and shapely.get_num_geometries(geom) > 1:
+            # groups whose shared border differs by up to a centimetre: close the seam
+            closed = shapely.buffer(shapely.buffer(geom, TOUCH_M, join_style="mitre"), -TOUCH_M,
+                                    join_style="mitre")
+            if shapely.get_num_geometries(closed) < shapely.get_num_geometries(geom):
+                geom = _polygonal(closed)
+        out[k] = geom
     return out
 
 
@@ -97,11 +111,13 @@ def fix_fragments(
         for i, p in enumerate(parts):
             if i == main:
                 continue
+            if weight[i] == 0 and shapely.area(p) < SLIVER_M2:
+                continue  # drop: a precision artefact, not territory
             j = _best_neighbour(p, polys, k)
             if j < 0:
                 keep.append(p)
                 continue
-            polys[j] = _polygonal(shapely.union(polys[j], p))
+            polys[j] = _polygonal(shapely.union(polys[j], p, grid_size=GRID_M))
             ulabel[idx[inside[i] & (ulabel[idx] == k)]] = j
             moves += 1
         polys[k] = _polygonal(shapely.union_all(keep))
@@ -119,7 +135,7 @@ def attach_empty(*, polys: list, empty_groups: list[tuple[int, object]]) -> dict
             if j < 0:
                 left.append((g, geom))
                 continue
-            polys[j] = _polygonal(shapely.union(polys[j], geom))
+            polys[j] = _polygonal(shapely.union(polys[j], geom, grid_size=GRID_M))
             attached.setdefault(j, []).append(g)
         if len(left) == len(todo):
             break

@@ -26,7 +26,7 @@ import shapely
 
 from . import polygons as pg
 from .blocks import merge_groups
-from .graph import group_adjacency, make_units, village_graph
+from .graph import group_adjacency, make_units, touching_groups, village_graph
 from .params import PartitionParams
 from .split import _sub, n_parts, split_geometric, split_graph
 
@@ -134,8 +134,10 @@ def run_village(t: VillageTask) -> VillageResult:
     ugroup = np.zeros(len(w), dtype=np.int64)
     ugroup[inv[::-1]] = t.group_of[::-1]  # first household of a unit decides (all agree)
     groups = list(t.groups)
-    adjacency = group_adjacency(groups)
-    ea, eb, _ = village_graph(uxy=uxy, ugroup=ugroup, groups=groups, adjacent=set(adjacency))
+    cells, clipped = pg.unit_cells(uxy=uxy, ugroup=ugroup, groups=groups)
+    ea, eb = village_graph(uxy=uxy, ugroup=ugroup, cells=cells, clipped=clipped)
+    touching = touching_groups(ugroup, ea, eb)
+    adjacency = {p: s for p, s in group_adjacency(groups).items() if p in touching}
     incremental = t.prev_grid is not None and bool(np.any(t.prev_grid != ""))
     if incremental:
         ulabel, keep_ids, flags = incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency)
@@ -143,7 +145,6 @@ def run_village(t: VillageTask) -> VillageResult:
         ulabel, flags = _fresh_labels(t, uxy, ugroup, w, ea, eb, adjacency)
         keep_ids = {}
     n_grids = int(ulabel.max()) + 1 if len(ulabel) else 0
-    cells = pg.unit_cells(uxy=uxy, ugroup=ugroup, groups=groups)
     polys = pg.dissolve(cells=cells, ulabel=ulabel, ugroup=ugroup, n=n_grids)
     multipart = [shapely.get_num_geometries(g) > 1 for g in groups]
     grid_multi = np.zeros(n_grids, dtype=bool)
