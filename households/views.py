@@ -1,7 +1,81 @@
+"""Thin views: validate, call a selector, render or serialise."""
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from households import selectors
 
 
 @login_required
 def home(request):
-    return render(request, "home.html")
+    first = selectors.township_list().first()
+    if first is None:
+        return redirect("imports")
+    return redirect("township-map", code=first.code)
+
+
+def map_text() -> dict:
+    """Labels the map scripts show, translated on the server."""
+    return {
+        "none": _("No basemap"), "tianditu": _("Tianditu"), "tiandituImg": _("Tianditu imagery"),
+        "osm": _("OpenStreetMap"), "villages": _("Village boundaries"),
+        "groups": _("Village groups"), "households": _("Households"), "legend": _("Legend"),
+        "household": _("Household"), "ungrouped": _("Household outside every group"),
+        "members": _("members"), "loaded": _("Loaded"), "failed": _("Could not load"),
+        "group": _("Group"), "village": _("Village"), "householdsCount": _("households"),
+        "grids": _("Grids"), "inBand": _("Grid in band"), "underBand": _("Grid under band"),
+        "overBand": _("Grid over band"),
+    }
+
+
+def basemaps() -> dict:
+    return {
+        "default": settings.GIS_BASEMAP,
+        "tiandituKey": settings.TIANDITU_KEY,
+        "osmUrl": settings.OSM_TILE_URL,
+    }
+
+
+@login_required
+@require_GET
+def township_map(request, code):
+    township = selectors.township_get(code)
+    layers = {
+        name: reverse("township-layer", kwargs={"code": code, "layer": name})
+        for name in ("villages", "groups", "households")
+    }
+    config = {
+        "layers": layers, "basemaps": basemaps(), "extent": settings.COUNTY_EXTENT,
+        "text": map_text(),
+    }
+    return render(request, "households/township_map.html", {
+        "township": township, "townships": selectors.township_list(),
+        "stats": selectors.township_stats(township), "map_config": config,
+    })
+
+
+_LAYERS = {
+    "villages": selectors.villages_geojson,
+    "groups": selectors.groups_geojson,
+    "households": selectors.households_geojson,
+}
+
+
+@login_required
+@require_GET
+def township_layer(request, code, layer):
+    township = selectors.township_get(code)
+    if layer not in _LAYERS:
+        return HttpResponseBadRequest(f"unknown layer {layer!r}")
+    kwargs = {}
+    if layer == "households":
+        try:
+            kwargs["bbox"] = selectors.parse_bbox(request.GET.get("bbox"))
+        except selectors.BBoxError as exc:
+            return HttpResponseBadRequest(str(exc))
+    return HttpResponse(_LAYERS[layer](township, **kwargs), content_type="application/geo+json")

@@ -66,7 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "gis.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -154,6 +154,7 @@ LEAFLET_CONFIG = {
     "TILES": [],  # basemaps are added by our own script from the settings above
     "ATTRIBUTION_PREFIX": "",
     "RESET_VIEW": False,
+    "SCALE": "metric",
 }
 
 REST_FRAMEWORK = {

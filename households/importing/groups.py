@@ -180,42 +180,49 @@ def _check_attributes(gdf, report) -> np.ndarray:
     return bad
 
 
+def _overlap_m2(a, b, crs) -> float:
+    """Area of a ∩ b in m². Intersect in WGS84 (where the polygons were drawn: shared edges
+    stay shared), then measure in a metric CRS; projecting first bends long edges apart."""
+    inter = shapely.intersection(a, b)
+    if shapely.is_empty(inter) or shapely.get_type_id(inter) not in (3, 6, 7):
+        return 0.0
+    return float(shapely.area(to_metric(np.array([inter]), crs))[0])
+
+
 def _check_overlaps(geoms, gdf, bad, report) -> np.ndarray:
     """Reject groups overlapping each other, or existing groups not replaced by this file."""
     ok = np.flatnonzero(~bad)
     new_bad = np.zeros(len(geoms), dtype=bool)
     if not len(ok):
         return new_bad
-    center = shapely.centroid(shapely.union_all(geoms[ok])) if len(ok) < 5000 else geoms[ok[0]].centroid
+    center = shapely.centroid(shapely.envelope(shapely.union_all(shapely.envelope(geoms[ok]))))
     crs = utm_crs(center.x, center.y)
-    metric = to_metric(geoms[ok], crs)
-    tree = shapely.STRtree(metric)
-    left, right = tree.query(metric, predicate="intersects")
-    for a, b in zip(left, right, strict=True):
-        if a >= b:
-            continue
-        area = shapely.area(shapely.intersection(metric[a], metric[b]))
+    mine = geoms[ok]
+
+    def judge(i, other_label, area, message):
+        args = {"other": other_label, "area": area}
         if area > OVERLAP_TOLERANCE_M2:
-            report.error(int(ok[b]) + 1, "geometry", ERR_OVERLAP % {"other": int(ok[a]) + 1, "area": area}, "feature")
-            new_bad[ok[b]] = True
+            report.error(int(ok[i]) + 1, "geometry", message % args, "feature")
+            new_bad[ok[i]] = True
         elif area > OVERLAP_REPORTED_M2:
-            report.warn(int(ok[b]) + 1, "geometry", ERR_OVERLAP % {"other": int(ok[a]) + 1, "area": area}, "feature")
+            report.warn(int(ok[i]) + 1, "geometry", message % args, "feature")
+
+    left, right = shapely.STRtree(mine).query(mine, predicate="intersects")
+    for a, b in zip(left, right, strict=True):
+        if a < b:
+            judge(b, int(ok[a]) + 1, _overlap_m2(mine[a], mine[b], crs), ERR_OVERLAP)
     replaced_codes = set(gdf["code"].iloc[ok]) - {""}
     replaced_names = set(zip(gdf["village_code"].iloc[ok], gdf["name"].iloc[ok], strict=True))
     others = [
-        (g.code or g.name, g.geom) for g in VillageGroup.objects.select_related("village")
+        (g.code or g.name, shapely.from_wkb(bytes(g.geom.wkb)))
+        for g in VillageGroup.objects.select_related("village")
         if g.code not in replaced_codes and (g.village.code, g.name) not in replaced_names
     ]
     if others:
-        other_geoms = to_metric(np.array([shapely.from_wkb(bytes(g.wkb)) for _, g in others]), crs)
-        li, ri = shapely.STRtree(other_geoms).query(metric, predicate="intersects")
+        other_geoms = np.array([geom for _, geom in others], dtype=object)
+        li, ri = shapely.STRtree(other_geoms).query(mine, predicate="intersects")
         for a, b in zip(li, ri, strict=True):
-            area = shapely.area(shapely.intersection(metric[a], other_geoms[b]))
-            if area > OVERLAP_TOLERANCE_M2:
-                report.error(int(ok[a]) + 1, "geometry", ERR_OVERLAP_DB % {"other": others[b][0], "area": area}, "feature")
-                new_bad[ok[a]] = True
-            elif area > OVERLAP_REPORTED_M2:
-                report.warn(int(ok[a]) + 1, "geometry", ERR_OVERLAP_DB % {"other": others[b][0], "area": area}, "feature")
+            judge(a, others[b][0], _overlap_m2(mine[a], other_geoms[b], crs), ERR_OVERLAP_DB)
     return new_bad
 
 

@@ -1,0 +1,107 @@
+/* Township map: basemaps from settings, data layers from the project's GeoJSON endpoints.
+   Works with no basemap reachable: data layers draw on a plain background. */
+(function () {
+  "use strict";
+  const GROUP_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4"];
+
+  function tianditu(layer, key) {
+    return L.tileLayer(
+      "https://t{s}.tianditu.gov.cn/" + layer + "_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0" +
+      "&LAYER=" + layer + "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + key,
+      { subdomains: "01234567", maxZoom: 18, attribution: "© 天地图" });
+  }
+
+  function basemapLayers(cfg, text) {
+    const layers = {};
+    layers[text.none] = L.layerGroup();
+    if (cfg.tiandituKey) {
+      layers[text.tianditu] = L.layerGroup([tianditu("vec", cfg.tiandituKey), tianditu("cva", cfg.tiandituKey)]);
+      layers[text.tiandituImg] = L.layerGroup([tianditu("img", cfg.tiandituKey), tianditu("cia", cfg.tiandituKey)]);
+    }
+    layers[text.osm] = L.tileLayer(cfg.osmUrl, { maxZoom: 19, attribution: "© OpenStreetMap contributors" });
+    return layers;
+  }
+
+  function escapeHtml(s) {
+    return String(s == null ? "" : s).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  }
+
+  function legend(entries, title) {
+    const control = L.control({ position: "bottomright" });
+    control.onAdd = function () {
+      const div = L.DomUtil.create("div", "legend");
+      div.innerHTML = "<strong>" + escapeHtml(title) + "</strong>" + entries.map(e =>
+        '<div><i style="background:' + e.fill + ";border-color:" + e.stroke + (e.round ? ";border-radius:50%" : "") + '"></i>' + escapeHtml(e.label) + "</div>").join("");
+      return div;
+    };
+    return control;
+  }
+
+  async function fetchJson(url) {
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } });
+    if (!response.ok) throw new Error(url + ": " + response.status);
+    return response.json();
+  }
+
+  const gridMap = {
+    map: null, overlays: {}, config: null,
+    init: async function (map) {
+      const cfg = JSON.parse(document.getElementById("map-config").textContent);
+      const text = cfg.text;
+      gridMap.map = map; gridMap.config = cfg;
+      map.attributionControl.setPrefix(false);
+      const bases = basemapLayers(cfg.basemaps, text);
+      const defaultName = cfg.basemaps.default === "tianditu" && cfg.basemaps.tiandituKey ? text.tianditu
+        : cfg.basemaps.default === "none" ? text.none : text.osm;
+      bases[defaultName].addTo(map);
+      const e = cfg.extent;
+      map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
+      const status = document.getElementById("map-status");
+      const control = L.control.layers(bases, {}, { collapsed: window.innerWidth < 700 }).addTo(map);
+      legend([
+        { label: text.villages, fill: "transparent", stroke: "#333" },
+        { label: text.groups, fill: "rgba(27,158,119,.25)", stroke: "#1b9e77" },
+        { label: text.household, fill: "#2166ac", stroke: "#fff", round: true },
+        { label: text.ungrouped, fill: "#d73027", stroke: "#fff", round: true },
+      ].concat(cfg.legendExtra || []), text.legend).addTo(map);
+      try {
+        const [villages, groups, households] = await Promise.all(
+          ["villages", "groups", "households"].map(n => fetchJson(cfg.layers[n])));
+        const villageLayer = L.geoJSON(villages, {
+          style: { color: "#333", weight: 2.5, fill: false, dashArray: "6 4" },
+          onEachFeature: (f, l) => l.bindTooltip(escapeHtml(f.properties.name), { sticky: true }),
+        });
+        let k = 0;
+        const groupLayer = L.geoJSON(groups, {
+          style: () => { const c = GROUP_COLORS[k++ % GROUP_COLORS.length]; return { color: c, weight: 1, fillColor: c, fillOpacity: 0.15 }; },
+          onEachFeature: (f, l) => l.bindPopup("<b>" + escapeHtml(f.properties.village + " " + f.properties.name) + "</b><br>" +
+            escapeHtml(f.properties.code || "") + "<br>" + f.properties.households + " " + escapeHtml(text.householdsCount)),
+        });
+        const cluster = L.markerClusterGroup({ disableClusteringAtZoom: 17, chunkedLoading: true, showCoverageOnHover: false });
+        cluster.addLayer(L.geoJSON(households, {
+          pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+            radius: 5, weight: 1, color: "#fff", fillOpacity: 0.9,
+            fillColor: f.properties.group ? "#2166ac" : "#d73027",
+          }),
+          onEachFeature: (f, l) => l.bindPopup("<b>" + escapeHtml(f.properties.head || f.id) + "</b> · " + escapeHtml(f.id) + "<br>" +
+            escapeHtml((f.properties.village || "") + " " + (f.properties.group || text.ungrouped)) + "<br>" +
+            f.properties.members + " " + escapeHtml(text.members) + (f.properties.note ? "<br><i>" + escapeHtml(f.properties.note) + "</i>" : "")),
+        }));
+        groupLayer.addTo(map); villageLayer.addTo(map); cluster.addTo(map);
+        control.addOverlay(villageLayer, text.villages);
+        control.addOverlay(groupLayer, text.groups);
+        control.addOverlay(cluster, text.households);
+        gridMap.overlays = { villages: villageLayer, groups: groupLayer, households: cluster };
+        const bounds = villageLayer.getBounds();
+        if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
+        status.textContent = text.loaded + ": " + households.features.length + " " + text.householdsCount;
+        status.dataset.households = String(households.features.length);
+        document.dispatchEvent(new CustomEvent("gridmap:ready", { detail: gridMap }));
+      } catch (err) {
+        status.textContent = text.failed + ": " + err.message;
+        status.classList.add("error");
+      }
+    },
+  };
+  window.gridMap = gridMap;
+})();

@@ -1,0 +1,120 @@
+"""Upload page for township staff: upload -> validation report -> confirm."""
+
+import json
+import secrets
+import shutil
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from households.importing import (
+    CRS_CHOICES,
+    ImportRejected,
+    import_households,
+    import_persons,
+    import_village_groups,
+)
+from households.templates_xlsx import household_template_xlsx
+
+IMPORTERS = {
+    "groups": import_village_groups,
+    "households": import_households,
+    "persons": import_persons,
+}
+MAX_LISTED = 200
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=[
+        ("groups", gettext_lazy("Village groups (GeoJSON, GeoPackage, zipped Shapefile, KML)")),
+        ("households", gettext_lazy("Households (CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile)")),
+        ("persons", gettext_lazy("Residents roster (CSV, XLSX)")),
+    ])
+    file = forms.FileField(label=gettext_lazy("File"))
+    crs = forms.ChoiceField(
+        label=gettext_lazy("Coordinates of CSV/XLSX households"), required=False,
+        choices=[("", gettext_lazy("WGS84 (EPSG:4326), default"))] + [(c, c) for c in CRS_CHOICES[1:]],
+    )
+    skip_rejected = forms.BooleanField(
+        label=gettext_lazy("Load the good rows and leave out rejected ones"), required=False
+    )
+
+
+def _upload_dir(token: str) -> Path:
+    if not token.isalnum():
+        raise Http404
+    return Path(settings.IMPORT_UPLOAD_DIR) / token
+
+
+def _run(meta: dict, path: Path, *, dry_run: bool):
+    kwargs = {"dry_run": dry_run, "skip_rejected": meta["skip_rejected"]}
+    if meta["kind"] == "households":
+        kwargs["crs"] = meta["crs"] or None
+    try:
+        return IMPORTERS[meta["kind"]](path, **kwargs), False
+    except ImportRejected as exc:
+        return exc.report, True
+
+
+@staff_member_required
+def import_start(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        token = secrets.token_hex(12)
+        folder = _upload_dir(token)
+        folder.mkdir(parents=True)
+        upload = form.cleaned_data["file"]
+        path = folder / Path(upload.name).name
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        meta = {k: form.cleaned_data[k] for k in ("kind", "crs", "skip_rejected")}
+        meta.update(file=path.name, user=request.user.pk)
+        (folder / "meta.json").write_text(json.dumps(meta))
+        return redirect("import-review", token=token)
+    return render(request, "households/import_start.html", {"form": form})
+
+
+@staff_member_required
+def import_review(request, token):
+    folder = _upload_dir(token)
+    if not (folder / "meta.json").exists():
+        raise Http404
+    meta = json.loads((folder / "meta.json").read_text())
+    if meta["user"] != request.user.pk:
+        raise Http404
+    path = folder / meta["file"]
+    if request.method == "POST":
+        if "cancel" in request.POST:
+            shutil.rmtree(folder, ignore_errors=True)
+            messages.info(request, _("Import cancelled; nothing was written."))
+            return redirect("imports")
+        report, rejected = _run(meta, path, dry_run=False)
+        if not rejected:
+            shutil.rmtree(folder, ignore_errors=True)
+            messages.success(request, report.summary())
+            return render(request, "households/import_review.html", {
+                "report": report, "done": True, "listed": MAX_LISTED})
+    else:
+        report, rejected = _run(meta, path, dry_run=True)
+    return render(request, "households/import_review.html", {
+        "report": report, "rejected": rejected, "token": token, "meta": meta,
+        "listed": MAX_LISTED,
+    })
+
+
+@staff_member_required
+def household_template(request):
+    response = HttpResponse(
+        household_template_xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="households_template.xlsx"'
+    return response

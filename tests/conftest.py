@@ -1,0 +1,57 @@
+"""Fixtures shared by the whole suite: sample files, the demo county loaded in PostGIS, a browser."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data"
+DEMO = SAMPLE / "demo"
+ANDORRA = SAMPLE / "osm-andorra"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+# Playwright's sync API runs an event loop in the test thread; the ORM calls in the
+# same tests are synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def demo_county(db):
+    """The demo township (坑口镇: 坑口村, 万星村, 坪地山村) imported through the real importers."""
+    from households.importing import import_households, import_persons, import_village_groups
+
+    import_village_groups(DEMO / "village_groups.geojson")
+    import_households(DEMO / "households.csv")
+    import_persons(DEMO / "persons.csv")
+    from households.models import Township
+
+    return Township.objects.get(code="360721100")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def login(page, live_server, username, password):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
