@@ -23,7 +23,6 @@ from scipy.spatial import Delaunay, QhullError, cKDTree
 SAME_POINT_M = 0.01  # households closer than 1 cm are one point (same compound)
 TOUCH_M = 0.01  # cells of two groups this close count as touching (floating-point noise)
 MIN_SHARED_M = 0.5  # ... when they share at least this much border
-BORDER_PATTERN = "****1****"  # DE-9IM: boundaries meet in a line (shared border)
 
 
 def make_units(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -92,9 +91,9 @@ def village_graph(
 
     Unclipped cells inside one group are Voronoi neighbours exactly when they are
     Delaunay neighbours; pairs involving a clipped cell (on a group border, or
-    cut by a concave bay) are confirmed with a DE-9IM test (boundaries meeting
-    in a line, ``****1****``), and clipped cells of different groups are paired
-    through an STRtree. Components of one group (a multi-part group) are joined
+    cut by a concave bay) must still intersect, and clipped cells of different
+    groups are paired through an STRtree when they share >= ``MIN_SHARED_M`` of
+    border (up to ``TOUCH_M`` of floating-point noise). Components of one group (a multi-part group) are joined
     by their nearest pair so a block of groups is one graph.
     """
     ea, eb = _delaunay(uxy)
@@ -103,7 +102,7 @@ def village_graph(
     chk = clipped[ea] | clipped[eb]
     ok = ~chk
     if chk.any():
-        ok[chk] = shapely.relate_pattern(cells[ea[chk]], cells[eb[chk]], BORDER_PATTERN)
+        ok[chk] = shapely.intersects(cells[ea[chk]], cells[eb[chk]])
     ea, eb = ea[ok], eb[ok]
     cl = np.flatnonzero(clipped)
     if len(cl) > 1:
@@ -113,16 +112,19 @@ def village_graph(
         m = (qa < qb) & (ugroup[qa] != ugroup[qb])
         qa, qb = qa[m], qb[m]
         if len(qa):  # cells of two groups meet only up to floating-point noise
-            shared = shapely.length(
-                shapely.intersection(shapely.boundary(cells[qa]), shapely.buffer(cells[qb], TOUCH_M))
-            )
+            ua, ia = np.unique(qa, return_inverse=True)
+            ub, ib = np.unique(qb, return_inverse=True)
+            rims = shapely.boundary(cells[ua])[ia.ravel()]
+            halos = shapely.buffer(cells[ub], TOUCH_M, quad_segs=1)[ib.ravel()]
+            shared = shapely.length(shapely.intersection(rims, halos))
             m = shared >= MIN_SHARED_M
             ea, eb = np.r_[ea, qa[m]], np.r_[eb, qb[m]]
     extra: list[tuple[int, int]] = []
-    for g in np.unique(ugroup):  # a multi-part group stays one block
-        nodes = np.flatnonzero(ugroup == g)
-        if len(nodes) > 1:
-            extra += _connect(uxy, ea, eb, nodes)
+    same = ugroup[ea] == ugroup[eb]
+    _, comp = components(len(uxy), ea[same], eb[same])
+    pairs = np.unique(np.c_[ugroup, comp], axis=0)
+    for g in np.unique(pairs[np.r_[False, pairs[1:, 0] == pairs[:-1, 0]], 0]):
+        extra += _connect(uxy, ea, eb, np.flatnonzero(ugroup == g))  # multi-part group
     if extra:
         ea = np.r_[ea, [a for a, _ in extra]]
         eb = np.r_[eb, [b for _, b in extra]]

@@ -124,9 +124,12 @@ def _bisect(xy, w, ea, eb, k1, k2, lo, hi) -> np.ndarray:
         _balance(side, w, ea, eb, projs[:, j], rlo, rhi)
         w0 = float(w[side == 0].sum())
         miss = max(0.0, rlo - w0, w0 - rhi)
-        key = (miss, int(np.count_nonzero(side[ea] != side[eb])), abs(w0 - t1), j)
+        cut = int(np.count_nonzero(side[ea] != side[eb]))
+        key = (miss, cut, abs(w0 - t1), j)
         if best_key is None or key < best_key:
             best, best_key = side, key
+        if miss == 0 and cut <= cuts[j]:  # the straight cut needed no repair: good enough
+            break
     return best
 
 
@@ -166,9 +169,10 @@ def split_geometric(*, xy: np.ndarray, w: np.ndarray, k: int, lo: int, hi: int) 
             continue
         k1 = kk // 2
         p = xy[nodes] - xy[nodes].mean(axis=0)
-        vals, vecs = np.linalg.eigh(p.T @ p)
-        axis = vecs[:, -1] * (1 if vecs[0, -1] >= 0 else -1)
-        side = _prefix_cut(p @ axis, w[nodes], float(w[nodes].sum()) * k1 / kk)
+        sxx, syy, sxy = (p[:, 0] ** 2).sum(), (p[:, 1] ** 2).sum(), (p[:, 0] * p[:, 1]).sum()
+        theta = 0.5 * math.atan2(2 * sxy, sxx - syy)  # principal axis of the 2x2 covariance
+        proj = p[:, 0] * math.cos(theta) + p[:, 1] * math.sin(theta)
+        side = _prefix_cut(proj, w[nodes], float(w[nodes].sum()) * k1 / kk)
         stack.append((nodes[side == 0], k1, base))
         stack.append((nodes[side == 1], kk - k1, base + k1))
     return labels

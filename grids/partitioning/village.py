@@ -130,6 +130,9 @@ def run_village(t: VillageTask) -> VillageResult:
     from .incremental import incremental_labels
 
     n = len(t.xy)
+    if n == 0:
+        empty = np.zeros(0, dtype=object)
+        return VillageResult(t.village_id, empty, empty, [], ["no households: no grid"])
     uxy, inv, w = make_units(t.xy)
     ugroup = np.zeros(len(w), dtype=np.int64)
     ugroup[inv[::-1]] = t.group_of[::-1]  # first household of a unit decides (all agree)
