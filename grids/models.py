@@ -65,6 +65,10 @@ class Grid(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="led_grids",
         verbose_name=_("grid leader"),
     )
+    leader_confirmed = models.BooleanField(
+        _("leader confirmed"), default=False,
+        help_text=_("Unconfirmed leaders are proposals of the partitioner."),
+    )
     household_count = models.PositiveIntegerField(_("households"), default=0)
     group_codes = models.CharField(_("village groups"), max_length=500, blank=True)
 
@@ -94,6 +98,7 @@ class MemberArea(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="member_areas",
         verbose_name=_("grid member"),
     )
+    member_confirmed = models.BooleanField(_("member confirmed"), default=False)
     household_count = models.PositiveIntegerField(_("households"), default=0)
 
     class Meta:
@@ -160,6 +165,7 @@ class PartitionRun(models.Model):
 
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
     scope_code = models.CharField(_("scope code"), max_length=12, blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )

@@ -3,8 +3,6 @@ from django.urls import path
 from . import views, views_import
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("townships/<str:code>/map/", views.township_map, name="township-map"),
     path("api/townships/<str:code>/<str:layer>.geojson", views.township_layer, name="township-layer"),
     path("imports/", views_import.import_start, name="imports"),
     path("imports/template/households.xlsx", views_import.household_template, name="import-template"),

@@ -3,20 +3,10 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from households import selectors
-
-
-@login_required
-def home(request):
-    first = selectors.township_list().first()
-    if first is None:
-        return redirect("imports")
-    return redirect("township-map", code=first.code)
 
 
 def map_text() -> dict:
@@ -39,24 +29,6 @@ def basemaps() -> dict:
         "tiandituKey": settings.TIANDITU_KEY,
         "osmUrl": settings.OSM_TILE_URL,
     }
-
-
-@login_required
-@require_GET
-def township_map(request, code):
-    township = selectors.township_get(code)
-    layers = {
-        name: reverse("township-layer", kwargs={"code": code, "layer": name})
-        for name in ("villages", "groups", "households")
-    }
-    config = {
-        "layers": layers, "basemaps": basemaps(), "extent": settings.COUNTY_EXTENT,
-        "text": map_text(),
-    }
-    return render(request, "households/township_map.html", {
-        "township": township, "townships": selectors.township_list(),
-        "stats": selectors.township_stats(township), "map_config": config,
-    })
 
 
 _LAYERS = {

@@ -43,8 +43,25 @@
     return response.json();
   }
 
+  const BAND_COLORS = { in: "#1a9850", under: "#f39c12", over: "#d73027" };
+
   const gridMap = {
     map: null, overlays: {}, config: null,
+    bandColors: BAND_COLORS,
+    gridLayer: function (grids, text, extraStyle) {
+      return L.geoJSON(grids, {
+        style: f => Object.assign({ color: BAND_COLORS[f.properties.band] || "#555", weight: 2,
+          fillColor: BAND_COLORS[f.properties.band] || "#999", fillOpacity: 0.18 }, extraStyle ? extraStyle(f) : {}),
+        onEachFeature: (f, l) => {
+          const p = f.properties;
+          l.bindTooltip(escapeHtml(p.code.slice(-3)) + " · " + p.households, { permanent: false, sticky: true });
+          l.bindPopup("<b>" + escapeHtml(text.grid || "") + " " + escapeHtml(p.code) + "</b>" + (p.locked ? " 🔒" : "") +
+            "<br>" + p.households + " " + escapeHtml(text.householdsCount) + " · " + p.members + " " + escapeHtml(text.memberAreas || "") +
+            (p.groups ? "<br>" + escapeHtml(p.groups.join ? p.groups.join("、") : p.groups) : ""));
+        },
+      });
+    },
+    escapeHtml: escapeHtml,
     init: async function (map) {
       const cfg = JSON.parse(document.getElementById("map-config").textContent);
       const text = cfg.text;
@@ -63,10 +80,14 @@
         { label: text.groups, fill: "rgba(27,158,119,.25)", stroke: "#1b9e77" },
         { label: text.household, fill: "#2166ac", stroke: "#fff", round: true },
         { label: text.ungrouped, fill: "#d73027", stroke: "#fff", round: true },
-      ].concat(cfg.legendExtra || []), text.legend).addTo(map);
+      ].concat(cfg.layers.grids ? [
+        { label: text.inBand, fill: "rgba(26,152,80,.3)", stroke: BAND_COLORS.in },
+        { label: text.underBand, fill: "rgba(243,156,18,.3)", stroke: BAND_COLORS.under },
+        { label: text.overBand, fill: "rgba(215,48,39,.3)", stroke: BAND_COLORS.over },
+      ] : []), text.legend).addTo(map);
       try {
-        const [villages, groups, households] = await Promise.all(
-          ["villages", "groups", "households"].map(n => fetchJson(cfg.layers[n])));
+        const [villages, groups, households, grids] = await Promise.all(
+          ["villages", "groups", "households", "grids"].map(n => cfg.layers[n] ? fetchJson(cfg.layers[n]) : null));
         const villageLayer = L.geoJSON(villages, {
           style: { color: "#333", weight: 2.5, fill: false, dashArray: "6 4" },
           onEachFeature: (f, l) => l.bindTooltip(escapeHtml(f.properties.name), { sticky: true }),
@@ -87,11 +108,19 @@
             escapeHtml((f.properties.village || "") + " " + (f.properties.group || text.ungrouped)) + "<br>" +
             f.properties.members + " " + escapeHtml(text.members) + (f.properties.note ? "<br><i>" + escapeHtml(f.properties.note) + "</i>" : "")),
         }));
-        groupLayer.addTo(map); villageLayer.addTo(map); cluster.addTo(map);
+        groupLayer.addTo(map);
         control.addOverlay(villageLayer, text.villages);
         control.addOverlay(groupLayer, text.groups);
-        control.addOverlay(cluster, text.households);
         gridMap.overlays = { villages: villageLayer, groups: groupLayer, households: cluster };
+        if (grids && grids.features.length) {
+          const gridLayer = gridMap.gridLayer(grids, text);
+          map.removeLayer(groupLayer);
+          gridLayer.addTo(map);
+          control.addOverlay(gridLayer, text.grids);
+          gridMap.overlays.grids = gridLayer;
+        }
+        villageLayer.addTo(map); cluster.addTo(map);
+        control.addOverlay(cluster, text.households);
         const bounds = villageLayer.getBounds();
         if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
         status.textContent = text.loaded + ": " + households.features.length + " " + text.householdsCount;

@@ -1,0 +1,48 @@
+/* Partition proposal page: progress polling, then the proposal drawn over the current grids. */
+(function () {
+  "use strict";
+  async function getJson(url) {
+    const r = await fetch(url, { credentials: "same-origin" });
+    if (!r.ok) throw new Error(url + ": " + r.status);
+    return r.json();
+  }
+
+  function poll(cfg) {
+    const statusEl = document.getElementById("run-status");
+    if (!statusEl || !["queued", "running"].includes(statusEl.dataset.status)) return;
+    const bar = document.getElementById("run-progress");
+    const timer = setInterval(async () => {
+      try {
+        const s = await getJson(cfg.status);
+        if (bar) { bar.max = s.total || 1; bar.value = s.done; }
+        if (!["queued", "running"].includes(s.status)) { clearInterval(timer); location.reload(); }
+      } catch (e) { /* keep polling */ }
+    }, 700);
+  }
+
+  window.partitionMap = {
+    init: async function (map) {
+      const cfg = JSON.parse(document.getElementById("map-config").textContent);
+      const text = cfg.text;
+      poll(cfg);
+      map.attributionControl.setPrefix(false);
+      const e = cfg.extent;
+      map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
+      const control = L.control.layers({}, {}, { collapsed: window.innerWidth < 700 }).addTo(map);
+      const [villages, current, proposal] = await Promise.all([
+        getJson(cfg.layers.villages), getJson(cfg.layers.grids),
+        document.getElementById("diff") ? getJson(cfg.proposal) : null]);
+      const villageLayer = L.geoJSON(villages, { style: { color: "#333", weight: 2.5, fill: false, dashArray: "6 4" } }).addTo(map);
+      const currentLayer = L.geoJSON(current, { style: { color: "#555", weight: 1.5, dashArray: "3 4", fill: false } }).addTo(map);
+      control.addOverlay(villageLayer, text.villages);
+      control.addOverlay(currentLayer, text.current);
+      if (proposal) {
+        const layer = window.gridMap.gridLayer(proposal, text, f => f.properties.changed ? { weight: 3.5, fillOpacity: 0.35 } : {});
+        layer.addTo(map);
+        control.addOverlay(layer, text.proposal);
+        if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+        document.getElementById("map").dataset.proposalGrids = String(proposal.features.length);
+      }
+    },
+  };
+})();

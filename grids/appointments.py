@@ -1,0 +1,90 @@
+"""Proposals for people: a leader for each grid, a member for each member area.
+
+Leaders: the group leader living in the grid, else the party member (full before
+probationary), else another eligible resident living in it. Members: a minimum-cost
+assignment (scipy's linear_sum_assignment) of eligible residents of the village to
+member areas, so that a person leads at most one area; the cost prefers people who
+live in the area, then the county plan's order (party members first, then group
+leaders, women's group leaders, five elders, villagers' representatives, capable
+villagers), then distance. Staff confirm or change the proposals.
+"""
+
+import math
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from grids.models import Grid, GridAssignment, GridVersion, MemberArea
+from households.models import Person
+
+OUTSIDE_AREA_COST_M = 500.0  # living outside the area counts like living 500 m farther
+RANK_STEP_COST_M = 300.0  # each step down the priority order counts like 300 m
+NOT_ELIGIBLE = 99
+
+
+def person_rank(p: Person) -> int:
+    """Position in the county plan's order of preference (lower is preferred)."""
+    order = [
+        p.party_member == Person.PartyMember.FULL,
+        p.party_member == Person.PartyMember.PROBATIONARY,
+        p.group_leader, p.womens_group_leader, p.five_elders,
+        p.villagers_representative, p.capable_villager,
+    ]
+    return next((i for i, flag in enumerate(order) if flag), NOT_ELIGIBLE)
+
+
+def leader_rank(p: Person) -> int:
+    if p.group_leader:
+        return 0
+    return 1 + person_rank(p)
+
+
+def _metres(lon1, lat1, lon2, lat2):
+    k = 111_320.0
+    return np.hypot((lon1 - lon2) * k * math.cos(math.radians(float(np.mean(lat1)))), (lat1 - lat2) * k)
+
+
+def appointments_propose(version: GridVersion) -> dict:
+    """Fill empty leader and member posts of a version with proposals (unconfirmed)."""
+    rows = list(GridAssignment.objects.filter(version=version).values_list(
+        "household_id", "grid_id", "member_area_id", "household__location"))
+    grid_of = {h: g for h, g, _m, _p in rows}
+    area_of = {h: m for h, _g, m, _p in rows}
+    where = {h: (p.x, p.y) for h, _g, _m, p in rows}
+    persons = [p for p in Person.objects.filter(household_id__in=grid_of) if person_rank(p) < NOT_ELIGIBLE]
+    grids = list(Grid.objects.filter(version=version))
+    taken = {g.leader_id for g in grids if g.leader_id}
+    areas = list(MemberArea.objects.filter(grid__version=version))
+    taken |= {a.member_id for a in areas if a.member_id}
+    proposed_leaders = 0
+    for grid in sorted(grids, key=lambda g: g.code):
+        if grid.leader_id:
+            continue
+        living = [p for p in persons if grid_of.get(p.household_id) == grid.pk and p.pk not in taken]
+        if living:
+            best = min(living, key=lambda p: (leader_rank(p), p.pk))
+            grid.leader, grid.leader_confirmed = best, False
+            grid.save(update_fields=["leader", "leader_confirmed"])
+            taken.add(best.pk)
+            proposed_leaders += 1
+    open_areas = [a for a in areas if not a.member_id]
+    free = [p for p in persons if p.pk not in taken]
+    proposed_members = 0
+    if open_areas and free:
+        centre = {}
+        for a in open_areas:
+            pts = np.array([where[h] for h, m in area_of.items() if m == a.pk])
+            centre[a.pk] = pts.mean(axis=0)
+        cx = np.array([centre[a.pk] for a in open_areas])
+        px = np.array([where[p.household_id] for p in free])
+        dist = _metres(cx[:, None, 0], cx[:, None, 1], px[None, :, 0], px[None, :, 1])
+        inside = np.array([[area_of.get(p.household_id) == a.pk for p in free] for a in open_areas])
+        rank = np.array([person_rank(p) for p in free])
+        cost = dist + RANK_STEP_COST_M * rank[None, :] + OUTSIDE_AREA_COST_M * ~inside
+        rows_i, cols_i = linear_sum_assignment(cost)
+        for i, j in zip(rows_i, cols_i, strict=True):
+            area = open_areas[i]
+            area.member, area.member_confirmed = free[j], False
+            proposed_members += 1
+        MemberArea.objects.bulk_update([open_areas[i] for i in rows_i], ["member", "member_confirmed"])
+    return {"leaders": proposed_leaders, "members": proposed_members}

@@ -1,0 +1,113 @@
+"""Reads for grids: current versions, partition inputs from PostGIS, GeoJSON layers."""
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from django.db import connection
+
+from grids.models import Grid, GridAssignment, GridVersion, MemberArea
+from grids.partitioning import LockedGrids, PartitionParams
+from households.models import Household, Township, Village, VillageGroup
+
+
+def villages_in_scope(scope: str, code: str = "") -> list[Village]:
+    qs = Village.objects.select_related("township").order_by("code")
+    if scope == "village":
+        qs = qs.filter(code=code)
+    elif scope == "township":
+        qs = qs.filter(township__code=code)
+    return list(qs)
+
+
+def version_current(village: Village) -> GridVersion | None:
+    return GridVersion.objects.filter(village=village, valid_to__isnull=True).first()
+
+
+def village_params(village: Village) -> PartitionParams:
+    return PartitionParams(
+        target=village.grid_target, band=(village.grid_min, village.grid_max),
+        member_target=village.member_target, member_band=(village.member_min, village.member_max),
+    )
+
+
+def _frame(sql: str, params, columns) -> pd.DataFrame:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return pd.DataFrame(cur.fetchall(), columns=columns)
+
+
+def partition_inputs(villages: list[Village]) -> dict:
+    """Households, groups, per-village settings, the current assignments and locked grids."""
+    ids = [v.pk for v in villages]
+    h, g, v = Household._meta.db_table, VillageGroup._meta.db_table, Village._meta.db_table
+    hh = _frame(
+        f"""SELECT h.id::text, ST_X(h.location), ST_Y(h.location), h.group_id::text
+            FROM {h} h JOIN {g} g ON g.id = h.group_id WHERE g.village_id = ANY(%s)
+            ORDER BY h.id""", [ids], ["id", "x", "y", "group_id"])
+    households = gpd.GeoDataFrame(
+        hh[["id", "group_id"]], geometry=shapely.points(hh["x"].to_numpy(float), hh["y"].to_numpy(float)),
+        crs=4326)
+    gg = _frame(
+        f"""SELECT g.id::text, v.code, g.name, COALESCE(g.code, ''), ST_AsBinary(g.geom)
+            FROM {g} g JOIN {v} v ON v.id = g.village_id WHERE g.village_id = ANY(%s)
+            ORDER BY g.id""", [ids], ["id", "village_id", "name", "code", "wkb"])
+    groups = gpd.GeoDataFrame(
+        gg[["id", "village_id", "name", "code"]],
+        geometry=shapely.from_wkb([bytes(b) for b in gg["wkb"]]) if len(gg) else [], crs=4326)
+    previous = current_assignments(villages)
+    locked = _locked(villages, previous)
+    return {
+        "households": households, "groups": groups, "previous": previous, "locked": locked,
+        "village_params": {vg.code: village_params(vg) for vg in villages},
+        "base_versions": {vg.code: getattr(version_current(vg), "number", None) for vg in villages},
+    }
+
+
+def current_assignments(villages: list[Village]) -> pd.DataFrame:
+    rows = GridAssignment.objects.filter(
+        version__village__in=villages, version__valid_to__isnull=True
+    ).values_list("household_id", "grid__code", "member_area__number", "grid__locked")
+    df = pd.DataFrame(list(rows), columns=["household_id", "grid_id", "number", "locked"])
+    df["household_id"] = df["household_id"].astype(str)
+    df["member_id"] = [
+        f"{gc}-{int(n):02d}" if pd.notna(n) else "" for gc, n in zip(df["grid_id"], df["number"])
+    ]
+    return df
+
+
+def _locked(villages, previous: pd.DataFrame) -> LockedGrids | None:
+    grids = list(Grid.objects.filter(
+        version__village__in=villages, version__valid_to__isnull=True, locked=True
+    ).select_related("village"))
+    if not grids:
+        return None
+    frame = gpd.GeoDataFrame(
+        {"grid_id": [gr.code for gr in grids], "village_id": [gr.village.code for gr in grids]},
+        geometry=[shapely.from_wkb(bytes(gr.geom.wkb)) for gr in grids], crs=4326)
+    sel = previous[previous["locked"].astype(bool)]
+    return LockedGrids(assignments=sel[["household_id", "grid_id", "member_id"]], grids=frame)
+
+
+def grids_geojson(township: Township) -> str:
+    """Current grids of a township with counts, band state and leader."""
+    gr, ver, v = Grid._meta.db_table, GridVersion._meta.db_table, Village._meta.db_table
+    ma = MemberArea._meta.db_table
+    sql = f"""SELECT json_build_object('type', 'Feature', 'id', gr.code,
+          'geometry', ST_AsGeoJSON(gr.geom, 6)::json,
+          'properties', json_build_object('code', gr.code, 'village', v.name,
+            'households', gr.household_count, 'locked', gr.locked,
+            'members', (SELECT count(*) FROM {ma} m WHERE m.grid_id = gr.id),
+            'band', CASE WHEN gr.household_count < v.grid_min THEN 'under'
+                         WHEN gr.household_count > v.grid_max THEN 'over' ELSE 'in' END,
+            'version', ver.number)) AS feature
+        FROM {gr} gr JOIN {ver} ver ON ver.id = gr.version_id JOIN {v} v ON v.id = gr.village_id
+        WHERE v.township_id = %s AND ver.valid_to IS NULL ORDER BY gr.code"""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT json_build_object('type', 'FeatureCollection', 'features', "
+            f"COALESCE(json_agg(f.feature), '[]'::json))::text FROM ({sql}) f", [township.pk])
+        return cur.fetchone()[0]
+
+
+def village_bands(run) -> dict[str, tuple[int, int]]:
+    return {v.code: (v.grid_min, v.grid_max) for v in villages_in_scope(run.scope, run.scope_code)}

@@ -1,0 +1,236 @@
+"""Writes for grids: partition runs (propose -> diff -> apply as a new dated version).
+
+selector -> pure partitioner -> atomic save. A run and any other write to the same
+village serialise on the village row (SELECT ... FOR UPDATE), and applying checks
+that the village's grids did not change since the proposal was computed.
+"""
+
+import json
+import logging
+import threading
+from collections import defaultdict
+
+import shapely.geometry
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grids import selectors
+from grids.appointments import appointments_propose
+from grids.models import Grid, GridAssignment, GridVersion, MemberArea, PartitionRun
+from grids.partitioning import partition
+from households.models import Village
+
+log = logging.getLogger(__name__)
+MOVED_LISTED = 2000  # households listed by id in a diff; the count is always exact
+
+
+class ConflictError(Exception):
+    """The village changed since the proposal was made; nothing was written."""
+
+
+def partition_run_create(*, scope: str, code: str = "", user=None, fresh: bool = False,
+                         workers: int = 1) -> PartitionRun:
+    villages = selectors.villages_in_scope(scope, code)
+    if not villages:
+        raise ValueError(_("No villages in %(scope)s %(code)s") % {"scope": scope, "code": code})
+    return PartitionRun.objects.create(
+        scope=scope, scope_code=code, created_by=user, progress_total=len(villages),
+        options={"fresh": fresh, "workers": workers},
+    )
+
+
+def partition_run_compute(run: PartitionRun) -> PartitionRun:
+    """Run the partitioner on PostGIS data and store the proposal and its diff."""
+    run.status = PartitionRun.Status.RUNNING
+    run.save(update_fields=["status"])
+    villages = selectors.villages_in_scope(run.scope, run.scope_code)
+    data = selectors.partition_inputs(villages)
+    if data["households"].empty:
+        run.status, run.message = PartitionRun.Status.FAILED, _("No households in this area.")
+        run.finished_at = timezone.now()
+        run.save()
+        return run
+    fresh = run.options.get("fresh", False)
+
+    def progress(done, total):
+        PartitionRun.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total)
+
+    result = partition(
+        data["households"], data["groups"], village_params=data["village_params"],
+        previous=None if fresh or data["previous"].empty else data["previous"],
+        locked=data["locked"], workers=run.options.get("workers", 1), seed=0, progress=progress,
+    )
+    group_label = dict(zip(data["groups"]["id"], data["groups"]["code"].where(
+        data["groups"]["code"] != "", data["groups"]["name"])))
+    locked_codes = set(data["locked"].grids["grid_id"]) if data["locked"] is not None else set()
+    features = []
+    for row in result.grids.itertuples(index=False):
+        groups = [group_label.get(g, g) for g in str(row.group_ids).split(",") if g]
+        features.append({
+            "type": "Feature", "id": row.grid_id,
+            "geometry": shapely.geometry.mapping(row.geometry),
+            "properties": {"code": row.grid_id, "village": row.village_id,
+                           "households": int(row.households), "members": int(row.members),
+                           "groups": groups, "locked": row.grid_id in locked_codes},
+        })
+    a = result.assignments
+    run.proposal = {
+        "base_versions": data["base_versions"],
+        "grids": {"type": "FeatureCollection", "features": features},
+        "assignments": [[int(h), g, m] for h, g, m in zip(a["household_id"], a["grid_id"],
+                                                          a["member_id"]) if g],
+        "problems": [[int(h), p] for h, p in zip(a["household_id"], a["problem"]) if p],
+    }
+    run.diff = _diff(data["previous"], a)
+    run.summary = {k: v for k, v in result.summary.items() if _jsonable(v)}
+    run.status = PartitionRun.Status.PROPOSED
+    run.finished_at = timezone.now()
+    run.progress_done = run.progress_total
+    run.save()
+    return run
+
+
+def _jsonable(value) -> bool:
+    return isinstance(value, (int, float, str, bool, list, dict, type(None)))
+
+
+def _diff(previous, assignments) -> dict:
+    old = dict(zip(previous["household_id"], previous["grid_id"])) if len(previous) else {}
+    new = {h: g for h, g in zip(assignments["household_id"], assignments["grid_id"]) if g}
+    members_old, members_new = defaultdict(set), defaultdict(set)
+    for h, g in old.items():
+        members_old[g].add(h)
+    for h, g in new.items():
+        members_new[g].add(h)
+    moved = sorted((h for h in new if h in old and old[h] != new[h]), key=int)
+    return {
+        "added": sorted(set(members_new) - set(members_old)),
+        "removed": sorted(set(members_old) - set(members_new)),
+        "changed": sorted(g for g in set(members_new) & set(members_old)
+                          if members_new[g] != members_old[g]),
+        "unchanged": sum(1 for g in set(members_new) & set(members_old)
+                         if members_new[g] == members_old[g]),
+        "moved_count": len(moved),
+        "moved": [[int(h), old[h], new[h]] for h in moved[:MOVED_LISTED]],
+        "newly_assigned": sum(1 for h in new if h not in old),
+        "unassigned": int((assignments["grid_id"] == "").sum()),
+        "first_version": not old,
+    }
+
+
+@transaction.atomic
+def partition_run_apply(run: PartitionRun, *, user=None) -> list[GridVersion]:
+    """Apply a proposal: one new dated version per village, closing the previous one."""
+    if run.status != PartitionRun.Status.PROPOSED:
+        raise ConflictError(_("This proposal is %(status)s and cannot be applied.") % {
+            "status": run.get_status_display()})
+    codes = sorted(run.proposal["base_versions"])
+    villages = {v.code: v for v in Village.objects.select_for_update().filter(code__in=codes)
+                .order_by("pk")}
+    for code in codes:
+        current = selectors.version_current(villages[code])
+        base = run.proposal["base_versions"][code]
+        if getattr(current, "number", None) != base:
+            raise ConflictError(_(
+                "Village %(village)s changed since this proposal was made (version %(base)s is "
+                "now %(now)s); run the partition again.") % {
+                "village": villages[code].name, "base": base or "—",
+                "now": getattr(current, "number", "—")})
+    now = timezone.now()
+    by_village = defaultdict(list)
+    for f in run.proposal["grids"]["features"]:
+        by_village[f["properties"]["village"]].append(f)
+    members_of = defaultdict(lambda: defaultdict(list))
+    for h, g, m in run.proposal["assignments"]:
+        members_of[g][int(m.rsplit("-", 1)[1]) if m else 0].append(h)
+    versions = []
+    unchanged = _unchanged_villages(run, villages)
+    for code in codes:
+        village = villages[code]
+        if code in unchanged:
+            continue  # re-running on unchanged data changes nothing: no new version
+        current = selectors.version_current(village)
+        old_grids = {g.code: g for g in current.grids.all()} if current else {}
+        if current:
+            current.valid_to = now
+            current.save(update_fields=["valid_to"])
+        version = GridVersion.objects.create(
+            village=village, number=(current.number + 1) if current else 1, valid_from=now,
+            source=GridVersion.Source.PARTITION, created_by=user,
+            note=_("Partition run %(id)d") % {"id": run.pk},
+        )
+        versions.append(version)
+        assignments = []
+        for f in by_village.get(code, []):
+            p = f["properties"]
+            old = old_grids.get(p["code"])
+            grid = Grid.objects.create(
+                version=version, village=village, code=p["code"],
+                geom=_geos(f["geometry"]),
+                locked=p["locked"], household_count=p["households"],
+                group_codes=",".join(p["groups"]),
+                leader=old.leader if old else None,
+                leader_confirmed=old.leader_confirmed if old else False,
+            )
+            old_areas = {m.number: m for m in old.member_areas.all()} if old else {}
+            for number, households in sorted(members_of[p["code"]].items()):
+                area = None
+                if number:
+                    prev = old_areas.get(number)
+                    area = MemberArea.objects.create(
+                        grid=grid, number=number, household_count=len(households),
+                        member=prev.member if prev else None,
+                        member_confirmed=prev.member_confirmed if prev else False)
+                assignments += [GridAssignment(version=version, household_id=h, grid=grid,
+                                               member_area=area) for h in households]
+        GridAssignment.objects.bulk_create(assignments, batch_size=5000)
+        appointments_propose(version)
+    run.status = PartitionRun.Status.APPLIED
+    run.save(update_fields=["status"])
+    return versions
+
+
+def _unchanged_villages(run: PartitionRun, villages: dict) -> set[str]:
+    """Villages whose proposal equals their current grids (same households, grids, areas)."""
+    proposed = defaultdict(set)
+    village_of = {f["id"]: f["properties"]["village"] for f in run.proposal["grids"]["features"]}
+    for h, g, m in run.proposal["assignments"]:
+        proposed[village_of[g]].add((h, g, m))
+    current = selectors.current_assignments(list(villages.values()))
+    existing = defaultdict(set)
+    for h, g, m in zip(current["household_id"], current["grid_id"], current["member_id"]):
+        existing[g[:12]].add((int(h), g, m))
+    return {code for code in villages if existing[code] and existing[code] == proposed[code]}
+
+
+def _geos(geometry: dict) -> GEOSGeometry:
+    geom = GEOSGeometry(json.dumps(geometry), srid=4326)
+    return MultiPolygon(geom, srid=4326) if geom.geom_type == "Polygon" else geom
+
+
+def partition_run_discard(run: PartitionRun) -> None:
+    if run.status in (PartitionRun.Status.PROPOSED, PartitionRun.Status.FAILED):
+        run.status = PartitionRun.Status.DISCARDED
+        run.save(update_fields=["status"])
+
+
+def partition_run_start(run: PartitionRun) -> threading.Thread:
+    """Compute in a background thread; the page polls the run's progress."""
+
+    def job():
+        close_old_connections()
+        try:
+            partition_run_compute(PartitionRun.objects.get(pk=run.pk))
+        except Exception as exc:  # the page shows the failure; the log has the traceback
+            log.exception("partition run %s failed", run.pk)
+            PartitionRun.objects.filter(pk=run.pk).update(
+                status=PartitionRun.Status.FAILED, message=str(exc), finished_at=timezone.now())
+        finally:
+            close_old_connections()
+
+    thread = threading.Thread(target=job, name=f"partition-run-{run.pk}", daemon=True)
+    thread.start()
+    return thread
+
