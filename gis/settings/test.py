@@ -1,5 +1,7 @@
 """pytest settings: fast hashing, plain static storage, no outside network."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -9,3 +11,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["*"]
+
+# One test database per pytest process, so that runs side by side (several
+# checkouts, or a developer and CI) never drop each other's database.
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": ENV.get("GIS_TEST_DB") or f"test_{DATABASES['default']['NAME']}_{os.getpid()}",  # noqa: F405
+}
