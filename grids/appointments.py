@@ -88,3 +88,35 @@ def appointments_propose(version: GridVersion) -> dict:
             proposed_members += 1
         MemberArea.objects.bulk_update([open_areas[i] for i in rows_i], ["member", "member_confirmed"])
     return {"leaders": proposed_leaders, "members": proposed_members}
+
+
+class AppointmentError(ValueError):
+    """A leader or member who may not take the post; nothing was written."""
+
+
+ERR_NOT_RESIDENT = "{person} does not live in village {village}"
+ERR_ALREADY_MEMBER = "{person} already looks after member area {area}"
+
+
+def grid_appoint_leader(grid: Grid, person: Person | None) -> Grid:
+    """Appoint (or confirm) a grid leader: any resident of the grid's village."""
+    if person is not None and person.household.group.village_id != grid.village_id:
+        raise AppointmentError(ERR_NOT_RESIDENT.format(person=person.name, village=grid.village.name))
+    grid.leader, grid.leader_confirmed = person, person is not None
+    grid.save(update_fields=["leader", "leader_confirmed"])
+    return grid
+
+
+def member_area_appoint(area: MemberArea, person: Person | None) -> MemberArea:
+    """Appoint (or confirm) a grid member; a person looks after at most one member area."""
+    if person is not None:
+        if person.household.group.village_id != area.grid.village_id:
+            raise AppointmentError(
+                ERR_NOT_RESIDENT.format(person=person.name, village=area.grid.village.name))
+        other = MemberArea.objects.filter(
+            grid__version=area.grid.version, member=person).exclude(pk=area.pk).first()
+        if other is not None:
+            raise AppointmentError(ERR_ALREADY_MEMBER.format(person=person.name, area=other.code))
+    area.member, area.member_confirmed = person, person is not None
+    area.save(update_fields=["member", "member_confirmed"])
+    return area

@@ -35,8 +35,10 @@ def _map_config(code: str, *, proposal_url: str | None = None) -> dict:
     text = map_text()
     text.update(grid=_("Grid"), memberAreas=_("member areas"), proposal=_("Proposal"),
                 current=_("Current grids"), changed=_("Changed grid"))
+    text["open"] = _("Leader and members")
     return {"layers": layers, "basemaps": basemaps(), "extent": settings.COUNTY_EXTENT,
-            "text": text, "proposal": proposal_url}
+            "text": text, "proposal": proposal_url,
+            "gridUrl": None if proposal_url else reverse("grid-detail", args=["CODE"])}
 
 
 @login_required

@@ -55,7 +55,9 @@
         onEachFeature: (f, l) => {
           const p = f.properties;
           l.bindTooltip(escapeHtml(p.code.slice(-3)) + " · " + p.households, { permanent: false, sticky: true });
-          l.bindPopup("<b>" + escapeHtml(text.grid || "") + " " + escapeHtml(p.code) + "</b>" + (p.locked ? " 🔒" : "") +
+          const link = gridMap.config && gridMap.config.gridUrl
+            ? ' <a href="' + gridMap.config.gridUrl.replace("CODE", encodeURIComponent(p.code)) + '">' + escapeHtml(text.open || "›") + "</a>" : "";
+          l.bindPopup("<b>" + escapeHtml(text.grid || "") + " " + escapeHtml(p.code) + "</b>" + (p.locked ? " 🔒" : "") + link +
             "<br>" + p.households + " " + escapeHtml(text.householdsCount) + " · " + p.members + " " + escapeHtml(text.memberAreas || "") +
             (p.groups ? "<br>" + escapeHtml(p.groups.join ? p.groups.join("、") : p.groups) : ""));
         },
