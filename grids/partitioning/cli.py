@@ -54,7 +54,7 @@ def _band(text: str) -> tuple[int, int]:
     try:
         lo, hi = (int(v) for v in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected LO,HI (two integers), got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected LO,HI (two integers), got {text!r}") from None
     return lo, hi
 
 

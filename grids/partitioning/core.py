@@ -39,6 +39,7 @@ from .village import VillageTask, run_village
 
 log = logging.getLogger(__name__)
 OUTPUT_CRS = "EPSG:4326"
+DEFAULT_PARAMS = PartitionParams()  # frozen, so one shared default is safe
 
 
 def _check_params(params, village_params) -> dict[str, PartitionParams]:
@@ -67,7 +68,7 @@ def partition(
     households: gpd.GeoDataFrame,
     groups: gpd.GeoDataFrame,
     *,
-    params: PartitionParams = PartitionParams(),
+    params: PartitionParams = DEFAULT_PARAMS,
     village_params: Mapping[str, PartitionParams] | None = None,
     previous: pd.DataFrame | None = None,
     locked: LockedGrids | None = None,

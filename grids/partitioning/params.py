@@ -44,7 +44,9 @@ def _band(name: str, value: Any) -> tuple[int, int]:
     try:
         lo, hi = (int(v) for v in value)
     except (TypeError, ValueError):
-        raise PartitionError(ERR_PARAM.format(name=name, reason="expected two integers (lo, hi)"))
+        raise PartitionError(
+            ERR_PARAM.format(name=name, reason="expected two integers (lo, hi)")
+        ) from None
     if not 1 <= lo <= hi:
         raise PartitionError(ERR_PARAM.format(name=name, reason=f"need 1 <= lo <= hi, got {value}"))
     return lo, hi

@@ -67,7 +67,10 @@ def dissolve(*, cells: np.ndarray, ulabel: np.ndarray, ugroup: np.ndarray, n: in
     starts, ends = np.r_[0, cut], np.r_[cut, len(order)]
     pieces: dict[int, list] = {}
     for s, e in zip(starts, ends):
-        piece = shapely.coverage_union_all(cells[order[s:e]])
+        try:
+            piece = shapely.coverage_union_all(cells[order[s:e]])
+        except shapely.errors.GEOSException:  # cells clipped by a locked grid: not noded
+            piece = shapely.union_all(cells[order[s:e]], grid_size=GRID_M)
         pieces.setdefault(int(lab[s]), []).append(piece)
     for k, ps in pieces.items():
         geom = _polygonal(ps[0] if len(ps) == 1 else shapely.union_all(ps, grid_size=GRID_M))

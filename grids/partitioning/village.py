@@ -89,9 +89,31 @@ def _fresh_labels(t: VillageTask, uxy, ugroup, w, ea, eb, adjacency) -> tuple[np
             nxt += 1
             continue
         sa, sb = _sub(mask, ea, eb)
-        ulabel[nodes] = nxt + split_graph(xy=uxy[nodes], w=w[nodes], ea=sa, eb=sb, k=k, lo=lo, hi=hi)
+        whole = [g for g in blk if lo <= sizes[g] <= hi]  # in-band groups merged by force
+        ulabel[nodes] = nxt + _split_keeping(uxy[nodes], w[nodes], ugroup[nodes], sa, sb, whole,
+                                             k=k, lo=lo, hi=hi)
         nxt += k
     return ulabel, flags
+
+
+def _split_keeping(xy, w, grp, ea, eb, whole, *, k, lo, hi) -> np.ndarray:
+    """split_graph with each group of ``whole`` contracted to one unit (kept whole)."""
+    if not whole:
+        return split_graph(xy=xy, w=w, ea=ea, eb=eb, k=k, lo=lo, hi=hi)
+    node = np.arange(len(w))
+    for i, g in enumerate(whole):
+        node[grp == g] = len(w) + i
+    used, node = np.unique(node, return_inverse=True)
+    cw = np.bincount(node, weights=w)
+    cxy = np.c_[np.bincount(node, weights=xy[:, 0] * w), np.bincount(node, weights=xy[:, 1] * w)]
+    cxy /= cw[:, None]
+    e = np.unique(np.sort(np.c_[node[ea], node[eb]], axis=1), axis=0)
+    e = e[e[:, 0] != e[:, 1]]
+    lab = split_graph(xy=cxy, w=cw, ea=e[:, 0], eb=e[:, 1], k=k, lo=lo, hi=hi)[node]
+    size = np.bincount(lab, weights=w, minlength=k)
+    if size.min() >= lo and size.max() <= hi:
+        return lab
+    return split_graph(xy=xy, w=w, ea=ea, eb=eb, k=k, lo=lo, hi=hi)  # band before wholeness
 
 
 def member_labels(uxy, w, ulabel, n_grids, params: PartitionParams) -> np.ndarray:

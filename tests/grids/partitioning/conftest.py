@@ -36,6 +36,7 @@ def make_households(points: list[tuple], prefix: str = "h") -> gpd.GeoDataFrame:
 def check_invariants(result, households, groups, *, lo=40, hi=60, mlo=8, mhi=12) -> dict:
     """Assert the rules of issue 3 on a result; return a few figures."""
     a = result.assignments
+    households = households.to_crs(groups.crs)
     grids = result.grids.to_crs(groups.crs)
     ids = households["id"].astype(str)
     assert list(a["household_id"]) == list(ids)  # one row per household, input order

@@ -1,0 +1,71 @@
+"""The CLI contract: files written, exit 1 for data errors, exit 2 for usage errors."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from grids.partitioning.params import ERR_MISSING_COLUMN
+
+from .conftest import lattice, make_groups, make_households
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def run(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grids.partitioning", *map(str, args)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def files(tmp_path):
+    groups = make_groups([("a", "V", (0, 0, 100, 50)), ("b", "V", (100, 0, 200, 50))])
+    hh = make_households(lattice(0, 0, 20, 5))
+    groups.to_file(tmp_path / "groups.gpkg")
+    ll = hh.to_crs("EPSG:4326")
+    pd.DataFrame({"id": hh["id"], "lon": ll.geometry.x, "lat": ll.geometry.y}).to_csv(
+        tmp_path / "hh.csv", index=False)
+    return tmp_path
+
+
+def test_cli_writes_outputs(files):
+    out = files / "out"
+    p = run(files / "hh.csv", files / "groups.gpkg", "--out", out, "--band", "40,60",
+            "--workers", "1", "--seed", "3")
+    assert p.returncode == 0, p.stderr
+    a = pd.read_csv(out / "assignments.csv", dtype=str, keep_default_na=False)
+    assert list(a.columns) == ["household_id", "grid_id", "member_id", "problem"]
+    assert len(a) == 100 and (a["grid_id"] != "").all()
+    grids = json.loads((out / "grids.geojson").read_text())
+    assert {f["properties"]["grid_id"] for f in grids["features"]} == {"V001", "V002"}
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["grids"] == 2 and "total_seconds" in summary
+    p2 = run(files / "hh.csv", files / "groups.gpkg", "--out", files / "out2",
+             "--previous", out / "assignments.csv")
+    assert p2.returncode == 0, p2.stderr
+    b = pd.read_csv(files / "out2" / "assignments.csv", dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_cli_missing_column_exit_1(files):
+    pd.read_csv(files / "hh.csv").drop(columns=["lat"]).to_csv(files / "bad.csv", index=False)
+    p = run(files / "bad.csv", files / "groups.gpkg", "--out", files / "o")
+    assert p.returncode == 1
+    assert ERR_MISSING_COLUMN.format(table="households", column="lat") in p.stderr
+
+
+def test_cli_missing_file_exit_1(files):
+    p = run(files / "nope.gpkg", files / "groups.gpkg", "--out", files / "o")
+    assert p.returncode == 1 and "cannot read" in p.stderr
+
+
+@pytest.mark.parametrize("extra", [["--band", "40"], ["--target", "x"], []], ids=str)
+def test_cli_usage_exit_2(files, extra):
+    args = [files / "hh.csv", files / "groups.gpkg", *extra]
+    if extra:
+        args += ["--out", files / "o"]
+    p = run(*args)
+    assert p.returncode == 2 and "usage:" in p.stderr
