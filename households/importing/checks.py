@@ -71,10 +71,11 @@ def check_extent(lon, lat, extent, report, rows, where, *, skip) -> np.ndarray:
     field = "lon" if where == "row" else "geometry"
     for i in np.flatnonzero(finite & ~inside):
         args = {"lon": lon[i], "lat": lat[i], "extent": list(extent)}
-        if not in_range[i]:
-            message = ERR_OUT_OF_RANGE % args
-        elif swapped[i]:
+        # swapped first: in China a latitude read as longitude is always beyond ±90
+        if swapped[i]:
             message = ERR_SWAPPED % args
+        elif not in_range[i]:
+            message = ERR_OUT_OF_RANGE % args
         else:
             message = ERR_OUTSIDE_EXTENT % args
         report.error(int(rows[i]), field, message, where)

@@ -95,7 +95,7 @@ def _read(path, crs, report, column_map):
     if path.suffix.lower() in TABLE_SUFFIXES:
         frame, first_row = read_table(path)
         frame, _unknown = normalise_columns(frame, HOUSEHOLD_ALIASES, column_map)
-        if not check_required(frame, ("id", "lon", "lat"), report):
+        if not check_required(frame, ("id", "lon", "lat"), report, HOUSEHOLD_ALIASES):
             return frame, None, None, first_row
         lon, bad_lon = F.parse_float(frame["lon"])
         lat, bad_lat = F.parse_float(frame["lat"])
@@ -105,7 +105,7 @@ def _read(path, crs, report, column_map):
         gdf = read_vector(path)
         gdf, _unknown = normalise_columns(gdf, HOUSEHOLD_ALIASES, column_map)
         first_row = 1
-        if not check_required(gdf, ("id",), report):
+        if not check_required(gdf, ("id",), report, HOUSEHOLD_ALIASES):
             return gdf, None, None, first_row
         lon, lat, ok = point_columns(gdf, report)
         if not ok:

@@ -57,7 +57,10 @@ PERSON_ALIASES = {
     "capable_villager": ["capable_villager", "乡贤能人", "能人"],
 }
 
+DBF_NAME_LEN = 10  # Shapefile attribute names are cut to 10 characters (dBase III)
+
 ERR_EMPTY_FILE = _("the file is empty")
+ERR_MAP_COLUMN = _("unknown canonical column %(col)s in the column map")
 ERR_UNREADABLE = _("cannot read the file: %(error)s")
 ERR_SUFFIX = _("unsupported file type %(suffix)s (use %(allowed)s)")
 ERR_ENCODING = _("cannot decode the file as UTF-8 or GBK")
@@ -72,20 +75,36 @@ def _key(name: str) -> str:
 
 
 def normalise_columns(df: pd.DataFrame, aliases: dict, column_map: dict | None = None):
-    """Rename recognised headers to canonical names. Returns the frame and the unknown headers."""
-    lookup = {_key(alias): canon for canon, names in aliases.items() for alias in names}
+    """Rename recognised headers to canonical names. Returns the frame and the unknown headers.
+
+    Headers named in `column_map` win over the built-in aliases. Shapefile (DBF) field
+    names are cut to 10 characters, so `village_co` is read as `village_code`.
+    """
+    lookup = {}
+    for canon, names in aliases.items():
+        for alias in names:
+            lookup[_key(alias)] = canon
+    for canon, names in aliases.items():
+        for alias in names:
+            if len(_key(alias)) > DBF_NAME_LEN:
+                lookup.setdefault(_key(alias)[:DBF_NAME_LEN], canon)
+    explicit = {}
     for canon, header in (column_map or {}).items():
         if canon not in aliases:
-            raise ReadError(_("unknown canonical column %(col)s in the column map") % {"col": canon})
-        lookup[_key(header)] = canon
-    rename, unknown, seen = {}, [], set()
+            raise ReadError(ERR_MAP_COLUMN % {"col": canon})
+        explicit[_key(header)] = canon
+    rename, unknown, taken = {}, [], set(explicit.values())
     for col in df.columns:
         if col == "geometry":
             continue
-        canon = lookup.get(_key(col))
-        if canon and canon not in seen:
+        key = _key(col)
+        canon = explicit.pop(key, None)  # a mapped header is taken once
+        if canon is None:
+            canon = lookup.get(key)
+            canon = None if canon in taken else canon
+        if canon:
             rename[col] = canon
-            seen.add(canon)
+            taken.add(canon)
         else:
             unknown.append(str(col))
     return df.rename(columns=rename), unknown
