@@ -33,8 +33,12 @@ def read_vector(path: str, *, table: str, csv_points: bool = False) -> gpd.GeoDa
     if not p.exists():
         raise PartitionError(ERR_FILE.format(path=path, reason="no such file"))
     if csv_points and p.suffix.lower() == ".csv":
-        df = pd.read_csv(p, dtype={"id": str, "group_id": str}, keep_default_na=False,
-                         na_values={"lon": [""], "lat": [""]})
+        df = pd.read_csv(
+            p,
+            dtype={"id": str, "group_id": str},
+            keep_default_na=False,
+            na_values={"lon": [""], "lat": [""]},
+        )
         cols = {c.lower(): c for c in df.columns}
         lon = next((cols[c] for c in LON_COLUMNS if c in cols), None)
         lat = next((cols[c] for c in LAT_COLUMNS if c in cols), None)
@@ -59,8 +63,10 @@ def _band(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m grids.partitioning",
-                                 description="Partition households into grids and member areas.")
+    ap = argparse.ArgumentParser(
+        prog="python -m grids.partitioning",
+        description="Partition households into grids and member areas.",
+    )
     ap.add_argument("households", help="household points (vector file, or CSV with lon/lat)")
     ap.add_argument("groups", help="village group polygons with columns id, village_id")
     ap.add_argument("--out", required=True, help="output directory")
@@ -81,8 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     bar = None
     try:
-        params = PartitionParams(target=args.target, band=args.band,
-                                 member_target=args.member_target, member_band=args.member_band)
+        params = PartitionParams(
+            target=args.target,
+            band=args.band,
+            member_target=args.member_target,
+            member_band=args.member_band,
+        )
         if args.workers < 1:
             ap.error("--workers must be >= 1")
         households = read_vector(args.households, table="households", csv_points=True)
@@ -103,8 +113,15 @@ def main(argv: list[str] | None = None) -> int:
                 bar.n = done
                 bar.refresh()
 
-        result = partition(households, groups, params=params, previous=previous,
-                           workers=args.workers, seed=args.seed, progress=progress)
+        result = partition(
+            households,
+            groups,
+            params=params,
+            previous=previous,
+            workers=args.workers,
+            seed=args.seed,
+            progress=progress,
+        )
     except PartitionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

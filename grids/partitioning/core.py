@@ -49,7 +49,9 @@ def _check_params(params, village_params) -> dict[str, PartitionParams]:
     for vid, vp in (village_params or {}).items():
         if not isinstance(vp, PartitionParams):
             raise PartitionError(
-                ERR_PARAM.format(name=f"village_params[{vid!r}]", reason="must be a PartitionParams")
+                ERR_PARAM.format(
+                    name=f"village_params[{vid!r}]", reason="must be a PartitionParams"
+                )
             )
         out[str(vid)] = vp
     return out
@@ -97,24 +99,40 @@ def partition(
     if locked is not None:
         if not isinstance(locked, LockedGrids):
             raise PartitionError(ERR_LOCKED.format(reason="must be a LockedGrids"))
-        la = _frame_ids(locked.assignments, "locked", ("household_id", "grid_id", "member_id"),
-                        "locked: assignments missing column {column!r}")
+        la = _frame_ids(
+            locked.assignments,
+            "locked",
+            ("household_id", "grid_id", "member_id"),
+            "locked: assignments missing column {column!r}",
+        )
         lg = locked.grids
         if not isinstance(lg, gpd.GeoDataFrame) or not {"grid_id", "village_id"} <= set(lg.columns):
-            raise PartitionError(ERR_LOCKED.format(reason="grids need grid_id, village_id, geometry"))
+            raise PartitionError(
+                ERR_LOCKED.format(reason="grids need grid_id, village_id, geometry")
+            )
         lg = lg.to_crs(metric) if lg.crs is not None else lg.set_crs(OUTPUT_CRS).to_crs(metric)
         la = la[la["household_id"].isin(pos.index)]
         p = pos[la["household_id"]].to_numpy()
         out_grid[p], out_member[p] = la["grid_id"].to_numpy(), la["member_id"].to_numpy()
         lock_union = shapely.union_all(lg.geometry.to_numpy())
         geoms = np.array([inputs._polygonal(shapely.difference(g, lock_union)) for g in geoms])
-        counts = la.groupby("grid_id").agg(households=("household_id", "size"),
-                                           members=("member_id", "nunique"))
-        for gid, vid, geom in zip(lg["grid_id"].astype(str), lg["village_id"].astype(str), lg.geometry):
+        counts = la.groupby("grid_id").agg(
+            households=("household_id", "size"), members=("member_id", "nunique")
+        )
+        for gid, vid, geom in zip(
+            lg["grid_id"].astype(str), lg["village_id"].astype(str), lg.geometry
+        ):
             c = counts.loc[gid] if gid in counts.index else {"households": 0, "members": 0}
-            locked_rows.append({"grid_id": gid, "village_id": vid, "group_ids": "",
-                                "households": int(c["households"]), "members": int(c["members"]),
-                                "geometry": geom})
+            locked_rows.append(
+                {
+                    "grid_id": gid,
+                    "village_id": vid,
+                    "group_ids": "",
+                    "households": int(c["households"]),
+                    "members": int(c["members"]),
+                    "geometry": geom,
+                }
+            )
     is_locked = out_grid != ""
     pts = hh.geometry.to_numpy()
     valid = ~(shapely.is_empty(pts) | shapely.is_missing(pts))
@@ -141,7 +159,9 @@ def partition(
     gidx[no_village] = -1
     prev_g = prev_m = None
     if previous is not None:
-        pv = _frame_ids(previous, "previous", ("household_id", "grid_id", "member_id"), ERR_PREVIOUS)
+        pv = _frame_ids(
+            previous, "previous", ("household_id", "grid_id", "member_id"), ERR_PREVIOUS
+        )
         pv = pv.drop_duplicates("household_id").set_index("household_id")
         prev_g = pv["grid_id"].reindex(hh["id"].to_numpy()).fillna("").to_numpy(object)
         prev_m = pv["member_id"].reindex(hh["id"].to_numpy()).fillna("").to_numpy(object)
@@ -165,28 +185,53 @@ def partition(
         sel = np.flatnonzero(gidx >= 0)
         sel = sel[vill[gidx[sel]] == vid]
         h = todo[sel]
-        tasks.append(VillageTask(
-            village_id=vid, xy=xy[sel], group_of=local[gidx[sel]],
-            group_ids=tuple(gg["id"].to_numpy()[gsel]), groups=tuple(geoms[gsel]),
-            params=vparams.get(vid, params), seed=zlib.crc32(f"{seed}:{vid}".encode()),
-            orig_xy=coords[h], snapped=snapped[sel],
-            prev_grid=prev_g[h] if prev_g is not None else None,
-            prev_member=prev_m[h] if prev_m is not None else None,
-            taken_ids=locked_ids | frozenset(g for g in all_prev if g.startswith(vid)),
-        ))
-    hh_of_task = [todo[np.flatnonzero(gidx >= 0)[vill[gidx[gidx >= 0]] == t.village_id]]
-                  for t in tasks]
+        tasks.append(
+            VillageTask(
+                village_id=vid,
+                xy=xy[sel],
+                group_of=local[gidx[sel]],
+                group_ids=tuple(gg["id"].to_numpy()[gsel]),
+                groups=tuple(geoms[gsel]),
+                params=vparams.get(vid, params),
+                seed=zlib.crc32(f"{seed}:{vid}".encode()),
+                orig_xy=coords[h],
+                snapped=snapped[sel],
+                prev_grid=prev_g[h] if prev_g is not None else None,
+                prev_member=prev_m[h] if prev_m is not None else None,
+                taken_ids=locked_ids | frozenset(g for g in all_prev if g.startswith(vid)),
+            )
+        )
+    hh_of_task = [
+        todo[np.flatnonzero(gidx >= 0)[vill[gidx[gidx >= 0]] == t.village_id]] for t in tasks
+    ]
     results = _run(tasks, workers, progress)
     rows = list(locked_rows)
     for h, r in zip(hh_of_task, results):
         out_grid[h], out_member[h] = r.grid_id, r.member_id
         rows += r.grids
-    assignments = pd.DataFrame({"household_id": hh["id"].to_numpy(), "grid_id": out_grid,
-                                "member_id": out_member, "problem": problem})
-    grids = gpd.GeoDataFrame(rows or None, columns=["grid_id", "village_id", "group_ids",
-                             "households", "members", "geometry"], geometry="geometry", crs=metric)
-    summary = summarize(assignments=assignments, grids=grids, results=results, tasks=tasks,
-                        params=params, vparams=vparams, hh_group=(todo, gidx, gg))
+    assignments = pd.DataFrame(
+        {
+            "household_id": hh["id"].to_numpy(),
+            "grid_id": out_grid,
+            "member_id": out_member,
+            "problem": problem,
+        }
+    )
+    grids = gpd.GeoDataFrame(
+        rows or None,
+        columns=["grid_id", "village_id", "group_ids", "households", "members", "geometry"],
+        geometry="geometry",
+        crs=metric,
+    )
+    summary = summarize(
+        assignments=assignments,
+        grids=grids,
+        results=results,
+        tasks=tasks,
+        params=params,
+        vparams=vparams,
+        hh_group=(todo, gidx, gg),
+    )
     grids = grids.to_crs(OUTPUT_CRS)
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     log.info("partitioned %d households into %d grids in %.2f s", n, len(grids), summary["seconds"])

@@ -151,8 +151,4 @@ def group_adjacency(groups: list, *, min_shared_m: float = 1.0) -> dict[tuple[in
     shared = shapely.length(
         shapely.intersection(shapely.boundary(arr[ia]), shapely.buffer(arr[ib], 0.5))
     )
-    return {
-        (int(a), int(b)): float(s)
-        for a, b, s in zip(ia, ib, shared)
-        if s >= min_shared_m
-    }
+    return {(int(a), int(b)): float(s) for a, b, s in zip(ia, ib, shared) if s >= min_shared_m}

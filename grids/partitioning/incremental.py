@@ -122,7 +122,9 @@ def incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency):
         _, j = cKDTree(uxy[known]).query(uxy[new])
         ulabel[new] = ulabel[known[j]]
     if fresh_groups:
-        sizes = [int(w[ugroup == g].sum()) if g in fresh_groups else 0 for g in range(len(t.groups))]
+        sizes = [
+            int(w[ugroup == g].sum()) if g in fresh_groups else 0 for g in range(len(t.groups))
+        ]
         blocks, _ = merge_groups(sizes=sizes, adjacency=adjacency, lo=lo, hi=hi)
         for blk in blocks:
             mask = np.isin(ugroup, blk)
@@ -168,8 +170,14 @@ def incremental_members(t, inv, uxy, w, ulabel, ids) -> np.ndarray:
         nodes = np.flatnonzero(ulabel == k)
         prefix = f"{ids[int(k)]}-"
         num = np.array(
-            [int(s[len(prefix):]) - 1 if s.startswith(prefix) and s[len(prefix):].isdigit() else -1
-             for s in uprev[nodes]], dtype=np.int64)
+            [
+                int(s[len(prefix) :]) - 1
+                if s.startswith(prefix) and s[len(prefix) :].isdigit()
+                else -1
+                for s in uprev[nodes]
+            ],
+            dtype=np.int64,
+        )
         out[nodes] = num
         kept = nodes[num >= 0]
         todo = nodes[num < 0]
@@ -191,4 +199,3 @@ def incremental_members(t, inv, uxy, w, ulabel, ids) -> np.ndarray:
             base = int(out[nodes].max()) + 1 if (out[nodes] >= 0).any() else 0
             out[rest] = base + lab
     return out
-

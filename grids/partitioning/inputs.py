@@ -80,10 +80,14 @@ def clean_households(households) -> gpd.GeoDataFrame:
     types = shapely.get_type_id(geoms)
     bad = np.flatnonzero((types != 0) & (types != -1) & ~shapely.is_empty(geoms))
     if len(bad):
-        raise PartitionError(ERR_NOT_POINT.format(row=int(bad[0]), geom_type=geoms[bad[0]].geom_type))
+        raise PartitionError(
+            ERR_NOT_POINT.format(row=int(bad[0]), geom_type=geoms[bad[0]].geom_type)
+        )
     dup = out["id"].duplicated()
     if dup.any():
-        raise PartitionError(ERR_DUPLICATE_ID.format(table="households", value=out["id"][dup].iloc[0]))
+        raise PartitionError(
+            ERR_DUPLICATE_ID.format(table="households", value=out["id"][dup].iloc[0])
+        )
     return out
 
 
@@ -93,7 +97,10 @@ def clean_groups(groups) -> gpd.GeoDataFrame:
     if len(groups) == 0:
         raise PartitionError(ERR_EMPTY_GROUPS)
     out = gpd.GeoDataFrame(
-        {"id": _str_ids(groups["id"]).to_numpy(), "village_id": _str_ids(groups["village_id"]).to_numpy()},
+        {
+            "id": _str_ids(groups["id"]).to_numpy(),
+            "village_id": _str_ids(groups["village_id"]).to_numpy(),
+        },
         geometry=groups.geometry.to_numpy(),
         crs=groups.crs,
     )
@@ -153,7 +160,11 @@ def place(
     if len(out):
         qi, qg = tree.query_nearest(points[out], max_distance=SNAP_M, all_matches=True)
         if len(qi):
-            b = (hint[out[qi]] == qg).astype(np.int64) if hint is not None else np.zeros(len(qi), int)
+            b = (
+                (hint[out[qi]] == qg).astype(np.int64)
+                if hint is not None
+                else np.zeros(len(qi), int)
+            )
             d = shapely.distance(points[out[qi]], geoms[qg])
             order = np.lexsort((rank[qg], -b, np.round(d, 6), qi))
             qi, qg = qi[order], qg[order]

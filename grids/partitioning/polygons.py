@@ -76,8 +76,9 @@ def dissolve(*, cells: np.ndarray, ulabel: np.ndarray, ugroup: np.ndarray, n: in
         geom = _polygonal(ps[0] if len(ps) == 1 else shapely.union_all(ps, grid_size=GRID_M))
         if len(ps) > 1 and shapely.get_num_geometries(geom) > 1:
             # groups whose shared border differs by up to a centimetre: close the seam
-            closed = shapely.buffer(shapely.buffer(geom, TOUCH_M, join_style="mitre"), -TOUCH_M,
-                                    join_style="mitre")
+            closed = shapely.buffer(
+                shapely.buffer(geom, TOUCH_M, join_style="mitre"), -TOUCH_M, join_style="mitre"
+            )
             if shapely.get_num_geometries(closed) < shapely.get_num_geometries(geom):
                 geom = _polygonal(closed)
         out[k] = geom

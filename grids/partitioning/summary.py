@@ -35,7 +35,9 @@ def summarize(*, assignments, grids, results, tasks, params, vparams, hh_group) 
     df = df[df["grid"] != ""]
     per_group = df.groupby("g").agg(n=("grid", "size"), grids=("grid", "nunique"))
     vill = gg["village_id"].to_numpy()
-    lohi = np.array([village_band.get(vill[g], params.band) for g in per_group.index]).reshape(-1, 2)
+    lohi = np.array([village_band.get(vill[g], params.band) for g in per_group.index]).reshape(
+        -1, 2
+    )
     mid = (per_group["n"].to_numpy() >= lohi[:, 0]) & (per_group["n"].to_numpy() <= lohi[:, 1])
     whole = per_group["grids"].to_numpy()[mid] == 1
     members = a.loc[assigned & (a["member_id"] != "")].groupby("member_id").size()

@@ -90,8 +90,9 @@ def _fresh_labels(t: VillageTask, uxy, ugroup, w, ea, eb, adjacency) -> tuple[np
             continue
         sa, sb = _sub(mask, ea, eb)
         whole = [g for g in blk if lo <= sizes[g] <= hi]  # in-band groups merged by force
-        ulabel[nodes] = nxt + _split_keeping(uxy[nodes], w[nodes], ugroup[nodes], sa, sb, whole,
-                                             k=k, lo=lo, hi=hi)
+        ulabel[nodes] = nxt + _split_keeping(
+            uxy[nodes], w[nodes], ugroup[nodes], sa, sb, whole, k=k, lo=lo, hi=hi
+        )
         nxt += k
     return ulabel, flags
 
@@ -180,12 +181,16 @@ def run_village(t: VillageTask) -> VillageResult:
     empty = [(g, geom) for g, geom in enumerate(groups) if g not in present and not geom.is_empty]
     attached = pg.attach_empty(polys=polys, empty_groups=empty)
     done = {g for gs in attached.values() for g in gs}
-    flags += [f"group {t.group_ids[g]}: no households and no neighbouring grid"
-              for g, _ in empty if g not in done]
+    flags += [
+        f"group {t.group_ids[g]}: no households and no neighbouring grid"
+        for g, _ in empty
+        if g not in done
+    ]
     if t.snapped is not None and t.snapped.any():
         hs = np.flatnonzero(t.snapped)
-        pg.add_connectors(polys=polys, ulabel_of_snap=ulabel[inv[hs]], orig=t.orig_xy[hs],
-                          snapped=t.xy[hs])
+        pg.add_connectors(
+            polys=polys, ulabel_of_snap=ulabel[inv[hs]], orig=t.orig_xy[hs], snapped=t.xy[hs]
+        )
     # ids: persisting grids keep theirs, others in reading order
     cx = np.bincount(ulabel, weights=uxy[:, 0] * w, minlength=n_grids)
     cy = np.bincount(ulabel, weights=uxy[:, 1] * w, minlength=n_grids)
@@ -193,8 +198,11 @@ def run_village(t: VillageTask) -> VillageResult:
     alive = np.flatnonzero(size > 0)
     cx, cy = cx[alive] / size[alive], cy[alive] / size[alive]
     taken = frozenset(t.taken_ids) | frozenset(keep_ids.values())
-    seqs = [int(s[len(t.village_id):]) for s in taken
-            if s.startswith(t.village_id) and s[len(t.village_id):].isdigit()]
+    seqs = [
+        int(s[len(t.village_id) :])
+        for s in taken
+        if s.startswith(t.village_id) and s[len(t.village_id) :].isdigit()
+    ]
     start = max(seqs) + 1 if incremental and seqs else 1
     fresh = [int(alive[i]) for i in reading_order(cx, cy) if int(alive[i]) not in keep_ids]
     ids = dict(keep_ids)

@@ -43,17 +43,28 @@ def check_invariants(result, households, groups, *, lo=40, hi=60, mlo=8, mhi=12)
     assigned = a["grid_id"] != ""
     assert (a.loc[~assigned, "problem"] != "").all()  # unassigned always has a reason
     assert (a.loc[assigned, "member_id"] != "").all()
-    assert (a.loc[assigned, "member_id"].str.rsplit("-", n=1).str[0] == a.loc[assigned, "grid_id"]).all()
+    assert (
+        a.loc[assigned, "member_id"].str.rsplit("-", n=1).str[0] == a.loc[assigned, "grid_id"]
+    ).all()
     assert set(a.loc[assigned, "grid_id"]) == set(grids["grid_id"])
     assert grids["grid_id"].is_unique
     # one village per grid, checked on the inputs
-    j = gpd.sjoin(households[["id", "geometry"]],
-                  groups[["id", "village_id", "geometry"]].rename(columns={"id": "gid"}),
-                  how="left", predicate="intersects").drop_duplicates("id").set_index("id")
+    j = (
+        gpd.sjoin(
+            households[["id", "geometry"]],
+            groups[["id", "village_id", "geometry"]].rename(columns={"id": "gid"}),
+            how="left",
+            predicate="intersects",
+        )
+        .drop_duplicates("id")
+        .set_index("id")
+    )
     aa = a[assigned].set_index("household_id").join(j[["gid", "village_id"]])
     assert (aa.dropna(subset=["village_id"]).groupby("grid_id")["village_id"].nunique() <= 1).all()
     # co-located households share grid and member area
-    xy = pd.DataFrame(shapely.get_coordinates(households.geometry.values).round(3), columns=["x", "y"])
+    xy = pd.DataFrame(
+        shapely.get_coordinates(households.geometry.values).round(3), columns=["x", "y"]
+    )
     xy["m"] = a["member_id"].to_numpy()
     xy = xy[assigned.to_numpy()]
     assert (xy.groupby(["x", "y"])["m"].nunique() <= 1).all()
@@ -68,13 +79,16 @@ def check_invariants(result, households, groups, *, lo=40, hi=60, mlo=8, mhi=12)
     ia, ib = tree.query(geoms, predicate="intersects")
     m = ia < ib
     assert shapely.area(shapely.intersection(geoms[ia[m]], geoms[ib[m]])).sum() < 1.0
-    gap = shapely.area(shapely.difference(shapely.union_all(groups.geometry.values),
-                                          shapely.union_all(geoms)))
+    gap = shapely.area(
+        shapely.difference(shapely.union_all(groups.geometry.values), shapely.union_all(geoms))
+    )
     assert gap < 1.0
     pts = households.set_index(ids).geometry.reindex(aa.index).values
     assert shapely.dwithin(pts, gg.geometry.reindex(aa["grid_id"]).values, 1.0).all()
-    assert (gg["households"].reindex(aa.groupby("grid_id").size().index).values
-            == aa.groupby("grid_id").size().values).all()
+    assert (
+        gg["households"].reindex(aa.groupby("grid_id").size().index).values
+        == aa.groupby("grid_id").size().values
+    ).all()
     sizes = aa.groupby("grid_id").size()
     members = aa.groupby(a.loc[assigned, "member_id"].to_numpy()).size()
     return {

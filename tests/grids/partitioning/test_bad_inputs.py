@@ -35,8 +35,9 @@ def test_no_polygons():
         partition(hh, make_groups([]))
 
 
-@pytest.mark.parametrize("table, column", [("households", "id"), ("groups", "id"),
-                                           ("groups", "village_id")])
+@pytest.mark.parametrize(
+    "table, column", [("households", "id"), ("groups", "id"), ("groups", "village_id")]
+)
 def test_missing_column(groups, table, column):
     hh = make_households(lattice(0, 0, 2, 2))
     frames = {"households": hh, "groups": groups}
@@ -48,8 +49,9 @@ def test_missing_column(groups, table, column):
 
 
 def test_non_polygon_group(groups):
-    bad = gpd.GeoDataFrame({"id": ["x"], "village_id": ["V"]},
-                           geometry=[shapely.LineString([(0, 0), (1, 1)])], crs=CRS)
+    bad = gpd.GeoDataFrame(
+        {"id": ["x"], "village_id": ["V"]}, geometry=[shapely.LineString([(0, 0), (1, 1)])], crs=CRS
+    )
     with pytest.raises(PartitionError, match="groups: geometry must be Polygon"):
         partition(make_households(lattice(0, 0, 2, 2)), bad)
 

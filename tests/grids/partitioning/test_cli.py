@@ -16,8 +16,13 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def run(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grids.partitioning", *map(str, args)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "grids.partitioning", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -27,14 +32,25 @@ def files(tmp_path):
     groups.to_file(tmp_path / "groups.gpkg")
     ll = hh.to_crs("EPSG:4326")
     pd.DataFrame({"id": hh["id"], "lon": ll.geometry.x, "lat": ll.geometry.y}).to_csv(
-        tmp_path / "hh.csv", index=False)
+        tmp_path / "hh.csv", index=False
+    )
     return tmp_path
 
 
 def test_cli_writes_outputs(files):
     out = files / "out"
-    p = run(files / "hh.csv", files / "groups.gpkg", "--out", out, "--band", "40,60",
-            "--workers", "1", "--seed", "3")
+    p = run(
+        files / "hh.csv",
+        files / "groups.gpkg",
+        "--out",
+        out,
+        "--band",
+        "40,60",
+        "--workers",
+        "1",
+        "--seed",
+        "3",
+    )
     assert p.returncode == 0, p.stderr
     a = pd.read_csv(out / "assignments.csv", dtype=str, keep_default_na=False)
     assert list(a.columns) == ["household_id", "grid_id", "member_id", "problem"]
@@ -43,8 +59,14 @@ def test_cli_writes_outputs(files):
     assert {f["properties"]["grid_id"] for f in grids["features"]} == {"V001", "V002"}
     summary = json.loads((out / "summary.json").read_text())
     assert summary["grids"] == 2 and "total_seconds" in summary
-    p2 = run(files / "hh.csv", files / "groups.gpkg", "--out", files / "out2",
-             "--previous", out / "assignments.csv")
+    p2 = run(
+        files / "hh.csv",
+        files / "groups.gpkg",
+        "--out",
+        files / "out2",
+        "--previous",
+        out / "assignments.csv",
+    )
     assert p2.returncode == 0, p2.stderr
     b = pd.read_csv(files / "out2" / "assignments.csv", dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(a, b)

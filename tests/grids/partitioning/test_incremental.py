@@ -11,8 +11,13 @@ from .conftest import check_invariants, make_groups, make_households
 def village(n: int, seed: int = 0):
     """One village of 4 groups (200 x 200 m each) with ``n`` random households."""
     rng = np.random.default_rng(seed)
-    groups = make_groups([(f"g{i}{j}", "V", (i * 200, j * 200, i * 200 + 200, j * 200 + 200))
-                          for i in range(2) for j in range(2)])
+    groups = make_groups(
+        [
+            (f"g{i}{j}", "V", (i * 200, j * 200, i * 200 + 200, j * 200 + 200))
+            for i in range(2)
+            for j in range(2)
+        ]
+    )
     xy = rng.uniform(1, 399, size=(n, 2)).round(2)
     return xy, groups
 
@@ -47,8 +52,10 @@ def test_locked_grid_kept_exactly():
     first = partition(hh, groups)
     keep = first.grids.iloc[[0]]
     locked_asg = first.assignments[first.assignments["grid_id"] == keep["grid_id"].iloc[0]]
-    locked = LockedGrids(assignments=locked_asg[["household_id", "grid_id", "member_id"]],
-                         grids=keep[["grid_id", "village_id", "geometry"]])
+    locked = LockedGrids(
+        assignments=locked_asg[["household_id", "grid_id", "member_id"]],
+        grids=keep[["grid_id", "village_id", "geometry"]],
+    )
     r = partition(hh, groups, locked=locked)
     a = r.assignments.set_index("household_id")
     la = locked_asg.set_index("household_id")

@@ -42,8 +42,9 @@ def test_rules_hold_on_random_villages(seed):
     # a neighbour of uncuttable size (1-39, 61-79) may force a merge that splits the group
     geom = groups.set_index("id").geometry
     uncut = [g for g, n in size.items() if n < 40 or 61 <= n <= 79]
-    mid = [g for g in mid
-           if not any(geom[g].intersection(geom[u]).length > 0 for u in uncut if u != g)]
+    mid = [
+        g for g in mid if not any(geom[g].intersection(geom[u]).length > 0 for u in uncut if u != g)
+    ]
     assert (j[j["group"].isin(mid)].groupby("group")["grid_id"].nunique() == 1).all()
     assert figures["member_band"] >= 0.8
 

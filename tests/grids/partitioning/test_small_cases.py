@@ -74,8 +74,9 @@ def test_in_band_group_kept_alone_small_ones_merge_together():
     +--------+--------+-----+
     0       100      160   190
     """
-    groups = make_groups([("a", "V", (0, 0, 100, 50)), ("b", "V", (100, 0, 160, 50)),
-                          ("c", "V", (160, 0, 190, 50))])
+    groups = make_groups(
+        [("a", "V", (0, 0, 100, 50)), ("b", "V", (100, 0, 160, 50)), ("c", "V", (160, 0, 190, 50))]
+    )
     hh = make_households(lattice(0, 0, 10, 5) + lattice(100, 0, 6, 5) + lattice(160, 0, 3, 5))
     r = partition(hh, groups)
     check_invariants(r, hh, groups)

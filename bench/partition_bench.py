@@ -1,0 +1,213 @@
+"""Benchmark the grid partitioner against k-means-constrained (and spopt max-p).
+
+usage: python bench/partition_bench.py [--sizes 20000,200000] [--no-kmeans-above N]
+
+Prints a markdown table: time, band share (40-60), in-band groups kept whole,
+non-contiguous grids, mean Polsby-Popper (metric CRS from estimate_utm_crs) and
+mean household-to-grid-centre distance, for generated counties
+(``sample_data/generate.py``), ``sample_data/osm-andorra`` and, when present,
+``/work/shared/data/osm-liechtenstein``. This partitioner runs end to end through
+its CLI (read, partition, write), serially and with ``--workers 2``; peak memory
+is ``resource.getrusage`` of that process and its pool. k-means-constrained runs
+per village (n_clusters = round(n/50), sizes 40-60 where feasible); its grid
+polygons are household Voronoi cells clipped to the village, dissolved per
+cluster. spopt max-p runs on a 1,000-household subset when spopt imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+LIECHTENSTEIN = Path("/work/shared/data/osm-liechtenstein")
+WRAPPER = """
+import atexit, resource, runpy, sys
+def report():
+    kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    open(sys.argv.pop(1), "w").write(str(kb))
+atexit.register(report)
+runpy.run_module("grids.partitioning", run_name="__main__")
+"""
+
+
+def metrics(hh: gpd.GeoDataFrame, groups: gpd.GeoDataFrame, grid_of: pd.Series, polys) -> dict:
+    """Figures of one partition; ``grid_of``: household id -> grid id; ``polys``: grid id -> geom."""
+    metric = groups.estimate_utm_crs()
+    h = hh.to_crs(metric)
+    g = groups.to_crs(metric)
+    j = gpd.sjoin(h[["id", "geometry"]], g[["id", "geometry"]].rename(columns={"id": "gid"}),
+                  how="left", predicate="intersects").drop_duplicates("id").set_index("id")
+    df = j.assign(grid=grid_of.reindex(j.index).to_numpy())
+    df = df[df["grid"].notna() & (df["grid"] != "")]
+    sizes = df.groupby("grid").size()
+    gsize = df.groupby("gid").size()
+    mid = gsize[(gsize >= 40) & (gsize <= 60)].index
+    whole = df[df["gid"].isin(mid)].groupby("gid")["grid"].nunique() == 1
+    ps = gpd.GeoSeries(polys, crs="EPSG:4326").to_crs(metric)
+    multi = set(g.loc[shapely.get_num_geometries(g.geometry.values) > 1, "id"])
+    groups_of = df.groupby("grid")["gid"].agg(set)
+    noncontig = sum(1 for k, geom in ps.items()
+                    if shapely.get_num_geometries(geom) > 1 and not (groups_of.get(k, set()) & multi))
+    geoms = ps.to_numpy()
+    pp = 4 * math.pi * shapely.area(geoms) / np.maximum(shapely.length(geoms), 1e-9) ** 2
+    xy = shapely.get_coordinates(df.geometry.values)
+    cx = pd.Series(xy[:, 0]).groupby(df["grid"].to_numpy()).transform("mean").to_numpy()
+    cy = pd.Series(xy[:, 1]).groupby(df["grid"].to_numpy()).transform("mean").to_numpy()
+    return {
+        "band": float(((sizes >= 40) & (sizes <= 60)).mean()),
+        "whole": float(whole.mean()) if len(whole) else float("nan"),
+        "noncontig": int(noncontig),
+        "pp": float(np.mean(pp)),
+        "dist": float(np.hypot(xy[:, 0] - cx, xy[:, 1] - cy).mean()),
+    }
+
+
+def run_cli(hh_path: Path, groups_path: Path, workers: int) -> tuple[float, float, Path]:
+    out = Path(tempfile.mkdtemp(prefix="bench-"))
+    mem = out / "maxrss"
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", WRAPPER, str(mem), str(hh_path), str(groups_path),
+                    "--out", str(out), "--workers", str(workers)], check=True, cwd=ROOT)
+    return time.perf_counter() - t0, int(mem.read_text()) / 1024, out
+
+
+def ours(hh, groups, hh_path, groups_path, workers) -> dict:
+    seconds, mb, out = run_cli(hh_path, groups_path, workers)
+    a = pd.read_csv(out / "assignments.csv", dtype=str, keep_default_na=False)
+    grids = gpd.read_file(out / "grids.geojson")
+    m = metrics(hh, groups, a.set_index("household_id")["grid_id"],
+                dict(zip(grids["grid_id"], grids.geometry)))
+    return {"method": f"this partitioner (CLI, workers={workers})", "time": seconds, "mb": mb, **m}
+
+
+def _village_cells(xy: np.ndarray, village) -> np.ndarray:
+    uniq, inv = np.unique(xy.round(2), axis=0, return_inverse=True)
+    if len(uniq) == 1:
+        return np.array([village] * len(xy), dtype=object)
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(uniq),
+                                                       extend_to=village, ordered=True))
+    return shapely.intersection(cells, village)[inv.ravel()]
+
+
+def kmeans(hh, groups) -> dict:
+    from k_means_constrained import KMeansConstrained
+
+    metric = groups.estimate_utm_crs()
+    h, g = hh.to_crs(metric), groups.to_crs(metric)
+    j = gpd.sjoin(h[["id", "geometry"]], g[["id", "village_id", "geometry"]].rename(
+        columns={"id": "gid"}), how="inner", predicate="intersects").drop_duplicates("id")
+    t0 = time.perf_counter()
+    grid_of, polys = {}, {}
+    for vid, part in j.groupby("village_id"):
+        xy = shapely.get_coordinates(part.geometry.values)
+        n = len(xy)
+        k = max(1, round(n / 50))
+        lo, hi = (40, 60) if k * 40 <= n <= k * 60 else (max(1, n // k - 1), math.ceil(n / k) + 1)
+        if k == 1:
+            lab = np.zeros(n, dtype=int)
+        else:
+            lab = KMeansConstrained(n_clusters=k, size_min=lo, size_max=hi, random_state=0,
+                                    n_init=3).fit_predict(xy)
+        village = shapely.union_all(g.loc[g["village_id"] == vid].geometry.values)
+        cells = _village_cells(xy, village)
+        for c in range(k):
+            gid = f"{vid}-{c}"
+            polys[gid] = shapely.union_all(cells[lab == c])
+        grid_of.update(zip(part["id"], [f"{vid}-{c}" for c in lab]))
+    seconds = time.perf_counter() - t0
+    polys4326 = gpd.GeoSeries(polys, crs=metric).to_crs("EPSG:4326")
+    m = metrics(hh, groups, pd.Series(grid_of), dict(polys4326.items()))
+    return {"method": "k-means-constrained per village", "time": seconds, "mb": float("nan"), **m}
+
+
+def maxp(hh, groups) -> dict | None:
+    try:
+        import libpysal
+        from spopt.region import MaxPHeuristic
+    except Exception:
+        return None
+    metric = groups.estimate_utm_crs()
+    h = hh.to_crs(metric).iloc[:1000].copy()
+    h["one"] = 1
+    t0 = time.perf_counter()
+    w = libpysal.weights.KNN.from_dataframe(h, k=6)
+    model = MaxPHeuristic(h, w, ["one"], "one", 40, top_n=2)
+    model.solve()
+    seconds = time.perf_counter() - t0
+    lab = pd.Series(model.labels_, index=h["id"]).astype(str)
+    village = shapely.union_all(groups.to_crs(metric).geometry.values)
+    cells = _village_cells(shapely.get_coordinates(h.geometry.values), village)
+    polys = {c: shapely.union_all(cells[(lab == c).to_numpy()]) for c in lab.unique()}
+    polys4326 = gpd.GeoSeries(polys, crs=metric).to_crs("EPSG:4326")
+    m = metrics(hh.iloc[:1000], groups, lab, dict(polys4326.items()))
+    return {"method": "spopt max-p (1,000 households)", "time": seconds, "mb": float("nan"), **m}
+
+
+def datasets(sizes: list[int]):
+    tmp = Path(tempfile.mkdtemp(prefix="bench-data-"))
+    try:
+        from sample_data.generate import make_county
+    except ImportError:
+        sys.path.insert(0, str(ROOT / "sample_data"))
+        from generate import make_county
+    for n in sizes:
+        hh, groups = make_county(n, seed=1)
+        hh = hh[["id", "group_id", "geometry"]] if "group_id" in hh else hh[["id", "geometry"]]
+        hh.to_file(tmp / f"hh{n}.gpkg")
+        groups.to_file(tmp / f"groups{n}.gpkg")
+        yield f"generated {n:,}", tmp / f"hh{n}.gpkg", tmp / f"groups{n}.gpkg"
+    for name, d in (("osm-andorra", ROOT / "sample_data" / "osm-andorra"),
+                    ("osm-liechtenstein", LIECHTENSTEIN)):
+        if (d / "households.geojson").exists():
+            yield name, d / "households.geojson", d / "village_groups.geojson"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="20000,200000")
+    ap.add_argument("--no-kmeans-above", type=int, default=10**9,
+                    help="skip k-means-constrained on data sets larger than this")
+    args = ap.parse_args()
+    rows = []
+    for name, hp, gp in datasets([int(s) for s in args.sizes.split(",") if s]):
+        hh, groups = gpd.read_file(hp), gpd.read_file(gp)
+        hh["id"], groups["id"] = hh["id"].astype(str), groups["id"].astype(str)
+        print(f"# {name}: {len(hh):,} households, {len(groups):,} groups", file=sys.stderr)
+        results = [ours(hh, groups, hp, gp, 1), ours(hh, groups, hp, gp, 2)]
+        if len(hh) <= args.no_kmeans_above:
+            results.append(kmeans(hh, groups))
+        if name == "osm-andorra":
+            mp = maxp(hh, groups)
+            results.append(mp or {"method": "spopt max-p: not installable, skipped"})
+        rows += [{"data": name, **r} for r in results]
+    cols = ["data", "method", "time", "mb", "band", "whole", "noncontig", "pp", "dist"]
+    head = ["data", "method", "time s", "peak MB", "band 40-60", "groups whole",
+            "non-contig", "Polsby-Popper", "hh->centre m"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for r in rows:
+        cells = []
+        for c in cols:
+            v = r.get(c, "")
+            cells.append(f"{v:.3f}" if isinstance(v, float) and c in ("band", "whole", "pp")
+                         else f"{v:.1f}" if isinstance(v, float) else str(v))
+        print("| " + " | ".join(cells) + " |")
+    json.dump(rows, sys.stderr, default=str)
+
+
+if __name__ == "__main__":
+    main()
