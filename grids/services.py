@@ -152,7 +152,7 @@ def partition_run_apply(run: PartitionRun, *, user=None) -> list[GridVersion]:
         if code in unchanged:
             continue  # re-running on unchanged data changes nothing: no new version
         current = selectors.version_current(village)
-        old_grids = {g.code: g for g in current.grids.all()} if current else {}
+        leaders, members = _posts(current)
         if current:
             current.valid_to = now
             current.save(update_fields=["valid_to"])
@@ -165,24 +165,27 @@ def partition_run_apply(run: PartitionRun, *, user=None) -> list[GridVersion]:
         assignments = []
         for f in by_village.get(code, []):
             p = f["properties"]
-            old = old_grids.get(p["code"])
+            areas = members_of[p["code"]]
+            living = {h for households in areas.values() for h in households}
+            leader, confirmed, home = leaders.get(p["code"], (None, False, None))
+            if not confirmed and home not in living:  # a proposal follows its household
+                leader = None
             grid = Grid.objects.create(
                 version=version, village=village, code=p["code"],
                 geom=_geos(f["geometry"]),
                 locked=p["locked"], household_count=p["households"],
                 group_codes=",".join(p["groups"]),
-                leader=old.leader if old else None,
-                leader_confirmed=old.leader_confirmed if old else False,
+                leader_id=leader, leader_confirmed=bool(leader) and confirmed,
             )
-            old_areas = {m.number: m for m in old.member_areas.all()} if old else {}
-            for number, households in sorted(members_of[p["code"]].items()):
+            for number, households in sorted(areas.items()):
                 area = None
                 if number:
-                    prev = old_areas.get(number)
+                    member, confirmed, old = members.get((p["code"], number), (None, False, ()))
+                    if not confirmed and old != frozenset(households):  # area changed: propose again
+                        member = None
                     area = MemberArea.objects.create(
                         grid=grid, number=number, household_count=len(households),
-                        member=prev.member if prev else None,
-                        member_confirmed=prev.member_confirmed if prev else False)
+                        member_id=member, member_confirmed=bool(member) and confirmed)
                 assignments += [GridAssignment(version=version, household_id=h, grid=grid,
                                                member_area=area) for h in households]
         GridAssignment.objects.bulk_create(assignments, batch_size=5000)
@@ -190,6 +193,27 @@ def partition_run_apply(run: PartitionRun, *, user=None) -> list[GridVersion]:
     run.status = PartitionRun.Status.APPLIED
     run.save(update_fields=["status"])
     return versions
+
+
+def _posts(version: GridVersion | None) -> tuple[dict, dict]:
+    """Leaders and members of ``version``: kept in the new version if confirmed or still valid.
+
+    leaders: grid code -> (person id, confirmed, the person's household id);
+    members: (grid code, area number) -> (person id, confirmed, the area's households).
+    """
+    if version is None:
+        return {}, {}
+    leaders = {code: (pid, ok, home) for code, pid, ok, home in Grid.objects.filter(
+        version=version, leader__isnull=False
+    ).values_list("code", "leader_id", "leader_confirmed", "leader__household_id")}
+    households = defaultdict(set)
+    for area, h in GridAssignment.objects.filter(version=version).values_list(
+            "member_area_id", "household_id"):
+        households[area].add(h)
+    members = {(code, n): (pid, ok, frozenset(households[pk])) for pk, code, n, pid, ok in
+               MemberArea.objects.filter(grid__version=version, member__isnull=False).values_list(
+                   "pk", "grid__code", "number", "member_id", "member_confirmed")}
+    return leaders, members
 
 
 def _unchanged_villages(run: PartitionRun, villages: dict) -> set[str]:
