@@ -34,5 +34,5 @@ fi
 if ! psql -h $HOST -p $PORT -U "$USER_" -d postgres -tAc "select 1 from pg_database where datname='$DB_NAME'" | grep -q 1; then
   createdb -h $HOST -p $PORT -U "$USER_" "$DB_NAME"
 fi
-psql -q -h $HOST -p $PORT -U "$USER_" -d "$DB_NAME" -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null
+PGOPTIONS="--client-min-messages=warning" psql -q -h $HOST -p $PORT -U "$USER_" -d "$DB_NAME" -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null
 echo "postgis://$USER_@$HOST:$PORT/$DB_NAME" > .run/database_url
