@@ -10,6 +10,7 @@ import logging
 import threading
 from collections import defaultdict
 
+import shapely
 import shapely.geometry
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import close_old_connections, transaction
@@ -70,7 +71,7 @@ def partition_run_compute(run: PartitionRun) -> PartitionRun:
         groups = [group_label.get(g, g) for g in str(row.group_ids).split(",") if g]
         features.append({
             "type": "Feature", "id": row.grid_id,
-            "geometry": shapely.geometry.mapping(row.geometry),
+            "geometry": shapely.geometry.mapping(_valid(row.grid_id, row.geometry)),
             "properties": {"code": row.grid_id, "village": row.village_id,
                            "households": int(row.households), "members": int(row.members),
                            "groups": groups, "locked": row.grid_id in locked_codes},
@@ -90,6 +91,16 @@ def partition_run_compute(run: PartitionRun) -> PartitionRun:
     run.progress_done = run.progress_total
     run.save()
     return run
+
+
+def _valid(code: str, geom):
+    """The grid polygon, repaired if invalid: the database's grid_geom_valid check would
+    otherwise make applying the proposal fail with an IntegrityError."""
+    if geom.is_valid:
+        return geom
+    log.warning("grid %s: invalid polygon from the partitioner (%s), repaired", code,
+                shapely.is_valid_reason(geom))
+    return shapely.make_valid(geom, method="structure", keep_collapsed=False)
 
 
 def _jsonable(value) -> bool:
