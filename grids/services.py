@@ -13,7 +13,7 @@ from collections import defaultdict
 import shapely
 import shapely.geometry
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -263,7 +263,7 @@ def partition_run_start(run: PartitionRun) -> threading.Thread:
             PartitionRun.objects.filter(pk=run.pk).update(
                 status=PartitionRun.Status.FAILED, message=str(exc), finished_at=timezone.now())
         finally:
-            close_old_connections()
+            connections.close_all()  # this thread's connections: it ends, nobody reuses them
 
     thread = threading.Thread(target=job, name=f"partition-run-{run.pk}", daemon=True)
     thread.start()
