@@ -1,0 +1,166 @@
+"""Grid views: start a run (background thread), the run page and its diff, apply, discard,
+GeoJSON endpoints with a query count that does not grow with the number of grids."""
+
+import json
+import threading
+import time
+
+import pytest
+from django.contrib.auth.models import User
+
+from grids import services
+from grids.models import Grid, GridVersion, PartitionRun
+from tests.grids.db_checks import assert_grids_valid
+
+PASSWORD = "pw-for-tests-1"
+RUN_TIMEOUT_S = 30.0  # the demo township takes ~1 s; generous for a loaded machine
+
+
+@pytest.fixture
+def staff(client, db):
+    User.objects.create_user("staff", password=PASSWORD, is_staff=True)
+    client.login(username="staff", password=PASSWORD)
+    return client
+
+
+def wait_proposed(pk: int) -> PartitionRun:
+    """Poll the database until the background run leaves queued/running, then join it."""
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while time.monotonic() < deadline:
+        run = PartitionRun.objects.get(pk=pk)
+        if run.status not in (PartitionRun.Status.QUEUED, PartitionRun.Status.RUNNING):
+            break
+        time.sleep(0.1)
+    for thread in threading.enumerate():  # its connection is closed before the test ends
+        if thread.name == f"partition-run-{pk}":
+            thread.join(RUN_TIMEOUT_S)
+    run = PartitionRun.objects.get(pk=pk)
+    assert run.status == PartitionRun.Status.PROPOSED, run.message
+    return run
+
+
+@pytest.mark.django_db(transaction=True)
+def test_start_run_show_diff_and_apply(demo_county, staff):
+    response = staff.post(f"/townships/{demo_county.code}/partition/")
+    assert response.status_code == 302
+    run = PartitionRun.objects.get()
+    assert response["Location"] == f"/partition-runs/{run.pk}/"
+    run = wait_proposed(run.pk)
+    assert run.scope == PartitionRun.Scope.TOWNSHIP and run.created_by.username == "staff"
+
+    page = staff.get(f"/partition-runs/{run.pk}/").content.decode()
+    assert 'id="diff"' in page and 'id="apply-button"' in page
+    assert f'<td id="d-added">{len(run.diff["added"])}</td>' in page
+    status = staff.get(f"/partition-runs/{run.pk}/status.json").json()
+    assert status["status"] == "proposed" and status["done"] == status["total"] == 3
+    proposal = json.loads(staff.get(f"/partition-runs/{run.pk}/proposal.geojson").content)
+    assert proposal["type"] == "FeatureCollection" and len(proposal["features"]) == run.summary["grids"]
+    assert {"band", "changed", "code", "households"} <= set(proposal["features"][0]["properties"])
+
+    response = staff.post(f"/partition-runs/{run.pk}/", {"apply": "1"})
+    assert response.status_code == 302 and response["Location"].endswith(f"/{demo_county.code}/map/")
+    assert GridVersion.objects.filter(valid_to__isnull=True).count() == 3
+    assert_grids_valid(demo_county.villages.all())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_start_run_for_one_village(demo_county, staff):
+    staff.post(f"/townships/{demo_county.code}/partition/", {"village": "360721100202", "fresh": "1"})
+    run = wait_proposed(PartitionRun.objects.get().pk)
+    assert (run.scope, run.scope_code, run.options["fresh"]) == ("village", "360721100202", True)
+    assert set(run.proposal["base_versions"]) == {"360721100202"}
+
+
+def test_village_of_another_township_is_404(demo_county, staff):
+    response = staff.post(f"/townships/{demo_county.code}/partition/", {"village": "999999999999"})
+    assert response.status_code == 404
+    assert not PartitionRun.objects.exists()
+
+
+def test_discard_leaves_grids_unchanged(demo_county, staff):
+    services.partition_run_apply(services.partition_run_compute(
+        services.partition_run_create(scope="township", code=demo_county.code)))
+    before = list(Grid.objects.order_by("pk").values_list("pk", "code", "household_count"))
+    run = services.partition_run_compute(
+        services.partition_run_create(scope="township", code=demo_county.code, fresh=True))
+    response = staff.post(f"/partition-runs/{run.pk}/", {"discard": "1"})
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.status == PartitionRun.Status.DISCARDED
+    assert list(Grid.objects.order_by("pk").values_list("pk", "code", "household_count")) == before
+    assert GridVersion.objects.count() == 3
+    # a discarded proposal can no longer be applied: the page says so, nothing is written
+    response = staff.post(f"/partition-runs/{run.pk}/", {"apply": "1"}, follow=True)
+    assert '<li class="error">' in response.content.decode()
+    assert GridVersion.objects.count() == 3
+
+
+def test_stale_proposal_shows_conflict(demo_county, staff):
+    stale = services.partition_run_compute(
+        services.partition_run_create(scope="village", code="360721100201"))
+    services.partition_run_apply(services.partition_run_compute(
+        services.partition_run_create(scope="village", code="360721100201")))
+    response = staff.post(f"/partition-runs/{stale.pk}/", {"apply": "1"})
+    assert response.status_code == 302 and response["Location"] == f"/partition-runs/{stale.pk}/"
+    assert GridVersion.objects.count() == 1
+    page = staff.get(response["Location"]).content.decode()
+    assert '<li class="error">' in page and "万星村" in page
+
+
+@pytest.mark.parametrize("method,url", [
+    ("get", "/townships/360721100/map/"),
+    ("get", "/api/townships/360721100/grids.geojson"),
+    ("post", "/townships/360721100/partition/"),
+    ("get", "/partition-runs/1/"),
+    ("get", "/partition-runs/1/status.json"),
+    ("get", "/partition-runs/1/proposal.geojson"),
+], ids=["map", "grids", "start", "run", "status", "proposal"])
+def test_anonymous_is_sent_to_login(client, db, method, url):
+    response = getattr(client, method)(url)
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert not PartitionRun.objects.exists()
+
+
+def test_non_staff_cannot_start_a_run(demo_county, client):
+    User.objects.create_user("clerk", password=PASSWORD)
+    client.login(username="clerk", password=PASSWORD)
+    assert client.get(f"/townships/{demo_county.code}/map/").status_code == 200
+    response = client.post(f"/townships/{demo_county.code}/partition/")
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert not PartitionRun.objects.exists()
+
+
+def test_grids_geojson_has_band_state_and_constant_queries(
+        demo_county, staff, django_assert_num_queries):
+    url = f"/api/townships/{demo_county.code}/grids.geojson"
+    with django_assert_num_queries(4) as empty:  # session, user, township, grids
+        assert json.loads(staff.get(url).content) == {"type": "FeatureCollection", "features": []}
+    services.partition_run_apply(services.partition_run_compute(
+        services.partition_run_create(scope="township", code=demo_county.code)))
+    with django_assert_num_queries(len(empty.captured_queries)):
+        response = staff.get(url)
+    assert response["Content-Type"] == "application/geo+json"
+    data = json.loads(response.content)
+    assert data["type"] == "FeatureCollection" and len(data["features"]) == Grid.objects.count()
+    feature = data["features"][0]
+    assert {"type", "id", "geometry", "properties"} <= set(feature)
+    assert feature["geometry"]["type"] == "MultiPolygon"
+    for f in data["features"]:
+        p = f["properties"]
+        assert p["band"] in ("in", "under", "over") and (p["band"] == "in") == (40 <= p["households"] <= 60)
+        assert p["members"] > 0 and p["version"] == 1
+
+
+def test_proposal_geojson_constant_queries(demo_county, staff, django_assert_max_num_queries):
+    village = services.partition_run_compute(
+        services.partition_run_create(scope="village", code="360721100202"))
+    township = services.partition_run_compute(
+        services.partition_run_create(scope="township", code=demo_county.code))
+    counts = []
+    for run in (village, township):
+        with django_assert_max_num_queries(6) as ctx:
+            data = json.loads(staff.get(f"/partition-runs/{run.pk}/proposal.geojson").content)
+        counts.append(len(ctx.captured_queries))
+        assert len(data["features"]) == run.summary["grids"]
+        assert all(f["properties"]["changed"] for f in data["features"])  # all new: first version
+    assert counts[0] == counts[1]
