@@ -88,10 +88,13 @@ def _locked(villages, previous: pd.DataFrame) -> LockedGrids | None:
     return LockedGrids(assignments=sel[["household_id", "grid_id", "member_id"]], grids=frame)
 
 
-def grids_geojson(township: Township) -> str:
+def grids_geojson(township: Township, village_ids=None) -> str:
     """Current grids of a township with counts, band state and leader."""
     gr, ver, v = Grid._meta.db_table, GridVersion._meta.db_table, Village._meta.db_table
     ma = MemberArea._meta.db_table
+    clause, params = "", [township.pk]
+    if village_ids is not None:
+        clause, params = " AND v.id = ANY(%s)", params + [list(village_ids)]
     sql = f"""SELECT json_build_object('type', 'Feature', 'id', gr.code,
           'geometry', ST_AsGeoJSON(gr.geom, 6)::json,
           'properties', json_build_object('code', gr.code, 'village', v.name,
@@ -101,11 +104,11 @@ def grids_geojson(township: Township) -> str:
                          WHEN gr.household_count > v.grid_max THEN 'over' ELSE 'in' END,
             'version', ver.number)) AS feature
         FROM {gr} gr JOIN {ver} ver ON ver.id = gr.version_id JOIN {v} v ON v.id = gr.village_id
-        WHERE v.township_id = %s AND ver.valid_to IS NULL ORDER BY gr.code"""
+        WHERE v.township_id = %s AND ver.valid_to IS NULL{clause} ORDER BY gr.code"""
     with connection.cursor() as cur:
         cur.execute(
             "SELECT json_build_object('type', 'FeatureCollection', 'features', "
-            f"COALESCE(json_agg(f.feature), '[]'::json))::text FROM ({sql}) f", [township.pk])
+            f"COALESCE(json_agg(f.feature), '[]'::json))::text FROM ({sql}) f", params)
         return cur.fetchone()[0]
 
 

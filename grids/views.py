@@ -4,9 +4,8 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,15 +13,22 @@ from django.views.decorators.http import require_GET, require_POST
 
 from grids import selectors, services
 from grids.models import PartitionRun
+from households import access
 from households import selectors as hh_selectors
 from households.views import basemaps, map_text
 
 
 @login_required
 def home(request):
-    first = hh_selectors.township_list().first()
+    """Each role lands on its own page: grid people on their grid, others on their map."""
+    scope = access.scope_for(request.user)
+    if scope.grid_bound:
+        return redirect("my-grid")
+    first = access.townships_visible(request.user).order_by("code").first()
     if first is None:
-        return redirect("imports")
+        if scope.can("import"):
+            return redirect("imports")
+        return render(request, "grids/no_area.html", status=403)
     return redirect("township-map", code=first.code)
 
 
@@ -45,11 +51,18 @@ def _map_config(code: str, *, proposal_url: str | None = None) -> dict:
 @require_GET
 def township_map(request, code):
     township = hh_selectors.township_get(code)
+    scope = access.require_township(request.user, "view_map", township)
+    village_ids = access.village_filter(request.user)
+    villages = township.villages.order_by("code")
+    if village_ids is not None:
+        villages = villages.filter(pk__in=village_ids)
     return render(request, "grids/township_map.html", {
-        "township": township, "townships": hh_selectors.township_list(),
-        "stats": hh_selectors.township_stats(township), "map_config": _map_config(code),
-        "villages": township.villages.order_by("code"),
-        "runs": PartitionRun.objects.filter(scope_code__startswith=code[:9])[:5],
+        "township": township, "townships": access.townships_visible(request.user).order_by("code"),
+        "stats": hh_selectors.township_stats(township, village_ids),
+        "map_config": _map_config(code), "villages": villages,
+        "can_partition": scope.can("partition"),
+        "runs": PartitionRun.objects.filter(scope_code__startswith=code[:9])[:5]
+        if scope.can("partition") else [],
     })
 
 
@@ -57,13 +70,16 @@ def township_map(request, code):
 @require_GET
 def township_grids(request, code):
     township = hh_selectors.township_get(code)
-    return HttpResponse(selectors.grids_geojson(township), content_type="application/geo+json")
+    access.require_township(request.user, "view_map", township)
+    return HttpResponse(selectors.grids_geojson(township, access.village_filter(request.user)),
+                        content_type="application/geo+json")
 
 
-@staff_member_required
+@login_required
 @require_POST
 def partition_start(request, code):
     township = hh_selectors.township_get(code)
+    access.require_township(request.user, "partition", township)
     village = request.POST.get("village", "")
     if village:
         get_object_or_404(township.villages, code=village)
@@ -76,15 +92,24 @@ def partition_start(request, code):
     return redirect("partition-run", pk=run.pk)
 
 
-def _run_township(run: PartitionRun):
-    villages = selectors.villages_in_scope(run.scope, run.scope_code)
-    return villages[0].township if villages else None
-
-
-@staff_member_required
-def partition_run_detail(request, pk):
+def _run_for(request, pk) -> tuple[PartitionRun, object]:
+    """The run and its township, 404 unless the user may partition there."""
     run = get_object_or_404(PartitionRun, pk=pk)
-    township = _run_township(run)
+    villages = selectors.villages_in_scope(run.scope, run.scope_code)
+    if run.scope == PartitionRun.Scope.COUNTY:
+        if not access.scope_for(request.user).county:
+            raise Http404
+        access.require(request.user, "partition")
+        return run, villages[0].township if villages else None
+    if not villages:
+        raise Http404
+    access.require_township(request.user, "partition", villages[0].township)
+    return run, villages[0].township
+
+
+@login_required
+def partition_run_detail(request, pk):
+    run, township = _run_for(request, pk)
     if request.method == "POST":
         if "discard" in request.POST:
             services.partition_run_discard(run)
@@ -106,18 +131,18 @@ def partition_run_detail(request, pk):
     })
 
 
-@staff_member_required
+@login_required
 @require_GET
 def partition_run_status(request, pk):
-    run = get_object_or_404(PartitionRun, pk=pk)
+    run, _township = _run_for(request, pk)
     return JsonResponse({"status": run.status, "done": run.progress_done,
                          "total": run.progress_total, "message": run.message})
 
 
-@staff_member_required
+@login_required
 @require_GET
 def partition_run_proposal(request, pk):
-    run = get_object_or_404(PartitionRun, pk=pk)
+    run, _township = _run_for(request, pk)
     grids = run.proposal.get("grids", {"type": "FeatureCollection", "features": []})
     changed = set(run.diff.get("changed", [])) | set(run.diff.get("added", []))
     bands = selectors.village_bands(run)

@@ -1,10 +1,11 @@
 """A grid's page for township staff: households, leader and members, confirm or change."""
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
+from grids.access import require_grid
 from grids.appointments import AppointmentError, grid_appoint_leader, member_area_appoint
 from grids.models import Grid, GridAssignment
 from households.models import Person
@@ -15,11 +16,12 @@ def _candidates(grid: Grid):
         "household").order_by("name")
 
 
-@staff_member_required
+@login_required
 def grid_detail(request, code):
     grid = get_object_or_404(
         Grid.objects.select_related("village", "version", "leader"),
         code=code, version__valid_to__isnull=True)
+    require_grid(request.user, "appoint", grid)
     areas = list(grid.member_areas.select_related("member").order_by("number"))
     if request.method == "POST":
         try:

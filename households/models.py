@@ -5,6 +5,7 @@ from django.contrib.gis.db.models.functions import IsValid
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db.models import CheckConstraint, F, Q, UniqueConstraint
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .codes import GROUP_CODE_LEN, TOWNSHIP_CODE_LEN, VILLAGE_CODE_LEN, code_error
@@ -13,7 +14,7 @@ SRID = 4326
 
 
 def _digits(n: int) -> RegexValidator:
-    return RegexValidator(rf"^\d{{{n}}}$", _("Enter %(n)d digits.") % {"n": n})
+    return RegexValidator(rf"^\d{{{n}}}$", format_lazy(_("Enter {n} digits."), n=n))
 
 
 class Township(models.Model):
@@ -218,3 +219,81 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Role(models.TextChoices):
+    COUNTY = "county", _("county staff")
+    TOWNSHIP = "township", _("township staff")
+    VILLAGE = "village", _("village cadre")
+    GRID_LEADER = "grid_leader", _("grid leader")
+    GRID_MEMBER = "grid_member", _("grid member")
+    ADMIN = "admin", _("system administrator")
+
+
+class UserArea(models.Model):
+    """The role of a user and the area it is bound to: every page and API is scoped by it.
+
+    Grid leaders and members are bound to a grid *code* (and member-area number): codes
+    persist across dated grid versions, so an appointment survives a re-partition.
+    """
+
+    user = models.OneToOneField(
+        "auth.User", on_delete=models.CASCADE, related_name="area", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("township")
+    )
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("village")
+    )
+    grid_code = models.CharField(_("grid code"), max_length=15, blank=True)
+    member_number = models.PositiveSmallIntegerField(_("member area number"), null=True, blank=True)
+    person = models.OneToOneField(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="user_area",
+        verbose_name=_("resident"),
+    )
+
+    class Meta:
+        verbose_name = _("user role and area")
+        verbose_name_plural = _("user roles and areas")
+        constraints = [
+            CheckConstraint(
+                condition=~Q(role="township") | Q(township__isnull=False),
+                name="userarea_township_role_has_township",
+            ),
+            CheckConstraint(
+                condition=~Q(role__in=["village", "grid_leader", "grid_member"])
+                | Q(village__isnull=False),
+                name="userarea_village_roles_have_village",
+            ),
+            CheckConstraint(
+                condition=~Q(role__in=["grid_leader", "grid_member"]) | ~Q(grid_code=""),
+                name="userarea_grid_roles_have_grid",
+            ),
+            CheckConstraint(
+                condition=~Q(role="grid_member") | Q(member_number__isnull=False),
+                name="userarea_member_has_area",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+
+
+class AccessLog(models.Model):
+    """Who saw or exported unmasked personal data, when, which households, from where."""
+
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, verbose_name=_("user")
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("action"), max_length=20)  # view / export
+    path = models.CharField(_("page"), max_length=300)
+    ip = models.GenericIPAddressField(_("from"), null=True, blank=True)
+    household_ids = models.JSONField(_("households"), default=list)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-at"]

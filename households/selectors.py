@@ -42,19 +42,29 @@ def _feature_collection(sql: str, params) -> str:
         return cur.fetchone()[0]
 
 
-def villages_geojson(township: Township) -> str:
+def _village_clause(alias: str, village_ids) -> tuple[str, list]:
+    """SQL limiting rows to the villages a user may see (None: the whole township)."""
+    if village_ids is None:
+        return "", []
+    return f" AND {alias}.id = ANY(%s)", [list(village_ids)]
+
+
+def villages_geojson(township: Township, village_ids=None) -> str:
     v = Village._meta.db_table
+    clause, extra = _village_clause("v", village_ids)
     return _feature_collection(
         f"""SELECT json_build_object('type', 'Feature', 'id', v.code,
               'geometry', ST_AsGeoJSON(v.boundary, {COORD_DIGITS})::json,
               'properties', json_build_object('code', v.code, 'name', v.name)) AS feature
-            FROM {v} v WHERE v.township_id = %s AND v.boundary IS NOT NULL ORDER BY v.code""",
-        [township.pk],
+            FROM {v} v WHERE v.township_id = %s AND v.boundary IS NOT NULL{clause}
+            ORDER BY v.code""",
+        [township.pk, *extra],
     )
 
 
-def groups_geojson(township: Township) -> str:
+def groups_geojson(township: Township, village_ids=None) -> str:
     g, v, h = VillageGroup._meta.db_table, Village._meta.db_table, Household._meta.db_table
+    clause, extra = _village_clause("v", village_ids)
     return _feature_collection(
         f"""SELECT json_build_object('type', 'Feature', 'id', g.id,
               'geometry', ST_AsGeoJSON(g.geom, {COORD_DIGITS})::json,
@@ -62,17 +72,23 @@ def groups_geojson(township: Township) -> str:
                  'village', v.name, 'households',
                  (SELECT count(*) FROM {h} h WHERE h.group_id = g.id))) AS feature
             FROM {g} g JOIN {v} v ON v.id = g.village_id
-            WHERE v.township_id = %s ORDER BY g.code, g.id""",
-        [township.pk],
+            WHERE v.township_id = %s{clause} ORDER BY g.code, g.id""",
+        [township.pk, *extra],
     )
 
 
-def households_geojson(township: Township, bbox=None) -> str:
-    """Households of the township's groups, plus ungrouped ones inside its villages' extent."""
+def households_geojson(township: Township, bbox=None, village_ids=None) -> str:
+    """Households of the township's groups, plus ungrouped ones inside its villages' extent.
+
+    No personal data beyond the head's name: ID numbers, phones and tags stay on pages
+    that mask them and log access.
+    """
     g, v, h = VillageGroup._meta.db_table, Village._meta.db_table, Household._meta.db_table
     where, params = "", [township.pk, township.pk]
+    if village_ids is not None:
+        where, params = "AND v.id = ANY(%s) ", params + [list(village_ids)]
     if bbox:
-        where = "AND h.location && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
+        where += "AND h.location && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
         params += list(bbox)
     return _feature_collection(
         f"""SELECT json_build_object('type', 'Feature', 'id', h.external_id,
@@ -87,9 +103,12 @@ def households_geojson(township: Township, bbox=None) -> str:
     )
 
 
-def township_stats(township: Township) -> dict:
+def township_stats(township: Township, village_ids=None) -> dict:
+    villages = township.villages.all()
+    if village_ids is not None:
+        villages = villages.filter(pk__in=village_ids)
     return {
-        "villages": township.villages.count(),
-        "groups": VillageGroup.objects.filter(village__township=township).count(),
-        "households": Household.objects.filter(group__village__township=township).count(),
+        "villages": villages.count(),
+        "groups": VillageGroup.objects.filter(village__in=villages).count(),
+        "households": Household.objects.filter(group__village__in=villages).count(),
     }

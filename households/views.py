@@ -6,7 +6,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from households import selectors
+from households import access, selectors
 
 
 def map_text() -> dict:
@@ -42,9 +42,10 @@ _LAYERS = {
 @require_GET
 def township_layer(request, code, layer):
     township = selectors.township_get(code)
+    access.require_township(request.user, "view_map", township)
     if layer not in _LAYERS:
         return HttpResponseBadRequest(f"unknown layer {layer!r}")
-    kwargs = {}
+    kwargs = {"village_ids": access.village_filter(request.user)}
     if layer == "households":
         try:
             kwargs["bbox"] = selectors.parse_bbox(request.GET.get("bbox"))

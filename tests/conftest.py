@@ -55,3 +55,30 @@ def login(page, live_server, username, password):
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+PASSWORD = "pw-for-tests-1"
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(role, township=..., village=..., grid_code=..., member_number=...) -> User."""
+    from django.contrib.auth.models import User
+
+    from households.models import UserArea
+
+    def make(role, *, username=None, township=None, village=None, grid_code="",
+             member_number=None, person=None):
+        user = User.objects.create_user(username or f"{role}-{User.objects.count()}",
+                                        password=PASSWORD)
+        UserArea.objects.create(user=user, role=role, township=township, village=village,
+                                grid_code=grid_code, member_number=member_number, person=person)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def township_user(make_user, demo_county):
+    """Township staff of the demo township (坑口镇)."""
+    return make_user("township", username="township", township=demo_county)

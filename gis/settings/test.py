@@ -11,6 +11,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["*"]
+# Tests log in with Client.login (no request object); the throttling test turns axes on.
+AXES_ENABLED = False
 
 # One test database per pytest process, so that runs side by side (several
 # checkouts, or a developer and CI) never drop each other's database.

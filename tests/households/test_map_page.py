@@ -3,18 +3,16 @@
 import json
 
 import pytest
-from django.contrib.auth.models import User
 
 from households.models import Household
-from tests.conftest import login
+from tests.conftest import PASSWORD, login
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.browser
-def test_township_map_shows_households(demo_county, live_server, page):
-    User.objects.create_user("staff", password="pw-for-tests-1", is_staff=True)
-    login(page, live_server, "staff", "pw-for-tests-1")
+def test_township_map_shows_households(demo_county, township_user, live_server, page):
+    login(page, live_server, township_user.username, PASSWORD)
     page.goto(f"{live_server.url}/townships/{demo_county.code}/map/")
     status = page.locator("#map-status[data-households]")
     status.wait_for(timeout=20000)
@@ -28,9 +26,8 @@ def test_township_map_shows_households(demo_county, live_server, page):
     assert "图例" in page.locator(".legend").inner_text()
 
 
-def test_layers_are_geojson_feature_collections(demo_county, client):
-    User.objects.create_user("staff", password="pw-for-tests-1", is_staff=True)
-    client.login(username="staff", password="pw-for-tests-1")
+def test_layers_are_geojson_feature_collections(demo_county, township_user, client):
+    client.force_login(township_user)
     for layer in ("villages", "groups", "households"):
         response = client.get(f"/api/townships/{demo_county.code}/{layer}.geojson")
         assert response.status_code == 200
@@ -44,9 +41,8 @@ def test_layers_are_geojson_feature_collections(demo_county, client):
 
 
 @pytest.mark.parametrize("bbox", ["1,2,3", "a,b,c,d", "5,5,1,1"])
-def test_malformed_bbox_is_400(demo_county, client, bbox):
-    User.objects.create_user("staff", password="pw-for-tests-1")
-    client.login(username="staff", password="pw-for-tests-1")
+def test_malformed_bbox_is_400(demo_county, township_user, client, bbox):
+    client.force_login(township_user)
     response = client.get(f"/api/townships/{demo_county.code}/households.geojson?bbox={bbox}")
     assert response.status_code == 400
 
