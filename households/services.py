@@ -34,9 +34,23 @@ def group_notes(snapped_m: np.ndarray, group: np.ndarray) -> np.ndarray:
     return notes
 
 
+def group_polygons() -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Every village group in assignment precedence (by code, then id): ids, labels (code or
+    name) and shapely geometries, read as WKB in one query."""
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT id, coalesce(code, name), ST_AsBinary(geom) "
+            f"FROM {VillageGroup._meta.db_table} ORDER BY code, id"
+        )
+        rows = cur.fetchall()
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    geoms = shapely.from_wkb([bytes(r[2]) for r in rows]) if rows else np.array([], dtype=object)
+    return ids, [r[1] for r in rows], geoms
+
+
 def households_reassign_groups() -> int:
     """Re-run point-in-polygon for every household after groups changed; returns rows changed."""
-    groups = list(VillageGroup.objects.order_by("code", "id").values_list("id", "geom"))
+    group_ids, _labels, geoms = group_polygons()
     table = Household._meta.db_table
     with connection.cursor() as cur:
         cur.execute(f"SELECT id, ST_X(location), ST_Y(location), group_id, location_note FROM {table}")
@@ -44,9 +58,8 @@ def households_reassign_groups() -> int:
     if not rows:
         return 0
     data = pd.DataFrame(rows, columns=["id", "lon", "lat", "group_id", "note"])
-    geoms = np.array([shapely.from_wkb(bytes(g.wkb)) for _, g in groups], dtype=object)
     result = assign_to_groups(data["lon"].to_numpy(), data["lat"].to_numpy(), geoms)
-    ids = np.array([g[0] for g in groups] + [None], dtype=object)
+    ids = np.array([*group_ids, None], dtype=object)
     new_group = pd.array(ids[result.group], dtype="Int64")
     notes = group_notes(result.snapped_m, result.group)
     old_group = pd.array(data["group_id"], dtype="Int64")

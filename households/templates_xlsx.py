@@ -34,8 +34,7 @@ def household_template_xlsx() -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "户信息"
-    ws.append([c[0] for c in HOUSEHOLD_COLUMNS])
-    ws.append(EXAMPLE)
+    ws.append([c[0] for c in HOUSEHOLD_COLUMNS])  # no example row here: it would be imported
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="FCE4D6")
     for cell, col in zip(ws[1], HOUSEHOLD_COLUMNS, strict=True):
@@ -48,6 +47,10 @@ def household_template_xlsx() -> bytes:
     doc.append(["中文表头", "English column", "必填 required", "说明 description"])
     for zh, en, required, desc in HOUSEHOLD_COLUMNS:
         doc.append([zh, en, "是 yes" if required else "", desc])
+    doc.append([])
+    doc.append(["示例 example（填写在“户信息”表中 / fill in on the first sheet）"])
+    doc.append([c[0] for c in HOUSEHOLD_COLUMNS])
+    doc.append(EXAMPLE)
     for cell in doc[1]:
         cell.font = bold
     for letter, width in zip("ABCD", (16, 26, 14, 60), strict=True):

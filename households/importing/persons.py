@@ -48,7 +48,7 @@ def import_persons(
     report = ImportReport(kind=_("residents"), source=path.name, dry_run=dry_run)
     try:
         check_suffix(path, TABLE_SUFFIXES)
-        frame, first_row = read_table(path)
+        frame, file_rows = read_table(path)
         frame, _unknown = normalise_columns(frame, PERSON_ALIASES, column_map)
     except ReadError as exc:
         report.error(None, "", str(exc))
@@ -66,7 +66,7 @@ def import_persons(
     roles = {col: F.parse_bool(frame[col]) for col in Person.ROLE_FIELDS}
     phone_bad = F.phone_bad(frame["phone"])
     for i, row in enumerate(frame.itertuples(index=False)):
-        line = i + first_row
+        line = int(file_rows[i])
 
         def fail(field, message, i=i, line=line):
             report.error(line, field, message)

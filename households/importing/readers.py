@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 from django.utils.translation import gettext_lazy as _
@@ -119,11 +120,30 @@ def _decode(raw: bytes) -> str:
     raise ReadError(ERR_ENCODING)
 
 
-def read_table(path: Path) -> tuple[pd.DataFrame, int]:
-    """Read CSV or XLSX as strings. Returns the frame and the file row of its first data row."""
+# Some cell is padded when whitespace touches a comma, a quote or a line break. Substring
+# tests: a regex over a 30 MB file costs ~1.5 s, these ~0.1 s.
+_SPACES = (" ", "\t", "\u3000", "\xa0")
+_PADDED = tuple(w + d for w in _SPACES for d in (",", '"', "\r", "\n")) + tuple(
+    d + w for w in _SPACES for d in (",", '"', "\n"))
+
+
+def _padded(text: str) -> bool:
+    if not any(w in text for w in _SPACES):  # one fast scan per character
+        return False
+    return text[:1] in _SPACES or text.rstrip("\r\n")[-1:] in _SPACES or any(
+        p in text for p in _PADDED)
+
+
+def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read CSV or XLSX as stripped strings, blank lines dropped.
+
+    Returns the frame and the file row of each record (header = row 1), so that messages
+    point at the row a spreadsheet shows even when blank lines are left out.
+    """
     suffix = path.suffix.lower()
     if path.stat().st_size == 0:
         raise ReadError(ERR_EMPTY_FILE)
+    padded = True
     try:
         if suffix == ".xlsx":
             df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
@@ -131,16 +151,32 @@ def read_table(path: Path) -> tuple[pd.DataFrame, int]:
             text = _decode(path.read_bytes())
             if not text.strip():
                 raise ReadError(ERR_EMPTY_FILE)
+            padded = _padded(text)
             df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                             skipinitialspace=True)
+                             skip_blank_lines=False)
     except ReadError:
         raise
     except (ValueError, zipfile.BadZipFile, pd.errors.ParserError) as exc:
         raise ReadError(ERR_UNREADABLE % {"error": exc}) from exc
     df.columns = [str(c).strip() for c in df.columns]
+    if suffix == ".xlsx":
+        df = df.fillna("")
+    if padded:  # most machine-written files have no padded cell: skip 20 passes over them
+        df = strip_cells(df)
+    blank = (df.iloc[:, 0] == "").to_numpy()  # blank lines: first cell empty, then all of them
+    if blank.any():
+        blank[blank] = (df[blank] == "").all(axis=1).to_numpy()
+    if blank.any():
+        df = df[~blank]
+    rows = df.index.to_numpy() + 2
+    df = df.reset_index(drop=True)
     if df.empty:
         raise ReadError(ERR_EMPTY_FILE)
-    return df, 2
+    return df, rows
+
+
+def strip_cells(df: pd.DataFrame) -> pd.DataFrame:
+    return df.apply(lambda col: col.str.strip() if col.name != "geometry" else col)
 
 
 def read_vector(path: Path) -> gpd.GeoDataFrame:
