@@ -35,10 +35,11 @@ sys.path.insert(0, str(ROOT))
 LIECHTENSTEIN = Path("/work/shared/data/osm-liechtenstein")
 WRAPPER = """
 import atexit, resource, runpy, sys
+path = sys.argv.pop(1)
 def report():
     kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
              resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    open(sys.argv.pop(1), "w").write(str(kb))
+    open(path, "w").write(str(kb))
 atexit.register(report)
 runpy.run_module("grids.partitioning", run_name="__main__")
 """
@@ -141,19 +142,25 @@ def maxp(hh, groups) -> dict | None:
     except Exception:
         return None
     metric = groups.estimate_utm_crs()
-    h = hh.to_crs(metric).iloc[:1000].copy()
+    h = hh.to_crs(metric)
+    xy = shapely.get_coordinates(h.geometry.values)
+    centre = np.median(xy, axis=0)  # a compact subset: the 1,000 nearest the median point
+    h = h.iloc[np.argsort(np.hypot(*(xy - centre).T))[:1000]].copy()
     h["one"] = 1
     t0 = time.perf_counter()
-    w = libpysal.weights.KNN.from_dataframe(h, k=6)
-    model = MaxPHeuristic(h, w, ["one"], "one", 40, top_n=2)
-    model.solve()
+    try:
+        w = libpysal.weights.KNN.from_dataframe(h, k=8)
+        model = MaxPHeuristic(h, w, ["one"], "one", 40, top_n=2)
+        model.solve()
+    except Exception as exc:  # spopt fails on some graphs; report instead of crashing
+        return {"method": f"spopt max-p failed: {type(exc).__name__}"}
     seconds = time.perf_counter() - t0
     lab = pd.Series(model.labels_, index=h["id"]).astype(str)
     village = shapely.union_all(groups.to_crs(metric).geometry.values)
     cells = _village_cells(shapely.get_coordinates(h.geometry.values), village)
     polys = {c: shapely.union_all(cells[(lab == c).to_numpy()]) for c in lab.unique()}
     polys4326 = gpd.GeoSeries(polys, crs=metric).to_crs("EPSG:4326")
-    m = metrics(hh.iloc[:1000], groups, lab, dict(polys4326.items()))
+    m = metrics(hh[hh["id"].isin(lab.index)], groups, lab, dict(polys4326.items()))
     return {"method": "spopt max-p (1,000 households)", "time": seconds, "mb": float("nan"), **m}
 
 
@@ -194,6 +201,7 @@ def main() -> None:
             mp = maxp(hh, groups)
             results.append(mp or {"method": "spopt max-p: not installable, skipped"})
         rows += [{"data": name, **r} for r in results]
+        print(json.dumps(rows[-len(results):], default=str), file=sys.stderr, flush=True)
     cols = ["data", "method", "time", "mb", "band", "whole", "noncontig", "pp", "dist"]
     head = ["data", "method", "time s", "peak MB", "band 40-60", "groups whole",
             "non-contig", "Polsby-Popper", "hh->centre m"]
