@@ -6,20 +6,19 @@ import threading
 import time
 
 import pytest
-from django.contrib.auth.models import User
 
 from grids import services
 from grids.models import Grid, GridVersion, PartitionRun
+from households.models import Township
 from tests.grids.db_checks import assert_grids_valid
 
-PASSWORD = "pw-for-tests-1"
 RUN_TIMEOUT_S = 30.0  # the demo township takes ~1 s; generous for a loaded machine
 
 
 @pytest.fixture
-def staff(client, db):
-    User.objects.create_user("staff", password=PASSWORD, is_staff=True)
-    client.login(username="staff", password=PASSWORD)
+def staff(client, township_user):
+    """A client logged in as township staff of the demo township (may partition)."""
+    client.force_login(township_user)
     return client
 
 
@@ -46,7 +45,7 @@ def test_start_run_show_diff_and_apply(demo_county, staff):
     run = PartitionRun.objects.get()
     assert response["Location"] == f"/partition-runs/{run.pk}/"
     run = wait_proposed(run.pk)
-    assert run.scope == PartitionRun.Scope.TOWNSHIP and run.created_by.username == "staff"
+    assert run.scope == PartitionRun.Scope.TOWNSHIP and run.created_by.username == "township"
 
     page = staff.get(f"/partition-runs/{run.pk}/").content.decode()
     assert 'id="diff"' in page and 'id="apply-button"' in page
@@ -121,19 +120,31 @@ def test_anonymous_is_sent_to_login(client, db, method, url):
     assert not PartitionRun.objects.exists()
 
 
-def test_non_staff_cannot_start_a_run(demo_county, client):
-    User.objects.create_user("clerk", password=PASSWORD)
-    client.login(username="clerk", password=PASSWORD)
-    assert client.get(f"/townships/{demo_county.code}/map/").status_code == 200
-    response = client.post(f"/townships/{demo_county.code}/partition/")
-    assert response.status_code == 302 and "login" in response["Location"]
+@pytest.mark.parametrize("role", ["county", "village"])
+def test_roles_without_the_partition_right_cannot_start_or_see_runs(
+        demo_county, make_user, client, role):
+    run = services.partition_run_create(scope="township", code=demo_county.code)
+    village = demo_county.villages.first() if role == "village" else None
+    client.force_login(make_user(role, village=village))
+    page = client.get(f"/townships/{demo_county.code}/map/")
+    assert page.status_code == 200 and b'id="partition-button"' not in page.content
+    assert client.post(f"/townships/{demo_county.code}/partition/").status_code == 403
+    assert client.get(f"/partition-runs/{run.pk}/").status_code == 403
+    assert client.post(f"/partition-runs/{run.pk}/", {"apply": "1"}).status_code == 403
+    assert PartitionRun.objects.get().status == PartitionRun.Status.QUEUED
+
+
+def test_staff_of_another_township_gets_404(demo_county, make_user, client):
+    other = Township.objects.create(code="360721101", name="别镇")
+    client.force_login(make_user("township", township=other))
+    assert client.post(f"/townships/{demo_county.code}/partition/").status_code == 404
     assert not PartitionRun.objects.exists()
 
 
 def test_grids_geojson_has_band_state_and_constant_queries(
-        demo_county, staff, django_assert_num_queries):
+        demo_county, staff, django_assert_num_queries, django_assert_max_num_queries):
     url = f"/api/townships/{demo_county.code}/grids.geojson"
-    with django_assert_num_queries(4) as empty:  # session, user, township, grids
+    with django_assert_max_num_queries(8) as empty:  # session, user, scope, township, grids
         assert json.loads(staff.get(url).content) == {"type": "FeatureCollection", "features": []}
     services.partition_run_apply(services.partition_run_compute(
         services.partition_run_create(scope="township", code=demo_county.code)))
@@ -158,7 +169,7 @@ def test_proposal_geojson_constant_queries(demo_county, staff, django_assert_max
         services.partition_run_create(scope="township", code=demo_county.code))
     counts = []
     for run in (village, township):
-        with django_assert_max_num_queries(6) as ctx:
+        with django_assert_max_num_queries(10) as ctx:
             data = json.loads(staff.get(f"/partition-runs/{run.pk}/proposal.geojson").content)
         counts.append(len(ctx.captured_queries))
         assert len(data["features"]) == run.summary["grids"]

@@ -1,0 +1,58 @@
+"""The partition button in Debian's Chromium: propose, see the diff and the proposal, apply.
+
+Screenshots go to /tmp/grid-shots/ (desktop 1366x850, phone 360x740) for a human look.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from grids.models import Grid, GridVersion
+from tests.conftest import PASSWORD, login
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+SHOTS = Path("/tmp/grid-shots")
+VIEWPORTS = {"desktop": {"width": 1366, "height": 850}, "phone": {"width": 360, "height": 740}}
+WAIT_MS = 30000
+SETTLE_MS = 600  # Leaflet's fitBounds animation, so that screenshots show the final view
+
+
+def propose_and_apply(page, live_server, code: str, name: str) -> None:
+    page.goto(f"{live_server.url}/townships/{code}/map/")
+    page.locator("#map-status[data-households]").wait_for(timeout=WAIT_MS)
+    page.wait_for_timeout(SETTLE_MS)
+    page.screenshot(path=SHOTS / f"{name}-1-map.png", full_page=True)
+    page.click("#partition-button")
+    page.locator("#diff").wait_for(timeout=WAIT_MS)  # the page reloads itself when ready
+    page.locator("#map[data-proposal-grids]").wait_for(timeout=WAIT_MS)
+    assert int(page.get_attribute("#map", "data-proposal-grids")) > 0
+    assert page.locator("path.leaflet-interactive").count() > 0
+    page.wait_for_timeout(SETTLE_MS)
+    page.screenshot(path=SHOTS / f"{name}-2-proposal.png", full_page=True)
+    page.click("#apply-button")
+    page.wait_for_url(f"**/townships/{code}/map/", timeout=WAIT_MS)
+    page.locator("#map-status[data-households]").wait_for(timeout=WAIT_MS)
+    page.wait_for_timeout(SETTLE_MS)
+    page.screenshot(path=SHOTS / f"{name}-3-applied.png", full_page=True)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
+def test_propose_and_apply_from_the_map(demo_county, township_user, live_server, browser, viewport):
+    SHOTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport=VIEWPORTS[viewport])
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        login(page, live_server, township_user.username, PASSWORD)
+        propose_and_apply(page, live_server, demo_county.code, viewport)
+        # the grids layer is there: listed in the layer switcher and drawn
+        assert page.locator(".messages li").count() == 1
+        grids = Grid.objects.count()
+        assert GridVersion.objects.filter(valid_to__isnull=True).count() == 3 and grids
+        assert page.evaluate("() => Object.keys(window.gridMap.overlays)").count("grids") == 1
+        drawn = page.evaluate("() => window.gridMap.overlays.grids.getLayers().length")
+        assert drawn == grids
+        assert not errors, errors
+    finally:
+        context.close()
