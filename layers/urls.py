@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("my/", views.my_grid, name="my-grid"),
+    path("grids/<str:code>/work/", views.grid_work, name="grid-work"),
+    path("grids/<str:code>/visits/", views.visit_add, name="visit-add"),
+    path("api/grids/<str:code>/outline.geojson", views.grid_outline, name="grid-outline"),
+    path("api/grids/<str:code>/households.geojson", views.grid_households,
+         name="grid-households"),
+    path("visits/<int:pk>/photo", views.visit_photo, name="visit-photo"),
+    path("access-log/", views.access_log, name="access-log"),
+    path("export/households.csv", views.households_export, name="households-export"),
+]

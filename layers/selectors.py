@@ -1,0 +1,233 @@
+"""Reads for the field pages: a grid's households (masked as the user's role requires),
+visits, households not visited lately, member loads, the access log and the export rows."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from grids.access import assignments_visible, can_see_sensitive, can_unmask, grid_in_scope
+from grids.models import Grid, GridAssignment, MemberArea
+from households.access import households_visible, scope_for
+from households.models import AccessLog, Household, Person, Role
+from households.privacy import SENSITIVE_TAGS, mask_id_number, mask_phone
+
+from .models import Visit
+
+NOT_VISITED_DAYS = 90  # the county plan: every household visited at least once a quarter
+RECENT_VISITS = 20
+
+
+class ParameterError(ValueError):
+    """A malformed query parameter: the view answers 400."""
+
+
+def grid_current(code: str) -> Grid:
+    """The current grid with this code (404 if none): codes persist across versions."""
+    if not (len(code) == 15 and code.isdigit()):
+        raise Http404
+    return get_object_or_404(
+        Grid.objects.select_related("village__township", "version", "leader__household"),
+        code=code, version__valid_to__isnull=True,
+    )
+
+
+def grid_of_user(user) -> Grid | None:
+    """The current grid a leader or member is bound to."""
+    scope = scope_for(user)
+    if not scope.grid_bound:
+        return None
+    return Grid.objects.select_related("village__township", "version", "leader__household").filter(
+        code=scope.grid_code, village_id=scope.village_id, version__valid_to__isnull=True
+    ).first()
+
+
+def visible_tags(user, grid: Grid) -> tuple[str, ...]:
+    sensitive = can_see_sensitive(user, grid)
+    return tuple(t for t in Household.TAG_FIELDS if sensitive or t not in SENSITIVE_TAGS)
+
+
+@dataclass(frozen=True)
+class HouseholdRow:
+    """A household as one user may see it: ID number and phone already masked if needed."""
+
+    pk: int
+    external_id: str
+    head: str
+    members: int
+    id_number: str
+    phone: str
+    address: str
+    group: str
+    member_number: int | None
+    tags: tuple[str, ...]
+    last_visit: dt.date | None
+    lon: float
+    lat: float
+
+    @property
+    def overdue(self) -> bool:
+        return self.last_visit is None or self.last_visit < overdue_before()
+
+
+def overdue_before(days: int = NOT_VISITED_DAYS) -> dt.date:
+    return timezone.localdate() - dt.timedelta(days=days)
+
+
+def _last_visit():
+    return Subquery(
+        Visit.objects.filter(household=OuterRef("household")).order_by()
+        .values("household").annotate(last=Max("visited_on")).values("last")[:1]
+    )
+
+
+def grid_assignments(user, grid: Grid, *, q: str = "", tag: str = "", member=None) -> QuerySet:
+    """The grid's assignments the user may see, filtered by search text, tag and member area."""
+    qs = assignments_visible(user, grid).select_related(
+        "household__group", "member_area").annotate(last_visit=_last_visit())
+    if tag:
+        if tag not in visible_tags(user, grid):
+            raise ParameterError(f"unknown tag {tag!r}")
+        qs = qs.filter(**{f"household__{tag}": True})
+    if member not in (None, ""):
+        try:
+            number = int(member)
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(f"member must be a number, not {member!r}") from exc
+        qs = qs.filter(member_area__number=number)
+    q = (q or "").strip()
+    if len(q) > 50:
+        raise ParameterError("search text is too long")
+    if q:
+        match = (Q(household__head__icontains=q) | Q(household__address__icontains=q)
+                 | Q(household__external_id__icontains=q))
+        if can_unmask(user, grid):  # only who sees the numbers may search by them
+            match |= Q(household__id_number__icontains=q) | Q(household__phone__icontains=q)
+        qs = qs.filter(match)
+    return qs.order_by("member_area__number", "household__external_id")
+
+
+def household_rows(user, grid: Grid, assignments) -> tuple[list[HouseholdRow], bool]:
+    """Rows for display and whether they hold unmasked personal data (then log the view)."""
+    unmask = can_unmask(user, grid)
+    tags = visible_tags(user, grid)
+    rows = []
+    for a in assignments:
+        h = a.household
+        rows.append(HouseholdRow(
+            pk=h.pk, external_id=h.external_id, head=h.head, members=h.members,
+            id_number=h.id_number if unmask else mask_id_number(h.id_number),
+            phone=h.phone if unmask else mask_phone(h.phone),
+            address=h.address, group=h.group.name if h.group else "",
+            member_number=a.member_area.number if a.member_area else None,
+            tags=tuple(t for t in tags if getattr(h, t)), last_visit=a.last_visit,
+            lon=h.location.x, lat=h.location.y,
+        ))
+    return rows, unmask and any(r.id_number or r.phone for r in rows)
+
+
+def households_not_visited(user, grid: Grid, days: int = NOT_VISITED_DAYS) -> QuerySet:
+    """Assignments of the grid (as the user sees it) with no visit in the last `days` days."""
+    recent = Visit.objects.filter(visited_on__gte=overdue_before(days)).values("household_id")
+    return grid_assignments(user, grid).exclude(household_id__in=recent)
+
+
+def visit_households(user, grid: Grid) -> QuerySet:
+    """Households a user may log a visit for on this grid's page (their own area for members)."""
+    scope = scope_for(user)
+    if not (scope.can("log_visits") and grid_in_scope(scope, grid)):
+        return Household.objects.none()
+    ids = assignments_visible(user, grid).values("household_id")
+    return Household.objects.filter(pk__in=ids).order_by("external_id")
+
+
+def visits_visible(user) -> QuerySet:
+    """Visits in the user's area: a grid's people see their grid (members their own area)."""
+    scope = scope_for(user)
+    qs = Visit.objects.select_related("household", "created_by")
+    if scope.county:
+        return qs
+    if scope.role == Role.TOWNSHIP:
+        return qs.filter(household__group__village__township_id=scope.township_id)
+    if scope.role == Role.VILLAGE:
+        return qs.filter(household__group__village_id=scope.village_id)
+    if scope.grid_bound:
+        qs = qs.filter(grid_code=scope.grid_code, household__group__village_id=scope.village_id)
+        if scope.role == Role.GRID_MEMBER:
+            qs = qs.filter(member_number=scope.member_number)
+        return qs
+    return qs.none()
+
+
+def grid_visits(user, grid: Grid, limit: int = RECENT_VISITS) -> list[Visit]:
+    return list(visits_visible(user).filter(grid_code=grid.code)[:limit])
+
+
+@dataclass(frozen=True)
+class Contact:
+    post: str  # "leader" or "member"
+    number: int | None
+    name: str
+    phone: str
+    households: int
+    visited: int  # households of the area visited in the last 90 days
+
+
+def grid_contacts(user, grid: Grid) -> list[Contact]:
+    """The leader and the members with their loads; a member sees the leader and themself."""
+    scope = scope_for(user)
+    unmask = can_unmask(user, grid)
+    since = overdue_before()
+    areas = MemberArea.objects.filter(grid=grid).select_related("member").annotate(
+        n=Count("assignments", distinct=True),
+        seen=Count("assignments", distinct=True, filter=Q(
+            assignments__household__visits__visited_on__gte=since)),
+    ).order_by("number")
+    if scope.role == Role.GRID_MEMBER:
+        areas = areas.filter(number=scope.member_number)
+
+    def phone(p: Person | None) -> str:
+        if p is None:
+            return ""
+        return p.phone if unmask else mask_phone(p.phone)
+
+    total = GridAssignment.objects.filter(grid=grid).count()
+    contacts = [Contact("leader", None, grid.leader.name if grid.leader else "",
+                        phone(grid.leader), total, 0)]
+    contacts += [Contact("member", a.number, a.member.name if a.member else "", phone(a.member),
+                         a.n, a.seen) for a in areas]
+    return contacts
+
+
+def access_log_list() -> QuerySet:
+    return AccessLog.objects.select_related("user").order_by("-at", "-pk")
+
+
+EXPORT_COLUMNS = ("external_id", "head", "members", "id_number", "phone", "address",
+                  "village", "group", "grid", "member_area")
+
+
+def export_rows(user, township=None):
+    """Households of the user's area for the CSV export, masked, with their current grid."""
+    qs = households_visible(user).select_related("group__village")
+    if township is not None:
+        qs = qs.filter(group__village__township=township)
+    current = GridAssignment.objects.filter(
+        household=OuterRef("pk"), version__valid_to__isnull=True)
+    qs = qs.annotate(
+        grid=Subquery(current.values("grid__code")[:1]),
+        area=Subquery(current.values("member_area__number")[:1]),
+    ).order_by("external_id")
+    sensitive = scope_for(user).can("sensitive_tags")
+    tags = tuple(t for t in Household.TAG_FIELDS if sensitive or t not in SENSITIVE_TAGS)
+    header = EXPORT_COLUMNS + tags
+    return header, qs, tags
+
+
+def export_row(h, tags) -> list:
+    return [h.external_id, h.head, h.members, mask_id_number(h.id_number), mask_phone(h.phone),
+            h.address, h.group.village.name if h.group else "", h.group.name if h.group else "",
+            h.grid or "", h.area or ""] + [int(getattr(h, t)) for t in tags]

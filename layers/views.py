@@ -1,0 +1,223 @@
+"""Thin views for field work: the grid page of leaders, members and cadres, its GeoJSON,
+visits, the access log and the household export."""
+
+import csv
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.gis.geos import Polygon
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from grids.access import require_grid
+from households import access
+from households import selectors as hh_selectors
+from households.models import Household
+from households.privacy import access_log_write
+from households.views import basemaps, map_text
+
+from . import selectors, services
+from .forms import VisitForm
+
+MEMBER_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
+                 "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f"]  # Tableau 10
+
+
+def _tag_label(tag: str) -> str:
+    return str(Household._meta.get_field(tag).verbose_name)
+
+
+def _map_config(grid, contacts) -> dict:
+    text = map_text()
+    text.update(grid=_("Grid"), memberArea=_("Member area"), noArea=_("No member area"),
+                lastVisit=_("Last visit"), never=_("never"), here=_("Visit location"))
+    areas = [{"number": c.number, "name": c.name, "color": MEMBER_COLORS[(c.number - 1) % 10]}
+             for c in contacts if c.post == "member"]
+    return {
+        "outline": reverse("grid-outline", args=[grid.code]),
+        "households": reverse("grid-households", args=[grid.code]),
+        "basemaps": basemaps(), "extent": settings.COUNTY_EXTENT, "text": text, "areas": areas,
+    }
+
+
+def _render_page(request, grid, *, form=None, status=200):
+    scope = access.scope_for(request.user)
+    q, tag = request.GET.get("q", ""), request.GET.get("tag", "")
+    try:
+        assignments = selectors.grid_assignments(request.user, grid, q=q, tag=tag)
+    except selectors.ParameterError as exc:
+        return HttpResponseBadRequest(str(exc))
+    rows, unmasked = selectors.household_rows(request.user, grid, assignments)
+    contacts = selectors.grid_contacts(request.user, grid)
+    overdue, _unmasked = selectors.household_rows(
+        request.user, grid, selectors.households_not_visited(request.user, grid))
+    can_log = scope.can("log_visits")
+    if can_log and form is None:
+        form = VisitForm(households=selectors.visit_households(request.user, grid))
+    if unmasked:
+        access_log_write(request, [r.pk for r in rows])
+    tags = selectors.visible_tags(request.user, grid)
+    return render(request, "layers/field.html", {
+        "grid": grid, "rows": rows, "q": q, "tag": tag,
+        "tags": [(t, _tag_label(t)) for t in tags], "tag_labels": {t: _tag_label(t) for t in tags},
+        "contacts": contacts, "visits": selectors.grid_visits(request.user, grid),
+        "overdue": overdue, "overdue_days": selectors.NOT_VISITED_DAYS,
+        "form": form, "can_log": can_log, "is_member": scope.role == "grid_member",
+        "map_config": _map_config(grid, contacts), "member_colors": MEMBER_COLORS,
+        "mine": scope.grid_bound,
+    }, status=status)
+
+
+@login_required
+@require_GET
+def my_grid(request):
+    """The grid leader's or member's own page; other roles go to their map."""
+    if not access.scope_for(request.user).grid_bound:
+        return redirect("home")
+    grid = selectors.grid_of_user(request.user)
+    if grid is None:
+        return render(request, "grids/no_area.html", status=404)
+    return _render_page(request, grid)
+
+
+@login_required
+@require_GET
+def grid_work(request, code):
+    grid = selectors.grid_current(code)
+    require_grid(request.user, "view_grid", grid)
+    return _render_page(request, grid)
+
+
+@login_required
+@require_POST
+def visit_add(request, code):
+    grid = selectors.grid_current(code)
+    require_grid(request.user, "log_visits", grid)
+    form = VisitForm(request.POST, request.FILES,
+                     households=selectors.visit_households(request.user, grid))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.visit_create(request.user, data["household"], visited_on=data["visited_on"],
+                                  note=data["note"], photo=data["photo"], point=data["point"])
+        except ValidationError as exc:
+            for field, errors in exc.update_error_dict({}).items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Visit logged."))
+            mine = access.scope_for(request.user).grid_bound
+            return redirect("my-grid") if mine else redirect("grid-work", code=grid.code)
+    return _render_page(request, grid, form=form, status=400)
+
+
+@login_required
+@require_GET
+def grid_outline(request, code):
+    grid = selectors.grid_current(code)
+    require_grid(request.user, "view_grid", grid)
+    feature = {"type": "Feature", "id": grid.code, "geometry": json.loads(grid.geom.geojson),
+               "properties": {"code": grid.code, "village": grid.village.name,
+                              "households": grid.household_count}}
+    return _geojson({"type": "FeatureCollection", "features": [feature]})
+
+
+@login_required
+@require_GET
+def grid_households(request, code):
+    """The grid's households as the user may see them; ?member=<n>, ?bbox=w,s,e,n filter."""
+    grid = selectors.grid_current(code)
+    require_grid(request.user, "view_grid", grid)
+    try:
+        bbox = hh_selectors.parse_bbox(request.GET.get("bbox"))
+        assignments = selectors.grid_assignments(
+            request.user, grid, member=request.GET.get("member"), q=request.GET.get("q", ""),
+            tag=request.GET.get("tag", ""))
+    except (hh_selectors.BBoxError, selectors.ParameterError) as exc:
+        return HttpResponseBadRequest(str(exc))
+    if bbox:
+        assignments = assignments.filter(household__location__within=Polygon.from_bbox(bbox))
+    rows, unmasked = selectors.household_rows(request.user, grid, assignments)
+    if unmasked:
+        access_log_write(request, [r.pk for r in rows])
+    features = [{
+        "type": "Feature", "id": r.external_id,
+        "geometry": {"type": "Point", "coordinates": [round(r.lon, 7), round(r.lat, 7)]},
+        "properties": {"head": r.head, "members": r.members, "address": r.address,
+                       "phone": r.phone, "id_number": r.id_number, "group": r.group,
+                       "member_area": r.member_number, "tags": [_tag_label(t) for t in r.tags],
+                       "last_visit": r.last_visit.isoformat() if r.last_visit else None,
+                       "overdue": r.overdue},
+    } for r in rows]
+    return _geojson({"type": "FeatureCollection", "features": features})
+
+
+def _geojson(data) -> HttpResponse:
+    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/geo+json")
+
+
+@login_required
+@require_GET
+def visit_photo(request, pk):
+    visit = selectors.visits_visible(request.user).filter(pk=pk).first()
+    if visit is None or not visit.photo:
+        raise Http404
+    access_log_write(request, [visit.household_id], action="photo")
+    return FileResponse(visit.photo.open("rb"))
+
+
+@login_required
+@require_GET
+def access_log(request):
+    access.require(request.user, "read_access_log")
+    page = Paginator(selectors.access_log_list(), 50).get_page(request.GET.get("page"))
+    ids = {i for entry in page for i in entry.household_ids[:20]}
+    external = dict(Household.objects.filter(pk__in=ids).values_list("pk", "external_id"))
+    entries = [(e, [external.get(i, str(i)) for i in e.household_ids[:20]]) for e in page]
+    return render(request, "layers/access_log.html", {"page": page, "entries": entries})
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+@require_GET
+def households_export(request):
+    """CSV of the user's households, masked; the export itself is logged."""
+    access.require(request.user, "export")
+    township = None
+    code = request.GET.get("township")
+    if code:
+        if not (len(code) == 9 and code.isdigit()):
+            return HttpResponseBadRequest("township must be a 9-digit code")
+        township = hh_selectors.township_get(code)
+        access.require_township(request.user, "export", township)
+    header, qs, tags = selectors.export_rows(request.user, township)
+    access_log_write(request, qs.values_list("pk", flat=True), action="export")
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow(header)  # BOM: Excel opens UTF-8 Chinese correctly
+        for h in qs.iterator(chunk_size=2000):
+            yield writer.writerow(selectors.export_row(h, tags))
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="households-{stamp}.csv"'
+    return response
+
