@@ -60,7 +60,6 @@ class Village(models.Model):
         verbose_name = _("village")
         verbose_name_plural = _("villages")
         ordering = ["code"]
-        indexes = [models.Index(fields=["township"])]
         constraints = [
             CheckConstraint(condition=Q(code__regex=r"^\d{12}$"), name="village_code_12_digits"),
             CheckConstraint(
@@ -110,9 +109,6 @@ class VillageGroup(models.Model):
         verbose_name = _("village group")
         verbose_name_plural = _("village groups")
         ordering = ["village__code", "code", "name"]
-        indexes = [
-            models.Index(fields=["village"]),
-        ]
         constraints = [
             CheckConstraint(
                 condition=Q(code__isnull=True) | Q(code__regex=r"^\d{14}$"),
@@ -133,7 +129,7 @@ class VillageGroup(models.Model):
 
 
 class Household(models.Model):
-    external_id = models.CharField(_("household id"), max_length=64, unique=True)
+    external_id = models.CharField(_("household id"), max_length=64)
     head = models.CharField(_("head of household"), max_length=100, blank=True)
     members = models.PositiveSmallIntegerField(
         _("members"), default=1, validators=[MinValueValidator(1), MaxValueValidator(99)]
@@ -172,8 +168,9 @@ class Household(models.Model):
         verbose_name = _("household")
         verbose_name_plural = _("households")
         ordering = ["external_id"]
-        indexes = [models.Index(fields=["group"])]
         constraints = [
+            # a constraint, not unique=True: no extra varchar_pattern_ops index to maintain
+            UniqueConstraint(fields=["external_id"], name="household_external_id_unique"),
             CheckConstraint(condition=IsValid("location"), name="household_location_valid"),
             CheckConstraint(condition=Q(members__gte=1), name="household_members_positive"),
         ]
