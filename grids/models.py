@@ -186,3 +186,101 @@ class PartitionRun(models.Model):
         verbose_name = _("partition run")
         verbose_name_plural = _("partition runs")
         ordering = ["-created_at"]
+
+
+class GridDraft(models.Model):
+    """A user's unsubmitted edits of one village's grids (the editor's working copy).
+
+    ``ops`` replays onto ``base_version`` to give ``state``; ``revision`` is the
+    optimistic-lock token of the draft itself (two windows of the same user), and
+    ``base_version`` the one of the village (two users: the second submit conflicts).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        SUBMITTED = "submitted", _("submitted")
+        DISCARDED = "discarded", _("discarded")
+
+    village = models.ForeignKey(
+        Village, on_delete=models.CASCADE, related_name="grid_drafts", verbose_name=_("village")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grid_drafts",
+        verbose_name=_("user"),
+    )
+    base_version = models.ForeignKey(
+        GridVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("based on version"),
+    )
+    base_number = models.PositiveIntegerField(_("based on version number"), null=True, blank=True)
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    ops = models.JSONField(_("operations"), default=list, blank=True)
+    undone = models.JSONField(_("undone operations"), default=list, blank=True)
+    state = models.JSONField(_("state"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    submitted_version = models.ForeignKey(
+        GridVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("submitted as"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("grid draft")
+        verbose_name_plural = _("grid drafts")
+        ordering = ["-updated_at"]
+        constraints = [
+            UniqueConstraint(
+                fields=["village", "user"], condition=Q(status="open"),
+                name="grid_draft_one_open_per_user_village",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village.code} draft {self.pk} ({self.user})"
+
+
+class GridEditEvent(models.Model):
+    """History of the editor: who did what to a village's grids, and when."""
+
+    class Action(models.TextChoices):
+        EDIT = "edit", _("edit")
+        UNDO = "undo", _("undo")
+        REDO = "redo", _("redo")
+        SUBMIT = "submit", _("submit")
+        CONFLICT = "conflict", _("conflict")
+        REBASE = "rebase", _("update to the current version")
+        DISCARD = "discard", _("discard")
+        REFUSED = "refused", _("refused edit")
+
+    village = models.ForeignKey(
+        Village, on_delete=models.CASCADE, related_name="grid_edit_events",
+        verbose_name=_("village"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        verbose_name=_("user"),
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    summary = models.CharField(_("what"), max_length=500)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    draft = models.ForeignKey(
+        GridDraft, on_delete=models.SET_NULL, null=True, blank=True, related_name="events",
+        verbose_name=_("draft"),
+    )
+    version = models.ForeignKey(
+        GridVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("version"),
+    )
+
+    class Meta:
+        verbose_name = _("grid edit")
+        verbose_name_plural = _("grid edits")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["village", "-at"], name="grid_edit_village_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.summary}"

@@ -9,6 +9,7 @@ import json
 import logging
 import threading
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 import shapely
 import shapely.geometry
@@ -164,16 +165,7 @@ def partition_run_apply(run: PartitionRun, *, user=None) -> list[GridVersion]:
             continue  # re-running on unchanged data changes nothing: no new version
         current = selectors.version_current(village)
         leaders, members = _posts(current)
-        if current:
-            current.valid_to = now
-            current.save(update_fields=["valid_to"])
-        version = GridVersion.objects.create(
-            village=village, number=(current.number + 1) if current else 1, valid_from=now,
-            source=GridVersion.Source.PARTITION, created_by=user,
-            note=_("Partition run %(id)d") % {"id": run.pk},
-        )
-        versions.append(version)
-        assignments = []
+        specs = []
         for f in by_village.get(code, []):
             p = f["properties"]
             areas = members_of[p["code"]]
@@ -181,29 +173,80 @@ def partition_run_apply(run: PartitionRun, *, user=None) -> list[GridVersion]:
             leader, confirmed, home = leaders.get(p["code"], (None, False, None))
             if not confirmed and home not in living:  # a proposal follows its household
                 leader = None
-            grid = Grid.objects.create(
-                version=version, village=village, code=p["code"],
-                geom=_geos(f["geometry"]),
-                locked=p["locked"], household_count=p["households"],
-                group_codes=",".join(p["groups"]),
-                leader_id=leader, leader_confirmed=bool(leader) and confirmed,
-            )
+            spec_areas = []
             for number, households in sorted(areas.items()):
-                area = None
-                if number:
-                    member, confirmed, old = members.get((p["code"], number), (None, False, ()))
-                    if not confirmed and old != frozenset(households):  # area changed: propose again
-                        member = None
-                    area = MemberArea.objects.create(
-                        grid=grid, number=number, household_count=len(households),
-                        member_id=member, member_confirmed=bool(member) and confirmed)
-                assignments += [GridAssignment(version=version, household_id=h, grid=grid,
-                                               member_area=area) for h in households]
-        GridAssignment.objects.bulk_create(assignments, batch_size=5000)
-        appointments_propose(version)
+                member, m_confirmed, old = members.get((p["code"], number), (None, False, ()))
+                if not m_confirmed and old != frozenset(households):  # area changed: propose again
+                    member = None
+                spec_areas.append(AreaSpec(number, households, member, bool(member) and m_confirmed))
+            specs.append(GridSpec(
+                code=p["code"], geom=_geos(f["geometry"]), locked=p["locked"],
+                group_codes=",".join(p["groups"]), leader=leader,
+                leader_confirmed=bool(leader) and confirmed, areas=spec_areas))
+        versions.append(version_create(
+            village, current, specs, source=GridVersion.Source.PARTITION, user=user, now=now,
+            note=_("Partition run %(id)d") % {"id": run.pk}))
     run.status = PartitionRun.Status.APPLIED
     run.save(update_fields=["status"])
     return versions
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    """A member area of a new version: number 0 means households without an area."""
+
+    number: int
+    households: list
+    member: int | None = None
+    member_confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    code: str
+    geom: GEOSGeometry
+    areas: list[AreaSpec] = field(default_factory=list)
+    locked: bool = False
+    group_codes: str = ""
+    leader: int | None = None
+    leader_confirmed: bool = False
+
+
+def version_create(village: Village, current: GridVersion | None, grids: list[GridSpec], *,
+                   source: str, user=None, now=None, note: str = "") -> GridVersion:
+    """Close ``current`` and create the next dated version of ``village`` from ``grids``.
+
+    The caller holds the village row (SELECT ... FOR UPDATE) inside a transaction and has
+    checked that ``current`` is still the open version. Empty leader and member posts
+    are filled with proposals (appointments_propose).
+    """
+    now = now or timezone.now()
+    if current:
+        current.valid_to = now
+        current.save(update_fields=["valid_to"])
+    version = GridVersion.objects.create(
+        village=village, number=(current.number + 1) if current else 1, valid_from=now,
+        source=source, created_by=user, note=note[:300],
+    )
+    assignments = []
+    for spec in grids:
+        grid = Grid.objects.create(
+            version=version, village=village, code=spec.code, geom=spec.geom,
+            locked=spec.locked, household_count=sum(len(a.households) for a in spec.areas),
+            group_codes=spec.group_codes[:500], leader_id=spec.leader,
+            leader_confirmed=spec.leader_confirmed,
+        )
+        for a in spec.areas:
+            area = None
+            if a.number:
+                area = MemberArea.objects.create(
+                    grid=grid, number=a.number, household_count=len(a.households),
+                    member_id=a.member, member_confirmed=a.member_confirmed)
+            assignments += [GridAssignment(version=version, household_id=h, grid=grid,
+                                           member_area=area) for h in a.households]
+    GridAssignment.objects.bulk_create(assignments, batch_size=5000)
+    appointments_propose(version)
+    return version
 
 
 def _posts(version: GridVersion | None) -> tuple[dict, dict]:
