@@ -13,3 +13,12 @@ urlpatterns = [
     path("partition-runs/<int:pk>/proposal.geojson", views.partition_run_proposal,
          name="partition-run-proposal"),
 ]
+
+from . import views_editor  # noqa: E402 - the editor's paths, appended
+
+urlpatterns += [
+    path("villages/<str:code>/editor/", views_editor.village_editor, name="village-editor"),
+    path("townships/<str:code>/editor/", views_editor.township_editor, name="township-editor"),
+    path("api/editor/villages/<str:code>/<str:action>.json", views_editor.editor_api,
+         name="editor-api"),
+]

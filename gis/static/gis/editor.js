@@ -1,0 +1,575 @@
+/* Grid editor: select households (click or lasso) and move them, split, merge, redraw,
+   lock, appoint; live balance before the server confirms; undo/redo; submit a draft as a
+   new dated version; show, compare and restore versions. Every edit is checked on the
+   server (grids/editing); the browser only previews counts. Works with no basemap. */
+(function () {
+  "use strict";
+  const T = window.EDITOR_TEXT || {};
+  const BAND = { in: "#1a9850", under: "#f39c12", over: "#d73027" };
+  const AREA_COLORS = ["#1f78b4", "#e31a1c", "#33a02c", "#ff7f00", "#6a3d9a", "#b15928",
+    "#17becf", "#e377c2", "#7f7f7f", "#bcbd22", "#8c564b", "#2ca02c"];
+  const $ = id => document.getElementById(id);
+  const esc = s => String(s == null ? "" : s).replace(/[&<>"']/g, c => (
+    { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+
+  const ed = {
+    map: null, cfg: null, villages: {}, households: new Map(), assign: {}, pending: null,
+    grids: {}, geoms: {}, groups: {}, selected: new Set(), current: null, drawMode: null,
+    undoStack: [], redoStack: [], busy: false, layers: {},
+  };
+
+  function csrf() {
+    const el = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return el ? el.value : "";
+  }
+
+  function url(village, action) {
+    const [name, query] = action.replace(".json", "").split("?");
+    return ed.cfg.api.replace("VILLAGE", village).replace("ACTION", name) + (query ? "?" + query : "");
+  }
+
+  async function api(village, action, body) {
+    const opts = body === undefined ? { credentials: "same-origin" } : {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+      body: JSON.stringify(Object.assign({ revision: ed.villages[village] && ed.villages[village].draft.revision }, body)),
+    };
+    const r = await fetch(url(village, action), opts);
+    let data = {};
+    try { data = await r.json(); } catch (e) { data = { error: r.status + " " + r.statusText }; }
+    return { ok: r.ok, status: r.status, data: data };
+  }
+
+  function message(text, kind) {
+    const el = $("editor-message");
+    if (!text) { el.hidden = true; el.textContent = ""; return; }
+    el.hidden = false; el.className = "editor-message " + (kind || "error"); el.textContent = text;
+    if (kind !== "ok") el.scrollIntoView({ block: "nearest" });
+  }
+
+  function showWarnings(list) {
+    $("warnings").innerHTML = (list || []).map(w => "<li>" + esc(w) + "</li>").join("");
+  }
+
+  const villageOf = code => String(code).slice(0, 12);
+
+  /* ---- state from the server ------------------------------------------------------ */
+  function absorb(data) {
+    const code = data.village;
+    const v = ed.villages[code] = Object.assign(ed.villages[code] || {}, { draft: data.draft });
+    ["name", "band", "memberBand", "people", "versions", "history"].forEach(k => {
+      if (data[k] !== undefined) v[k] = data[k];
+    });
+    if (data.households) {
+      data.households.forEach(h => {
+        if (ed.households.has(h[0])) return;
+        const marker = L.circleMarker([h[2], h[1]], { radius: 4.5, weight: 1, color: "#fff", fillOpacity: 0.95, renderer: ed.renderer });
+        marker.on("click", ev => { L.DomEvent.stopPropagation(ev); if (!ed.drawMode) toggle(h[0]); });
+        marker.bindTooltip(esc(h[4] || h[3]) + " · " + esc(h[3]), { direction: "top" });
+        marker.addTo(ed.layers.households);
+        ed.households.set(h[0], { id: h[0], lat: h[2], lon: h[1], ext: h[3], head: h[4], village: code, marker: marker });
+      });
+    }
+    for (const g of Object.keys(ed.grids)) if (villageOf(g) === code && !(g in data.grids)) {
+      delete ed.grids[g]; delete ed.geoms[g]; delete ed.groups[g];
+    }
+    Object.assign(ed.grids, data.grids);
+    Object.assign(ed.geoms, data.geoms);
+    Object.assign(ed.groups, data.groups || {});
+    Object.assign(ed.assign, data.assign);
+    if (ed.current && !ed.grids[ed.current]) ed.current = null;
+  }
+
+  function effective() { return ed.pending || ed.assign; }
+
+  function tally() {
+    const out = {};
+    const a = effective();
+    for (const hid in a) {
+      const [g, n] = a[hid];
+      const t = out[g] || (out[g] = { n: 0, areas: {} });
+      t.n++; t.areas[n] = (t.areas[n] || 0) + 1;
+    }
+    return out;
+  }
+
+  function bandOf(code, n) {
+    const v = ed.villages[villageOf(code)];
+    const [lo, hi] = v && v.band ? v.band : [40, 60];
+    return n < lo ? "under" : n > hi ? "over" : "in";
+  }
+
+  function personName(code, pid) {
+    const v = ed.villages[villageOf(code)];
+    return pid && v && v.people ? (v.people.names[pid] || "#" + pid) : "";
+  }
+
+  /* ---- drawing ------------------------------------------------------------------- */
+  function render() {
+    const counts = tally();
+    ed.layers.grids.clearLayers();
+    Object.keys(ed.grids).sort().forEach(code => {
+      const geom = ed.geoms[code];
+      if (!geom) return;
+      const c = counts[code] || { n: 0, areas: {} };
+      const band = bandOf(code, c.n);
+      const meta = ed.grids[code];
+      const layer = L.geoJSON(geom, {
+        style: { color: code === ed.current ? "#111" : BAND[band], weight: code === ed.current ? 3.5 : 2,
+          fillColor: BAND[band], fillOpacity: code === ed.current ? 0.22 : 0.12, dashArray: meta.locked ? "6 4" : null },
+      });
+      layer.on("click", ev => { if (!ed.drawMode) { L.DomEvent.stopPropagation(ev); pickGrid(code); } });
+      layer.bindTooltip('<b>' + esc(code.slice(-3)) + (meta.locked ? " 🔒" : "") + "</b> " + c.n + " · " +
+        Object.keys(c.areas).length, { permanent: true, direction: "center", className: "grid-label grid-label-" + band });
+      layer.addTo(ed.layers.grids);
+    });
+    const a = effective();
+    ed.households.forEach(h => {
+      const asg = a[h.id];
+      const sel = ed.selected.has(h.id);
+      h.marker.setStyle({
+        fillColor: asg ? AREA_COLORS[(asg[1] - 1 + AREA_COLORS.length) % AREA_COLORS.length] : "#999",
+        color: sel ? "#000" : "#fff", weight: sel ? 3 : 1, radius: sel ? 6.5 : 4.5,
+      });
+    });
+    renderList(counts);
+    renderDraft();
+    renderGridPanel(counts);
+    renderSelection(counts);
+  }
+
+  function renderList(counts) {
+    const rows = Object.keys(ed.grids).sort().map(code => {
+      const c = counts[code] || { n: 0, areas: {} };
+      const meta = ed.grids[code];
+      const band = bandOf(code, c.n);
+      const loads = Object.keys(c.areas).sort((x, y) => x - y).map(n => c.areas[n]).join(" ");
+      const leader = meta.leader ? esc(personName(code, meta.leader)) + (meta.leader_confirmed ? "" : ' <i class="muted">(' + esc(T.proposed) + ")</i>") : "—";
+      return '<tr data-code="' + code + '" class="' + (code === ed.current ? "current" : "") + '"><td><a href="#" data-pick="' + code + '">' +
+        esc(code.slice(-3)) + "</a>" + (meta.locked ? ' <span title="' + esc(T.locked) + '">🔒</span>' : "") +
+        '</td><td><span class="badge band-' + band + ' count">' + c.n + '</span></td><td class="loads">' + loads +
+        "</td><td>" + leader + "</td></tr>";
+    });
+    $("grid-list").tBodies[0].innerHTML = rows.join("");
+  }
+
+  function renderDraft() {
+    const parts = [];
+    let ops = 0, undone = 0, outdated = false;
+    for (const code of ed.cfg.villages) {
+      const v = ed.villages[code];
+      if (!v || !v.draft) continue;
+      ops += v.draft.ops.length; undone += v.draft.undone.length;
+      if (v.draft.current !== v.draft.base) outdated = true;
+      if (ed.cfg.villages.length === 1 || v.draft.ops.length)
+        parts.push((ed.cfg.villages.length > 1 ? esc(v.name) + ": " : "") + v.draft.ops.length + " " + esc(T.edits) +
+          " · " + esc(T.basedOn) + " " + v.draft.base + (v.draft.current !== v.draft.base ? " · <strong>" + esc(T.outdated) + " (" + v.draft.current + ")</strong>" : ""));
+    }
+    const status = $("draft-status");
+    status.innerHTML = esc(T.draft) + ": " + (parts.join("<br>") || "0 " + esc(T.edits));
+    status.dataset.ops = String(ops);
+    $("undo-button").disabled = ed.busy || !ops;
+    $("redo-button").disabled = ed.busy || !undone;
+    $("submit-button").disabled = ed.busy || !ops;
+    $("discard-button").disabled = ed.busy || !ops;
+    $("rebase-button").hidden = !outdated;
+    const last = lastOp();
+    $("undo-button").title = last ? T.undoOp + ": " + last : T.undoOp;
+    renderVersions();
+    renderHistory();
+  }
+
+  function lastOp() {
+    for (const code of ed.cfg.villages.slice().reverse()) {
+      const v = ed.villages[code];
+      if (v && v.draft && v.draft.ops.length) return v.draft.ops[v.draft.ops.length - 1];
+    }
+    return "";
+  }
+
+  function renderVersions() {
+    const items = [];
+    for (const code of ed.cfg.villages) {
+      const v = ed.villages[code];
+      if (!v || !v.versions) continue;
+      v.versions.forEach(ver => {
+        const current = !ver.to;
+        items.push('<li data-village="' + code + '" data-version="' + ver.number + '"><strong>' +
+          (ed.cfg.villages.length > 1 ? esc(v.name) + " " : "") + "v" + ver.number + "</strong> " +
+          esc(ver.from.slice(0, 16).replace("T", " ")) + " · " + esc(ver.source) + (ver.by ? " · " + esc(ver.by) : "") +
+          (current ? ' <span class="badge ok">' + esc(T.current) + "</span>" : "") +
+          (ver.note ? '<br><span class="muted">' + esc(ver.note.slice(0, 120)) + "</span>" : "") +
+          '<br><button type="button" data-act="show">' + esc(T.show) + "</button>" +
+          (current ? "" : ' <button type="button" data-act="compare">' + esc(T.compare) + '</button> <button type="button" data-act="restore">' + esc(T.restore) + "</button>") +
+          "</li>");
+      });
+    }
+    $("versions").innerHTML = items.join("");
+  }
+
+  function renderHistory() {
+    const items = [];
+    for (const code of ed.cfg.villages) {
+      const v = ed.villages[code];
+      if (v && v.history) v.history.forEach(e => items.push(e));
+    }
+    items.sort((x, y) => (x.at < y.at ? 1 : -1));
+    $("history").innerHTML = items.slice(0, 40).map(e => "<li><time>" + esc(e.at.slice(0, 16).replace("T", " ")) +
+      "</time> " + esc(e.user) + " · " + esc(e.action) + "<br>" + esc(e.summary) + "</li>").join("");
+  }
+
+  function options(list, selected) {
+    return list.map(([value, label]) => '<option value="' + esc(value) + '"' + (String(value) === String(selected) ? " selected" : "") + ">" + esc(label) + "</option>").join("");
+  }
+
+  function candidates(code) {
+    const v = ed.villages[villageOf(code)];
+    return v && v.people ? v.people.candidates.map(c => [c[0], c[1]]) : [];
+  }
+
+  function renderGridPanel(counts) {
+    const code = ed.current;
+    $("grid-panel").hidden = !code;
+    if (!code) return;
+    const meta = ed.grids[code];
+    const c = counts[code] || { n: 0, areas: {} };
+    const band = bandOf(code, c.n);
+    $("grid-title").textContent = code + (meta.locked ? " 🔒" : "");
+    $("grid-facts").innerHTML = '<span class="badge band-' + band + '">' + c.n + " " + esc(T.households) + " · " +
+      esc(T[band === "in" ? "inBand" : band]) + "</span> " + Object.keys(c.areas).length + " " + esc(T.members) +
+      (ed.groups[code] && ed.groups[code].length ? "<br>" + esc(ed.groups[code].join("、")) : "");
+    $("lock-button").textContent = meta.locked ? "🔓 " + T.unlock : "🔒 " + T.lock;
+    const others = Object.keys(ed.grids).filter(g => g !== code && villageOf(g) === villageOf(code)).sort();
+    $("merge-with").innerHTML = options(others.map(g => [g, g.slice(-3) + " (" + ((counts[g] || {}).n || 0) + ")"]));
+    const people = [["", T.none]].concat(candidates(code));
+    $("leader-select").innerHTML = options(people, meta.leader || "");
+    const members = meta.members || {};
+    $("member-selects").innerHTML = Object.keys(c.areas).sort((x, y) => x - y).map(n =>
+      '<label>' + esc(T.area) + " " + n + " (" + c.areas[n] + ')<select data-area="' + n + '">' +
+      options(people, members[n] ? members[n][0] : "") + "</select></label>").join("");
+    ["split-button", "split-line-button", "merge-button", "redraw-button"].forEach(id => { $(id).disabled = ed.busy || meta.locked; });
+  }
+
+  function renderSelection(counts) {
+    const n = ed.selected.size;
+    $("move-box").hidden = !n;
+    $("selected-count").textContent = String(n);
+    if (!n) return;
+    const sel = $("move-grid");
+    const keep = sel.value || ed.current || "";
+    const villages = new Set([...ed.selected].map(h => ed.households.get(h).village));
+    const codes = Object.keys(ed.grids).filter(g => villages.has(villageOf(g))).sort();
+    sel.innerHTML = options(codes.map(g => [g, g.slice(-3) + " · " + ((counts[g] || {}).n || 0) + (ed.grids[g].locked ? " 🔒" : "")]), keep);
+    fillAreas(counts);
+  }
+
+  function fillAreas(counts) {
+    const g = $("move-grid").value;
+    const c = (counts || tally())[g] || { areas: {} };
+    const keep = $("move-area").value;
+    $("move-area").innerHTML = options([["", T.nearest]].concat(
+      Object.keys(c.areas).sort((x, y) => x - y).map(n => [n, T.area + " " + n + " (" + c.areas[n] + ")"]),
+      [["new", T.newArea]]), keep);
+  }
+
+  /* ---- selection and editing ----------------------------------------------------- */
+  function toggle(hid) {
+    if (ed.selected.has(hid)) ed.selected.delete(hid); else ed.selected.add(hid);
+    render();
+  }
+
+  function pickGrid(code) {
+    ed.current = code;
+    render();
+    const row = document.querySelector('#grid-list tr[data-code="' + code + '"]');
+    if (row) row.scrollIntoView({ block: "nearest" });
+  }
+
+  function inside(lat, lon, ring) {
+    let hit = false;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [yi, xi] = [ring[i].lat, ring[i].lng], [yj, xj] = [ring[j].lat, ring[j].lng];
+      if ((yi > lat) !== (yj > lat) && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) hit = !hit;
+    }
+    return hit;
+  }
+
+  function setBusy(b) {
+    ed.busy = b;
+    document.body.classList.toggle("editor-busy", b);
+    $("draft-status").setAttribute("aria-busy", b ? "true" : "false");
+  }
+
+  async function edit(village, op, preview) {
+    if (ed.busy) return false;
+    message("");
+    setBusy(true);
+    if (preview) { ed.pending = preview; }
+    render();
+    const r = await api(village, "op.json", { op: op });
+    ed.pending = null;
+    setBusy(false);
+    if (r.ok) {
+      absorb(r.data);
+      ed.undoStack.push(village); ed.redoStack = [];
+      showWarnings(r.data.warnings);
+      render();
+      return true;
+    }
+    render();
+    message(r.data.error || String(r.status));
+    if (r.status === 409 && !r.data.conflict) await reload(village);
+    return false;
+  }
+
+  function nearestArea(hid, grid, a) {
+    const h = ed.households.get(hid);
+    let best = null, bestD = Infinity;
+    for (const other in a) {
+      if (a[other][0] !== grid || ed.selected.has(+other)) continue;
+      const o = ed.households.get(+other);
+      if (!o) continue;
+      const d = (o.lat - h.lat) ** 2 + (o.lon - h.lon) ** 2;
+      if (d < bestD) { bestD = d; best = a[other][1]; }
+    }
+    return best || 1;
+  }
+
+  async function move() {
+    const grid = $("move-grid").value;
+    if (!grid || !ed.selected.size) return;
+    const area = $("move-area").value;
+    const preview = Object.assign({}, ed.assign);
+    const tl = tally();
+    const maxArea = Math.max(0, ...Object.keys((tl[grid] || { areas: {} }).areas).map(Number));
+    for (const hid of ed.selected) {
+      preview[hid] = [grid, area === "" ? nearestArea(hid, grid, ed.assign) : area === "new" ? maxArea + 1 : +area];
+    }
+    const ok = await edit(villageOf(grid), { type: "move", households: [...ed.selected], grid: grid, area: area || null }, preview);
+    if (ok) { ed.selected.clear(); render(); }
+  }
+
+  function draw(mode) {
+    cancelDraw();
+    ed.drawMode = mode;
+    message(mode === "line" ? T.drawLine : mode === "lasso" ? T.lasso : T.drawPolygon, "info");
+    $("lasso-button").setAttribute("aria-pressed", mode === "lasso" ? "true" : "false");
+    ed.map.pm.enableDraw(mode === "line" ? "Line" : "Polygon", {
+      snappable: false, continueDrawing: false, finishOn: mode === "line" ? "dblclick" : null,
+      templineStyle: { color: "#111" }, hintlineStyle: { color: "#111", dashArray: [5, 5] },
+      pathOptions: { color: "#111", fillOpacity: 0.05 },
+    });
+  }
+
+  function cancelDraw() {
+    if (ed.map && ed.map.pm) ed.map.pm.disableDraw();
+    ed.drawMode = null;
+    $("lasso-button").setAttribute("aria-pressed", "false");
+  }
+
+  async function drawn(e) {
+    const mode = ed.drawMode;
+    const layer = e.layer;
+    const latlngs = layer.getLatLngs();
+    ed.map.removeLayer(layer);
+    cancelDraw();
+    message("");
+    if (mode === "lasso") {
+      const ring = latlngs[0];
+      ed.households.forEach(h => { if (inside(h.lat, h.lon, ring)) ed.selected.add(h.id); });
+      render();
+    } else if (mode === "line" && ed.current) {
+      await edit(villageOf(ed.current), { type: "split", grid: ed.current, line: latlngs.map(p => [p.lng, p.lat]) });
+    } else if (mode === "redraw" && ed.current) {
+      const ring = latlngs[0].map(p => [p.lng, p.lat]);
+      ring.push(ring[0]);
+      await edit(villageOf(ed.current), { type: "redraw", grid: ed.current, polygon: ring });
+    }
+  }
+
+  async function reload(village) {
+    const r = await api(village, "draft.json");
+    if (r.ok) absorb(r.data);
+    return r;
+  }
+
+  async function history(action) {
+    const stack = action === "undo" ? ed.undoStack : ed.redoStack;
+    let village = stack.pop();
+    if (!village) {
+      village = ed.cfg.villages.find(c => ed.villages[c] && ed.villages[c].draft[action === "undo" ? "ops" : "undone"].length);
+    }
+    if (!village) return;
+    setBusy(true); render();
+    const r = await api(village, action + ".json", {});
+    setBusy(false);
+    if (r.ok) {
+      absorb(r.data);
+      (action === "undo" ? ed.redoStack : ed.undoStack).push(village);
+      showWarnings([]);
+    } else message(r.data.error);
+    render();
+    await refreshSide(village);
+  }
+
+  async function refreshSide(village) {
+    const r = await api(village, "draft.json");  // history and versions
+    if (r.ok) { absorb(r.data); render(); }
+  }
+
+  async function villageAction(action, codes) {
+    message("");
+    setBusy(true); render();
+    const done = [], notes = [];
+    for (const code of codes) {
+      const r = await api(code, action + ".json", {});
+      if (!r.ok) {
+        setBusy(false);
+        message(r.data.error || String(r.status));
+        if (r.data.conflict) $("rebase-button").hidden = false;
+        await reload(code);
+        render();
+        if (r.data.conflict) $("rebase-button").hidden = false;
+        return;
+      }
+      absorb(r.data);
+      if (r.data.submitted) done.push((ed.cfg.villages.length > 1 ? ed.villages[code].name + " " : "") + r.data.submitted);
+      notes.push(...(r.data.warnings || []));
+    }
+    setBusy(false);
+    ed.undoStack = []; ed.redoStack = [];
+    showWarnings(notes);
+    if (done.length) message(T.submitted + " " + done.join("、"), "ok");
+    render();
+  }
+
+  const withOps = () => ed.cfg.villages.filter(c => ed.villages[c] && ed.villages[c].draft.ops.length);
+
+  async function version(li, act) {
+    const village = li.dataset.village, number = li.dataset.version;
+    if (act === "restore") {
+      await edit(village, { type: "restore", version: +number });
+      return;
+    }
+    const r = await api(village, "compare.json?version=" + number);
+    if (!r.ok) { message(r.data.error); return; }
+    ed.layers.version.clearLayers();
+    L.geoJSON(r.data.grids, {
+      style: { color: "#5b2c83", weight: 2.5, dashArray: "8 5", fill: false },
+      onEachFeature: (f, l) => l.bindTooltip("v" + number + " " + f.id.slice(-3), { sticky: true }),
+    }).addTo(ed.layers.version);
+    ed.layers.moved.clearLayers();
+    if (act === "compare") {
+      $("compare-box").hidden = false;
+      $("compare-title").textContent = "v" + number + " → v" + r.data.current + ": " + r.data.moved.length + " " + T.moved;
+      $("compare-table").tBodies[0].innerHTML = r.data.moved.slice(0, 500).map(m =>
+        "<tr><td>" + esc(m[1]) + "</td><td>" + esc(m[2]) + "</td><td>" + esc(m[3].slice(-3)) + "</td><td>" + esc((m[4] || "—").slice(-3)) + "</td></tr>").join("");
+      r.data.moved.forEach(m => {
+        const h = ed.households.get(m[0]);
+        if (h) L.circleMarker([h.lat, h.lon], { radius: 9, color: "#5b2c83", weight: 2, fill: false, interactive: false }).addTo(ed.layers.moved);
+      });
+    } else {
+      message(T.versionShown + ": v" + number, "info");
+    }
+  }
+
+  function bind() {
+    $("lasso-button").addEventListener("click", () => (ed.drawMode === "lasso" ? (cancelDraw(), message("")) : draw("lasso")));
+    $("clear-button").addEventListener("click", () => { ed.selected.clear(); render(); });
+    $("move-grid").addEventListener("change", () => fillAreas());
+    $("move-button").addEventListener("click", move);
+    $("undo-button").addEventListener("click", () => history("undo"));
+    $("redo-button").addEventListener("click", () => history("redo"));
+    $("submit-button").addEventListener("click", () => villageAction("submit", withOps()));
+    $("discard-button").addEventListener("click", () => { if (window.confirm(T.confirmDiscard)) villageAction("discard", withOps()); });
+    $("rebase-button").addEventListener("click", () => villageAction("rebase", ed.cfg.villages.filter(
+      c => ed.villages[c] && ed.villages[c].draft.current !== ed.villages[c].draft.base)));
+    $("split-button").addEventListener("click", () => edit(villageOf(ed.current), { type: "split", grid: ed.current, k: +$("split-k").value || 2 }));
+    $("split-line-button").addEventListener("click", () => draw("line"));
+    $("redraw-button").addEventListener("click", () => draw("redraw"));
+    $("merge-button").addEventListener("click", () => {
+      const other = $("merge-with").value;
+      if (other) edit(villageOf(ed.current), { type: "merge", grids: [ed.current, other] });
+    });
+    $("lock-button").addEventListener("click", () => edit(villageOf(ed.current), { type: "lock", grid: ed.current, locked: !ed.grids[ed.current].locked }));
+    $("leader-select").addEventListener("change", e => edit(villageOf(ed.current), { type: "leader", grid: ed.current, person: e.target.value ? +e.target.value : null }));
+    $("member-selects").addEventListener("change", e => {
+      const area = e.target.dataset.area;
+      if (area) edit(villageOf(ed.current), { type: "member", grid: ed.current, area: +area, person: e.target.value ? +e.target.value : null });
+    });
+    $("grid-list").addEventListener("click", e => {
+      const a = e.target.closest("[data-pick]");
+      if (a) { e.preventDefault(); pickGrid(a.dataset.pick); fit(a.dataset.pick); }
+    });
+    $("versions").addEventListener("click", e => {
+      const b = e.target.closest("button[data-act]");
+      if (b) version(b.closest("li"), b.dataset.act);
+    });
+    $("compare-close").addEventListener("click", () => {
+      $("compare-box").hidden = true; ed.layers.version.clearLayers(); ed.layers.moved.clearLayers();
+    });
+    document.addEventListener("keydown", e => {
+      if (e.key === "Escape") { cancelDraw(); message(""); }
+      if ((e.ctrlKey || e.metaKey) && e.key === "z" && !e.target.matches("input,select,textarea")) { e.preventDefault(); history(e.shiftKey ? "redo" : "undo"); }
+    });
+  }
+
+  function fit(code) {
+    const g = ed.geoms[code];
+    if (g) ed.map.fitBounds(L.geoJSON(g).getBounds(), { padding: [30, 30], maxZoom: 17 });
+  }
+
+  function basemaps(cfg, text) {
+    const layers = {};
+    layers[text.none] = L.layerGroup();
+    if (cfg.tiandituKey) {
+      const t = n => L.tileLayer("https://t{s}.tianditu.gov.cn/" + n + "_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=" + n +
+        "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + cfg.tiandituKey,
+      { subdomains: "01234567", maxZoom: 18, attribution: "© 天地图" });
+      layers[text.tianditu] = L.layerGroup([t("vec"), t("cva")]);
+    }
+    layers[text.osm] = L.tileLayer(cfg.osmUrl, { maxZoom: 19, attribution: "© OpenStreetMap contributors" });
+    return layers;
+  }
+
+  async function init(map) {
+    const cfg = ed.cfg = JSON.parse($("editor-config").textContent);
+    ed.map = map;
+    map.attributionControl.setPrefix(false);
+    ed.renderer = L.canvas({ padding: 0.3, tolerance: 4 });
+    const bases = basemaps(cfg.basemaps, cfg.text);
+    const name = cfg.basemaps.default === "tianditu" && cfg.basemaps.tiandituKey ? cfg.text.tianditu
+      : cfg.basemaps.default === "none" ? cfg.text.none : cfg.text.osm;
+    bases[name].addTo(map);
+    ["groups", "villages", "grids", "version", "moved", "households"].forEach(k => { ed.layers[k] = L.featureGroup().addTo(map); });
+    L.control.layers(bases, { [cfg.text.villages]: ed.layers.villages, [cfg.text.groups]: ed.layers.groups,
+      [cfg.text.grids]: ed.layers.grids, [cfg.text.households]: ed.layers.households }, { collapsed: true }).addTo(map);
+    map.pm.setGlobalOptions({ snappable: false });
+    map.on("pm:create", drawn);
+    bind();
+    const status = $("draft-status");
+    try {
+      const [villages, groups] = await Promise.all([cfg.layers.villages, cfg.layers.groups].map(u =>
+        fetch(u, { credentials: "same-origin" }).then(r => r.json())));
+      const loaded = await Promise.all(cfg.villages.map(c => api(c, "draft.json")));
+      const mine = new Set(cfg.villages);
+      L.geoJSON(groups, { style: { color: "#555", weight: 1, dashArray: "2 4", fill: false }, interactive: false }).addTo(ed.layers.groups);
+      const vlayer = L.geoJSON(villages, { filter: f => mine.has(f.id) || mine.has(f.properties.code),
+        style: { color: "#222", weight: 3, fill: false }, interactive: false }).addTo(ed.layers.villages);
+      const failed = loaded.filter(r => !r.ok);
+      loaded.filter(r => r.ok).forEach(r => absorb(r.data));
+      const b = vlayer.getBounds();
+      if (b.isValid()) map.fitBounds(b, { padding: [10, 10] }); else if (ed.layers.households.getLayers().length) map.fitBounds(ed.layers.households.getBounds());
+      render();
+      if (failed.length) message(failed.map(r => r.data.error).join(" "));
+      document.body.dataset.editorReady = "1";
+      document.dispatchEvent(new CustomEvent("editor:ready"));
+    } catch (err) {
+      status.textContent = (cfg.text.failed || "Error") + ": " + err.message;
+      status.classList.add("error");
+    }
+  }
+
+  ed.init = init;
+  window.gridEditor = ed;
+})();
