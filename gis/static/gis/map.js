@@ -29,9 +29,13 @@
   function legend(entries, title) {
     const control = L.control({ position: "bottomright" });
     control.onAdd = function () {
-      const div = L.DomUtil.create("div", "legend");
-      div.innerHTML = "<strong>" + escapeHtml(title) + "</strong>" + entries.map(e =>
-        '<div><i style="background:' + e.fill + ";border-color:" + e.stroke + (e.round ? ";border-radius:50%" : "") + '"></i>' + escapeHtml(e.label) + "</div>").join("");
+      // Collapsed to its title on phones; a tap opens it.
+      const div = L.DomUtil.create("div", "legend" + (window.innerWidth < 700 ? " collapsed" : ""));
+      div.innerHTML = '<strong class="legend-title" role="button" tabindex="0">' + escapeHtml(title) + "</strong>" +
+        '<div class="legend-body">' + entries.map(e =>
+        '<div><i style="background:' + e.fill + ";border-color:" + e.stroke + (e.round ? ";border-radius:50%" : "") + '"></i>' + escapeHtml(e.label) + "</div>").join("") + "</div>";
+      div.querySelector(".legend-title").addEventListener("click", () => div.classList.toggle("collapsed"));
+      L.DomEvent.disableClickPropagation(div);
       return div;
     };
     return control;
@@ -74,7 +78,7 @@
         : cfg.basemaps.default === "none" ? text.none : text.osm;
       bases[defaultName].addTo(map);
       const e = cfg.extent;
-      map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
+      map.fitBounds([[e[1], e[0]], [e[3], e[2]]], { animate: false });  // an animation would undo the fit to the data below
       const status = document.getElementById("map-status");
       const control = L.control.layers(bases, {}, { collapsed: window.innerWidth < 700 }).addTo(map);
       legend([

@@ -27,7 +27,7 @@
       poll(cfg);
       map.attributionControl.setPrefix(false);
       const e = cfg.extent;
-      map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
+      map.fitBounds([[e[1], e[0]], [e[3], e[2]]], { animate: false });  // an animation would undo the fit to the data below
       const control = L.control.layers({}, {}, { collapsed: window.innerWidth < 700 }).addTo(map);
       const [villages, current, proposal] = await Promise.all([
         getJson(cfg.layers.villages), getJson(cfg.layers.grids),
