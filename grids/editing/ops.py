@@ -27,6 +27,7 @@ from grids.partitioning import PartitionParams
 from grids.partitioning.split import _sub, split_graph
 from grids.partitioning.village import member_labels
 
+SPLIT_SLACK = 0.1  # automatic split: parts within 10 % of an equal share
 LINE_EXTEND_M = 30.0  # a drawn split line is extended this far at both ends (hand drawing)
 
 
@@ -267,10 +268,10 @@ def _split(ctx, state, op):
     units = np.flatnonzero(umask)
     if k < 2 or len(units) < k:
         raise _err(M.ERR_SPLIT_K, grid=code, n=len(rows), k=k)
-    lo, hi = ctx.band
+    share = len(rows) / k  # equal parts: the band of the split is the share +- 10 %
+    lo, hi = max(1, int(share * (1 - SPLIT_SLACK))), max(1, -int(-share * (1 + SPLIT_SLACK)))
     sa, sb = _sub(umask, geo.ea, geo.eb)
-    ulab = split_graph(xy=geo.uxy[units], w=geo.w[units], ea=sa, eb=sb, k=k,
-                       lo=max(1, min(lo, len(rows) // k)), hi=max(hi, -(-len(rows) // k)))
+    ulab = split_graph(xy=geo.uxy[units], w=geo.w[units], ea=sa, eb=sb, k=k, lo=lo, hi=hi)
     where = np.searchsorted(units, geo.unit[rows])
     return _split_into(ctx, state, code, rows, ulab[where]), []
 

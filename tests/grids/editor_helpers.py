@@ -1,0 +1,83 @@
+"""Shared by the editor tests: a partitioned village and households on a border between grids."""
+
+import numpy as np
+
+from grids import services
+from grids.editing.drafts import edit_context
+from households.models import Village
+
+PINGDISHAN = "360721100202"  # 坪地山村, 491 households, ~10 grids
+
+
+def partitioned(code: str = PINGDISHAN) -> Village:
+    run = services.partition_run_compute(services.partition_run_create(scope="village", code=code))
+    services.partition_run_apply(run)
+    return Village.objects.get(code=code)
+
+
+def codes_of(ctx, state) -> np.ndarray:
+    return np.array([state["assign"][str(int(h))][0] for h in ctx.geo.hids], dtype=object)
+
+
+def border_move(village, state, *, avoid=()):
+    """(household ids of one unit, its grid, a touching grid) such that moving the unit keeps
+    both grids connected: a move the editor accepts."""
+    ctx = edit_context(village)
+    geo = ctx.geo
+    codes = codes_of(ctx, state)
+    ucode = np.empty(len(geo.w), dtype=object)
+    ucode[geo.unit] = codes
+    for a, b in zip(geo.ea, geo.eb):
+        for u, v in ((a, b), (b, a)):
+            src, dst = ucode[u], ucode[v]
+            if src == dst or src in avoid or dst in avoid:
+                continue
+            rest = (ucode == src)
+            rest[u] = False
+            if rest.sum() > 1 and geo.connected(rest):
+                rows = np.flatnonzero(geo.unit == u)
+                return [int(geo.hids[r]) for r in rows], src, dst
+    raise AssertionError("no border household")
+
+
+def far_household(village, state, grid):
+    """A household of another grid touching nothing of ``grid``: moving it would split it off."""
+    ctx = edit_context(village)
+    geo = ctx.geo
+    codes = codes_of(ctx, state)
+    ucode = np.empty(len(geo.w), dtype=object)
+    ucode[geo.unit] = codes
+    mine = ucode == grid
+    near = np.zeros(len(geo.w), dtype=bool)
+    near[geo.eb[mine[geo.ea]]] = True
+    near[geo.ea[mine[geo.eb]]] = True
+    centre = geo.uxy[mine].mean(axis=0)
+    far = np.flatnonzero(~mine & ~near)
+    u = far[np.argmax(np.hypot(*(geo.uxy[far] - centre).T))]
+    return int(geo.hids[np.flatnonzero(geo.unit == u)[0]]), ucode[u]
+
+
+def touching_pair(village, state):
+    ctx = edit_context(village)
+    codes = codes_of(ctx, state)
+    ucode = np.empty(len(ctx.geo.w), dtype=object)
+    ucode[ctx.geo.unit] = codes
+    for a, b in zip(ctx.geo.ea, ctx.geo.eb):
+        if ucode[a] != ucode[b]:
+            return tuple(sorted((ucode[a], ucode[b])))
+    raise AssertionError("no touching grids")
+
+
+def apart_pair(village, state):
+    """Two grids of the village that do not touch."""
+    ctx = edit_context(village)
+    codes = codes_of(ctx, state)
+    ucode = np.empty(len(ctx.geo.w), dtype=object)
+    ucode[ctx.geo.unit] = codes
+    touching = {tuple(sorted((ucode[a], ucode[b]))) for a, b in zip(ctx.geo.ea, ctx.geo.eb)}
+    grids = sorted(set(codes.tolist()))
+    for i, x in enumerate(grids):
+        for y in grids[i + 1:]:
+            if (x, y) not in touching:
+                return x, y
+    raise AssertionError("all grids touch")
