@@ -17,7 +17,7 @@ from grids.editing.ops import EditError
 from grids.models import GridAssignment, GridDraft, GridEditEvent, GridVersion
 from households.models import Household, Person
 from tests.grids.db_checks import assert_versions_dated
-from tests.grids.editor_helpers import (
+from tests.grids.test_editor_helpers import (
     apart_pair,
     border_move,
     far_household,

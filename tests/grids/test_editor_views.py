@@ -7,7 +7,7 @@ import pytest
 from grids.models import GridDraft
 from households.models import Township
 from tests.conftest import PASSWORD
-from tests.grids.editor_helpers import PINGDISHAN, border_move, partitioned
+from tests.grids.test_editor_helpers import PINGDISHAN, border_move, partitioned
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Shared by the editor tests: a partitioned village and households on a border between grids."""
+"""Shared by the editor tests (no tests here): a partitioned village, border households."""
 
 import numpy as np
 
