@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from grids import selectors
 from grids.appointments import appointments_propose
+from grids.locked import locked_join
 from grids.models import Grid, GridAssignment, GridVersion, MemberArea, PartitionRun
 from grids.partitioning import partition
 from households.models import Village
@@ -77,7 +78,13 @@ def partition_run_compute(run: PartitionRun) -> PartitionRun:
                            "households": int(row.households), "members": int(row.members),
                            "groups": groups, "locked": row.grid_id in locked_codes},
         })
-    a = result.assignments
+    a = locked_join(result.assignments, data["households"], data["locked"])
+    counts = a[a["grid_id"] != ""].groupby("grid_id").agg(
+        households=("household_id", "size"), members=("member_id", "nunique"))
+    for f in features:
+        if f["id"] in counts.index:  # locked grids may have gained new households
+            f["properties"]["households"] = int(counts.at[f["id"], "households"])
+            f["properties"]["members"] = int(counts.at[f["id"], "members"])
     run.proposal = {
         "base_versions": data["base_versions"],
         "grids": {"type": "FeatureCollection", "features": features},
