@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from households.codes import GROUP_CODE_LEN, TOWNSHIP_CODE_LEN, VILLAGE_CODE_LEN, code_error
-from households.geo import to_metric, utm_crs
-from households.models import Township, Village, VillageGroup
+from households.geo import assign_to_groups, to_metric, utm_crs
+from households.models import Household, Township, Village, VillageGroup
 from households.services import households_reassign_groups, villages_refresh_boundaries
 
 from .checks import ERR_GEOMETRY_TYPE, ERR_NO_GEOMETRY, check_extent, check_required, to_wgs84_frame
@@ -33,6 +33,7 @@ from .readers import (
     read_vector,
 )
 from .report import ImportRejected, ImportReport
+from .scope import township_label
 
 # Overlaps up to this area, or slivers narrower than SLIVER_WIDTH_M on average (2 x area /
 # perimeter), are digitising noise along shared borders: reported as warnings, not rejected.
@@ -50,12 +51,22 @@ ERR_DUPLICATE_NAME = gettext_lazy("duplicate group name %(name)s in village %(vi
 ERR_REQUIRED = gettext_lazy("%(col)s is empty")
 ERR_NAME_CONFLICT = gettext_lazy("%(kind)s %(code)s is named %(old)r here but %(new)r in feature %(other)d")
 ERR_NEEDS_PARENT = gettext_lazy("village %(code)s is new: village_name, township_code and township_name are needed")
+ERR_OUTSIDE_TOWNSHIP = gettext_lazy("outside your township %(township)s")
+ERR_TAKES_IN = gettext_lazy(
+    "would take in %(n)d households outside your township %(township)s")
+# households within this distance of a group may join it (geo.SNAP_DISTANCE_M is 5 m)
+_NEAR_DEG = 0.0001
 
 
 def import_village_groups(
     path: str | Path, *, dry_run: bool = False, skip_rejected: bool = False,
-    column_map: dict | None = None,
+    column_map: dict | None = None, township: Township | None = None,
 ) -> ImportReport:
+    """Check and load a groups file. Raises ImportRejected (nothing written) on errors.
+
+    With `township` (township staff), every feature must be a group of that township, and
+    the new boundaries must not take in households of other townships or of no group.
+    """
     path = Path(path)
     started = time.perf_counter()
     report = ImportReport(kind=_("village groups"), source=path.name, dry_run=dry_run)
@@ -78,7 +89,12 @@ def import_village_groups(
     report.rows = len(gdf)
     geoms, bad = _check_geometries(gdf.geometry.values, report)
     bad |= _check_attributes(gdf, report)
-    bad |= _check_overlaps(geoms, gdf, bad, report)
+    if township is not None:
+        bad |= _check_township(gdf, township, report)
+    others = _kept_groups(gdf, bad)
+    bad |= _check_overlaps(geoms, bad, others, report)
+    if township is not None:
+        bad |= _check_takes_in(geoms, bad, others, township, report)
     if bad.any() and not skip_rejected:
         raise ImportRejected(report)
     report.rejected_rows = int(bad.sum())
@@ -195,7 +211,19 @@ def _overlap_m2(a, b, crs) -> tuple[float, float]:
     return area, (2 * area / perimeter if perimeter else 0.0)
 
 
-def _check_overlaps(geoms, gdf, bad, report) -> np.ndarray:
+def _kept_groups(gdf, bad) -> list[tuple[str, object]]:
+    """(label, shapely geometry) of the existing groups this file does not replace."""
+    ok = np.flatnonzero(~bad)
+    replaced_codes = set(gdf["code"].iloc[ok]) - {""}
+    replaced_names = set(zip(gdf["village_code"].iloc[ok], gdf["name"].iloc[ok], strict=True))
+    return [
+        (g.code or g.name, shapely.from_wkb(bytes(g.geom.wkb)))
+        for g in VillageGroup.objects.select_related("village")
+        if g.code not in replaced_codes and (g.village.code, g.name) not in replaced_names
+    ]
+
+
+def _check_overlaps(geoms, bad, others, report) -> np.ndarray:
     """Reject groups overlapping each other, or existing groups not replaced by this file."""
     ok = np.flatnonzero(~bad)
     new_bad = np.zeros(len(geoms), dtype=bool)
@@ -218,18 +246,59 @@ def _check_overlaps(geoms, gdf, bad, report) -> np.ndarray:
     for a, b in zip(left, right, strict=True):
         if a < b:
             judge(b, int(ok[a]) + 1, _overlap_m2(mine[a], mine[b], crs), ERR_OVERLAP)
-    replaced_codes = set(gdf["code"].iloc[ok]) - {""}
-    replaced_names = set(zip(gdf["village_code"].iloc[ok], gdf["name"].iloc[ok], strict=True))
-    others = [
-        (g.code or g.name, shapely.from_wkb(bytes(g.geom.wkb)))
-        for g in VillageGroup.objects.select_related("village")
-        if g.code not in replaced_codes and (g.village.code, g.name) not in replaced_names
-    ]
     if others:
         other_geoms = np.array([geom for _, geom in others], dtype=object)
         li, ri = shapely.STRtree(other_geoms).query(mine, predicate="intersects")
         for a, b in zip(li, ri, strict=True):
             judge(a, others[b][0], _overlap_m2(mine[a], other_geoms[b], crs), ERR_OVERLAP_DB)
+    return new_bad
+
+
+def _check_township(gdf, township, report) -> np.ndarray:
+    """Every feature a group of `township`: by its township code, its existing village or
+    its existing group (a file may name only the village code of a village already there)."""
+    bad = np.zeros(len(gdf), dtype=bool)
+    villages = dict(Village.objects.filter(code__in=set(gdf["village_code"]))
+                    .values_list("code", "township_id"))
+    groups = dict(VillageGroup.objects.filter(code__in=set(gdf["code"]) - {""})
+                  .values_list("code", "village__township_id"))
+    message = ERR_OUTSIDE_TOWNSHIP % {"township": township_label(township)}
+    for i, row in enumerate(gdf.itertuples(index=False)):
+        if row.township_code and row.township_code != township.code:
+            field = "township_code"
+        elif villages.get(row.village_code, township.pk) != township.pk:
+            field = "village_code"
+        elif groups.get(row.code, township.pk) != township.pk:
+            field = "code"
+        else:
+            continue
+        report.error(i + 1, field, message, "feature")
+        bad[i] = True
+    return bad
+
+
+def _check_takes_in(geoms, bad, others, township, report) -> np.ndarray:
+    """Reject features that, once loaded, would draw in households that are not the
+    township's (another township's, or of no group) when households are re-grouped."""
+    new_bad = np.zeros(len(geoms), dtype=bool)
+    ok = np.flatnonzero(~bad)
+    if not len(ok):
+        return new_bad
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms[ok])
+    box = GEOSGeometry(shapely.box(minx - _NEAR_DEG, miny - _NEAR_DEG, maxx + _NEAR_DEG,
+                                   maxy + _NEAR_DEG).wkt, srid=4326)
+    near = list(Household.objects.filter(location__intersects=box)
+                .exclude(group__village__township=township).values_list("location", flat=True))
+    if not near:
+        return new_bad
+    groups = np.array([*(g for _, g in others), *geoms[ok]], dtype=object)
+    result = assign_to_groups(np.array([p.x for p in near]), np.array([p.y for p in near]), groups)
+    taken = result.group[result.group >= len(others)] - len(others)
+    label = township_label(township)
+    for i, n in zip(*np.unique(taken, return_counts=True), strict=True):
+        report.error(int(ok[i]) + 1, "geometry",
+                     ERR_TAKES_IN % {"n": n, "township": label}, "feature")
+        new_bad[ok[i]] = True
     return new_bad
 
 

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from households.coords import to_wgs84
-from households.geo import assign_to_groups
-from households.models import Household
+from households.geo import GroupAssignment, assign_to_groups
+from households.models import Household, Township
 from households.services import group_notes, group_polygons
 
 from . import fields as F
@@ -36,6 +36,7 @@ from .readers import (
     strip_cells,
 )
 from .report import ImportRejected, ImportReport
+from .scope import households_outside, township_group_ids, township_label
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,10 @@ ERR_BLANK_ID = gettext_lazy("household id is empty")
 WARN_SNAPPED = gettext_lazy("%(dist).1f m outside every group: joined the nearest, %(group)s")
 WARN_UNGROUPED = gettext_lazy("outside every village group: kept without a group")
 WARN_GROUP_CODE = gettext_lazy("group code %(given)s but the point lies in %(found)s")
+ERR_OUTSIDE_TOWNSHIP = gettext_lazy(
+    "the point lies outside the village groups of your township %(township)s")
+ERR_ID_OUTSIDE_TOWNSHIP = gettext_lazy(
+    "household id %(id)r is a household outside your township %(township)s")
 _COLUMNS = (
     "external_id", "head", "members", "id_number", "phone", "address", "location", "group_id",
     "location_note", *Household.TAG_FIELDS, "civility_points",
@@ -60,8 +65,13 @@ _COPY_OPTIONS = (
 def import_households(
     path: str | Path, *, crs: str | None = None, dry_run: bool = False,
     skip_rejected: bool = False, column_map: dict | None = None,
+    township: Township | None = None,
 ) -> ImportReport:
-    """Check and load a household file. Raises ImportRejected (nothing written) on errors."""
+    """Check and load a household file. Raises ImportRejected (nothing written) on errors.
+
+    With `township` (township staff), every point must lie in (or snap to) a group of that
+    township, and no row may carry the id of a household of another township or of none.
+    """
     path = Path(path)
     started = time.perf_counter()
     report = ImportReport(kind=_("households"), source=path.name, dry_run=dry_run)
@@ -75,13 +85,19 @@ def import_households(
         raise ImportRejected(report)
     report.rows = len(frame)
     values, bad_rows = _check_rows(frame, lon, lat, file_rows, report)
+    groups = group_polygons()
+    located = _locate(values, ~bad_rows, groups[2])
+    if township is not None:
+        bad_rows |= _check_township(values, file_rows, bad_rows, located, groups[0], township,
+                                    report)
     if bad_rows.any() and not skip_rejected:
         raise ImportRejected(report)
     keep = ~bad_rows
     report.rejected_rows = int(bad_rows.sum())
     values = {k: v[keep] for k, v in values.items()}
     rows = file_rows[keep]
-    _assign_groups(values, rows, report)
+    _assign_groups(values, rows, report, groups,
+                   GroupAssignment(located.group[keep], located.snapped_m[keep]))
     report.stats["check_seconds"] = round(time.perf_counter() - started, 3)
     if not dry_run and len(values["external_id"]):
         with transaction.atomic():
@@ -202,9 +218,36 @@ def _check_rows(frame, lon, lat, file_rows, report):
     return values, bad
 
 
-def _assign_groups(values, rows, report):
-    group_ids, labels, geoms = group_polygons()
-    result = assign_to_groups(values["lon"], values["lat"], geoms)
+def _locate(values, ok, geoms) -> GroupAssignment:
+    """The group (index into `geoms`, -1: none) and snap distance of each row; rows not
+    `ok` (unparsable points) are left without a group."""
+    group = np.full(len(ok), -1, dtype=np.int64)
+    snapped = np.zeros(len(ok), dtype=float)
+    result = assign_to_groups(values["lon"][ok], values["lat"][ok], geoms)
+    group[ok], snapped[ok] = result.group, result.snapped_m
+    return GroupAssignment(group, snapped)
+
+
+def _check_township(values, file_rows, bad, located, group_ids, township, report):
+    """Rows outside the township: a point in no group of it, or the id of a household of
+    another township (or of no group), which township staff may not overwrite."""
+    where = "feature" if report.stats.get("vector") else "row"
+    label = township_label(township)
+    mine = np.isin(np.array([*group_ids, -1])[located.group], list(township_group_ids(township)))
+    outside = ~bad & ~mine
+    for i in np.flatnonzero(outside):
+        report.error(int(file_rows[i]), "", ERR_OUTSIDE_TOWNSHIP % {"township": label}, where)
+    ids = values["external_id"]
+    taken = households_outside(township, ids[ids != ""])
+    foreign = np.isin(ids, list(taken)) if taken else np.zeros(len(ids), dtype=bool)
+    for i in np.flatnonzero(foreign):
+        report.error(int(file_rows[i]), "id", ERR_ID_OUTSIDE_TOWNSHIP % {
+            "id": ids[i], "township": label}, where)
+    return outside | foreign
+
+
+def _assign_groups(values, rows, report, groups, result):
+    group_ids, labels, _geoms = groups
     ids = np.array([*group_ids, None], dtype=object)
     labels = [*labels, ""]
     values["group_id"] = ids[result.group]

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from households.models import Household, Person
+from households.models import Household, Person, Township
 
 from . import fields as F
 from .checks import check_required
@@ -24,6 +24,7 @@ from .readers import (
     read_table,
 )
 from .report import ImportRejected, ImportReport
+from .scope import households_outside, township_label
 
 PARTY_WORDS = {
     "": "", "0": "", "否": "", "no": "", "群众": "",
@@ -36,13 +37,17 @@ ERR_UNKNOWN_HOUSEHOLD = gettext_lazy("no household with id %(id)r (import househ
 ERR_PARTY = gettext_lazy("party membership must be full/probationary/blank (正式/预备): %(value)r")
 ERR_DUPLICATE_PERSON = gettext_lazy("%(name)s appears twice in household %(id)s (first at row %(first)d)")
 ERR_BLANK = gettext_lazy("%(col)s is empty")
+ERR_HOUSEHOLD_OUTSIDE = gettext_lazy(
+    "household %(id)r is outside your township %(township)s")
 _FIELDS = ("phone", "party_member", *Person.ROLE_FIELDS)
 
 
 def import_persons(
     path: str | Path, *, dry_run: bool = False, skip_rejected: bool = False,
-    column_map: dict | None = None,
+    column_map: dict | None = None, township: Township | None = None,
 ) -> ImportReport:
+    """Check and load a roster. With `township` (township staff), every resident's household
+    must be a household of that township. Raises ImportRejected (nothing written) on errors."""
     path = Path(path)
     started = time.perf_counter()
     report = ImportReport(kind=_("residents"), source=path.name, dry_run=dry_run)
@@ -61,6 +66,7 @@ def import_persons(
     bad = np.zeros(len(frame), dtype=bool)
     households = dict(Household.objects.filter(
         external_id__in=set(frame["household_id"])).values_list("external_id", "id"))
+    foreign = households_outside(township, households) if township is not None else set()
     seen = {}
     records = []
     roles = {col: F.parse_bool(frame[col]) for col in Person.ROLE_FIELDS}
@@ -78,6 +84,9 @@ def import_persons(
             fail("household_id", ERR_BLANK % {"col": "household_id"})
         elif row.household_id not in households:
             fail("household_id", ERR_UNKNOWN_HOUSEHOLD % {"id": row.household_id})
+        elif row.household_id in foreign:
+            fail("household_id", ERR_HOUSEHOLD_OUTSIDE % {
+                "id": row.household_id, "township": township_label(township)})
         party = PARTY_WORDS.get(row.party_member.lower())
         if party is None:
             fail("party_member", ERR_PARTY % {"value": row.party_member})
