@@ -1,4 +1,9 @@
-"""Upload page for township staff: upload -> validation report -> confirm."""
+"""Upload page for township staff: upload -> validation report -> confirm.
+
+Who may import is asked of households.access ("import"): system administrators import for
+the whole county, township staff for their township only, which the importers enforce
+(township=...) for the report and for the confirmed import alike.
+"""
 
 import json
 import secrets
@@ -8,12 +13,14 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from households.access import require
 from households.importing import (
     CRS_CHOICES,
     ImportRejected,
@@ -21,6 +28,7 @@ from households.importing import (
     import_persons,
     import_village_groups,
 )
+from households.models import Role, Township
 from households.templates_xlsx import household_template_xlsx
 
 IMPORTERS = {
@@ -53,8 +61,18 @@ def _upload_dir(token: str) -> Path:
     return Path(settings.IMPORT_UPLOAD_DIR) / token
 
 
-def _run(meta: dict, path: Path, *, dry_run: bool):
-    kwargs = {"dry_run": dry_run, "skip_rejected": meta["skip_rejected"]}
+def _import_township(user) -> Township | None:
+    """The township the user imports for (None: the whole county). 403 without the right."""
+    scope = require(user, "import")
+    if scope.role == Role.ADMIN:
+        return None
+    if scope.role == Role.TOWNSHIP and scope.township_id:
+        return Township.objects.get(pk=scope.township_id)
+    raise PermissionDenied("import")
+
+
+def _run(meta: dict, path: Path, township: Township | None, *, dry_run: bool):
+    kwargs = {"dry_run": dry_run, "skip_rejected": meta["skip_rejected"], "township": township}
     if meta["kind"] == "households":
         kwargs["crs"] = meta["crs"] or None
     try:
@@ -63,8 +81,9 @@ def _run(meta: dict, path: Path, *, dry_run: bool):
         return exc.report, True
 
 
-@staff_member_required
+@login_required
 def import_start(request):
+    township = _import_township(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         token = secrets.token_hex(12)
@@ -79,11 +98,12 @@ def import_start(request):
         meta.update(file=path.name, user=request.user.pk)
         (folder / "meta.json").write_text(json.dumps(meta))
         return redirect("import-review", token=token)
-    return render(request, "households/import_start.html", {"form": form})
+    return render(request, "households/import_start.html", {"form": form, "township": township})
 
 
-@staff_member_required
+@login_required
 def import_review(request, token):
+    township = _import_township(request.user)
     folder = _upload_dir(token)
     if not (folder / "meta.json").exists():
         raise Http404
@@ -96,22 +116,23 @@ def import_review(request, token):
             shutil.rmtree(folder, ignore_errors=True)
             messages.info(request, _("Import cancelled; nothing was written."))
             return redirect("imports")
-        report, rejected = _run(meta, path, dry_run=False)
+        report, rejected = _run(meta, path, township, dry_run=False)
         if not rejected:
             shutil.rmtree(folder, ignore_errors=True)
             messages.success(request, report.summary())
             return render(request, "households/import_review.html", {
-                "report": report, "done": True, "listed": MAX_LISTED})
+                "report": report, "done": True, "listed": MAX_LISTED, "township": township})
     else:
-        report, rejected = _run(meta, path, dry_run=True)
+        report, rejected = _run(meta, path, township, dry_run=True)
     return render(request, "households/import_review.html", {
         "report": report, "rejected": rejected, "token": token, "meta": meta,
-        "listed": MAX_LISTED,
+        "listed": MAX_LISTED, "township": township,
     })
 
 
-@staff_member_required
+@login_required
 def household_template(request):
+    require(request.user, "import")
     response = HttpResponse(
         household_template_xlsx(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -1,4 +1,6 @@
-"""The upload page for township staff: upload -> report -> confirm (or cancel)."""
+"""The upload page for township staff: upload -> report -> confirm (or cancel).
+
+Logged in as township staff of 坑口镇 (the demo township): the files are that township's."""
 
 import io
 
@@ -7,9 +9,9 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from households.models import Household
+from households.models import Household, Township
 from households.templates_xlsx import HOUSEHOLD_COLUMNS
-from tests.conftest import DEMO
+from tests.conftest import DEMO, PASSWORD
 
 from .conftest import demo_household_rows, unchanged_db, write_rows
 
@@ -17,10 +19,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(client, settings, tmp_path):
+def staff(client, settings, tmp_path, make_user):
+    """Township staff of 坑口镇 (the township is created ahead of its groups when need be)."""
     settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
-    User.objects.create_user("clerk", password="pw-for-tests-1", is_staff=True)
-    client.login(username="clerk", password="pw-for-tests-1")
+    township, _ = Township.objects.get_or_create(code="360721100", defaults={"name": "坑口镇"})
+    make_user("township", username="clerk", township=township)
+    client.login(username="clerk", password=PASSWORD)
     return client
 
 
@@ -86,8 +90,10 @@ def test_template_downloads_with_chinese_headers(staff):
     assert "户主" in [c.value for c in ws[1]]
 
 
-def test_pages_need_staff(client, db):
-    User.objects.create_user("resident", password="pw-for-tests-1")
-    client.login(username="resident", password="pw-for-tests-1")
-    assert client.get("/imports/").status_code == 302
+def test_pages_need_the_import_right(client, db):
+    assert client.get("/imports/").status_code == 302  # anonymous: to the login page
     assert client.get("/imports/template/households.xlsx").status_code == 302
+    User.objects.create_user("resident", password=PASSWORD)  # no role: no import right
+    client.login(username="resident", password=PASSWORD)
+    assert client.get("/imports/").status_code == 403
+    assert client.get("/imports/template/households.xlsx").status_code == 403
