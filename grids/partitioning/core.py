@@ -178,13 +178,23 @@ def partition(
     all_prev = frozenset(prev_g[prev_g != ""].tolist()) if prev_g is not None else frozenset()
     villages = sorted(set(vill.tolist()) - {""}, key=lambda v: (len(v), v))
     tasks = []
-    for vid in villages:
-        gsel = np.flatnonzero(vill == vid)
-        local = np.full(len(gg), -1)
+    hh_of_task = []
+    # households and groups of each village in one sort (not one scan per village)
+    vcode = {v: i for i, v in enumerate(villages)}
+    gv = np.array([vcode.get(v, -1) for v in vill.tolist()], dtype=np.int64)
+    placed = np.flatnonzero(gidx >= 0)
+    hv_code = gv[gidx[placed]]
+    order = placed[np.argsort(hv_code, kind="stable")]
+    hbounds = np.searchsorted(np.sort(hv_code), np.arange(len(villages) + 1))
+    gorder = np.argsort(gv, kind="stable")
+    gbounds = np.searchsorted(gv[gorder], np.arange(len(villages) + 1))
+    local = np.full(len(gg), -1)
+    for i, vid in enumerate(villages):
+        gsel = gorder[gbounds[i] : gbounds[i + 1]]
         local[gsel] = np.arange(len(gsel))
-        sel = np.flatnonzero(gidx >= 0)
-        sel = sel[vill[gidx[sel]] == vid]
+        sel = order[hbounds[i] : hbounds[i + 1]]
         h = todo[sel]
+        hh_of_task.append(h)
         tasks.append(
             VillageTask(
                 village_id=vid,
@@ -201,9 +211,6 @@ def partition(
                 taken_ids=locked_ids | frozenset(g for g in all_prev if g.startswith(vid)),
             )
         )
-    hh_of_task = [
-        todo[np.flatnonzero(gidx >= 0)[vill[gidx[gidx >= 0]] == t.village_id]] for t in tasks
-    ]
     results = _run(tasks, workers, progress)
     rows = list(locked_rows)
     for h, r in zip(hh_of_task, results):

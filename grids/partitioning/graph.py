@@ -16,8 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from scipy.sparse import coo_matrix
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
+
+try:  # scipy's compiled undirected traversal (see components_sorted)
+    from scipy.sparse.csgraph._traversal import _connected_components_undirected as _ccu
+except ImportError:  # pragma: no cover
+    _ccu = None
 from scipy.spatial import Delaunay, QhullError, cKDTree
 
 SAME_POINT_M = 0.01  # households closer than 1 cm are one point (same compound)
@@ -34,12 +39,36 @@ def make_units(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return xy[first], inverse.ravel(), counts
 
 
-def components(n: int, ea: np.ndarray, eb: np.ndarray) -> tuple[int, np.ndarray]:
-    """Connected components of an undirected graph given as edge arrays."""
+def arcs(ea: np.ndarray, eb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both directions of each edge, sorted by source: (src, dst)."""
+    src, dst = np.r_[ea, eb], np.r_[eb, ea]
+    order = np.argsort(src, kind="stable")
+    return src[order], dst[order]
+
+
+def components_sorted(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[int, np.ndarray]:
+    """Connected components from arcs sorted by source (any subset of :func:`arcs`).
+
+    Calls scipy's compiled traversal directly when it is importable: the public
+    ``connected_components`` spends most of its time validating and converting
+    the sparse matrix, and the bisection asks thousands of times per village.
+    """
     if n == 0:
         return 0, np.zeros(0, dtype=np.int64)
-    m = coo_matrix((np.ones(len(ea), dtype=np.int8), (ea, eb)), shape=(n, n))
-    return connected_components(m, directed=False)
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    if _ccu is None:  # pragma: no cover - other scipy versions
+        m = csr_matrix((np.ones(len(dst), dtype=np.int8), dst, indptr), shape=(n, n))
+        return connected_components(m, directed=False)
+    labels = np.empty(n, dtype=np.int32)
+    ind = dst.astype(np.int32)
+    nc = _ccu(ind, indptr, ind, indptr, labels)
+    return int(nc), labels
+
+
+def components(n: int, ea: np.ndarray, eb: np.ndarray) -> tuple[int, np.ndarray]:
+    """Connected components of an undirected graph given as edge arrays."""
+    return components_sorted(n, *arcs(ea, eb))
 
 
 def _delaunay(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from .graph import components
+from .graph import arcs, components_sorted
 
 N_DIRECTIONS = 8  # cut directions tried per bisection (every 22.5 degrees)
 N_REPAIRED = 2  # best directions (by cut edges) that are repaired and compared
@@ -63,12 +63,12 @@ def _prefix_cut(proj: np.ndarray, w: np.ndarray, t1: float) -> np.ndarray:
     return side
 
 
-def _repair(side, w, ea, eb) -> None:
+def _repair(side, w, src, dst) -> None:
     """Flip fragments (all but the heaviest component of each side), in place."""
     n = len(side)
     for _ in range(4):
-        same = side[ea] == side[eb]
-        nc, comp = components(n, ea[same], eb[same])
+        same = side[src] == side[dst]
+        nc, comp = components_sorted(n, src[same], dst[same])
         if nc <= 2:
             return
         cw = np.bincount(comp, weights=w, minlength=nc)
@@ -83,29 +83,62 @@ def _repair(side, w, ea, eb) -> None:
         side[flip] ^= 1
 
 
-def _connected(mask, ea, eb) -> bool:
-    m = mask[ea] & mask[eb]
-    _, comp = components(len(mask), ea[m], eb[m])
+def _connected(mask, src, dst) -> bool:
+    m = mask[src] & mask[dst]
+    _, comp = components_sorted(len(mask), src[m], dst[m])
     return len(np.unique(comp[mask])) <= 1
 
 
-def _balance(side, w, ea, eb, proj, rlo, rhi) -> None:
+def csr(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Adjacency lists (indptr, indices) from arcs sorted by source."""
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    return indptr, dst
+
+
+def removable(u: int, member, indptr, indices) -> bool:
+    """Sufficient test that a connected set stays connected without ``u``.
+
+    True when the neighbours of ``u`` inside the set are connected among
+    themselves: any path through ``u`` can then go round it. O(degree^2),
+    instead of a components run on the whole graph.
+    """
+    nb = [x for x in indices[indptr[u] : indptr[u + 1]].tolist() if member[x]]
+    if len(nb) <= 1:
+        return len(nb) == 1
+    ring, seen, stack = set(nb), {nb[0]}, [nb[0]]
+    while stack:
+        x = stack.pop()
+        for y in indices[indptr[x] : indptr[x + 1]].tolist():
+            if y in ring and y not in seen:
+                seen.add(y)
+                stack.append(y)
+    return len(seen) == len(nb)
+
+
+def _balance(side, w, src, dst, proj, rlo, rhi) -> None:
     """Move border units from the side outside its range, keeping it connected."""
+    indptr, indices = csr(len(side), src, dst)
     for _ in range(len(side)):
         w0 = float(w[side == 0].sum())
         if rlo <= w0 <= rhi:
             return
         donor = 0 if w0 > rhi else 1
-        cut = side[ea] != side[eb]
-        border = np.unique(np.r_[ea[cut], eb[cut]])
+        cut = side[src] != side[dst]
+        border = np.unique(src[cut])
         border = border[side[border] == donor]
         # closest to the cut line first: highest projection for side 0, lowest for side 1
         border = border[np.argsort(-proj[border] if donor == 0 else proj[border], kind="stable")]
-        for u in border[:MAX_BALANCE_TRIES]:
-            side[u] ^= 1
-            if _connected(side == donor, ea, eb):
+        member = side == donor
+        for u in border[:MAX_BALANCE_TRIES].tolist():
+            if removable(u, member, indptr, indices):
+                side[u] ^= 1
                 break
-            side[u] ^= 1
+            member[u] = False
+            if _connected(member, src, dst):
+                side[u] ^= 1
+                break
+            member[u] = True
         else:
             return
 
@@ -115,13 +148,14 @@ def _bisect(xy, w, ea, eb, k1, k2, lo, hi) -> np.ndarray:
     rlo, rhi = _range(total, k1, k2, lo, hi)
     t1 = total * k1 / (k1 + k2)
     projs = xy @ DIRECTIONS.T
+    src, dst = arcs(ea, eb)
     sides = [_prefix_cut(projs[:, j], w, t1) for j in range(N_DIRECTIONS)]
     cuts = [int(np.count_nonzero(s[ea] != s[eb])) for s in sides]
     best, best_key = None, None
     for j in sorted(range(N_DIRECTIONS), key=lambda j: (cuts[j], j))[:N_REPAIRED]:
         side = sides[j]
-        _repair(side, w, ea, eb)
-        _balance(side, w, ea, eb, projs[:, j], rlo, rhi)
+        _repair(side, w, src, dst)
+        _balance(side, w, src, dst, projs[:, j], rlo, rhi)
         w0 = float(w[side == 0].sum())
         miss = max(0.0, rlo - w0, w0 - rhi)
         cut = int(np.count_nonzero(side[ea] != side[eb]))
