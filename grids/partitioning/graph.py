@@ -26,8 +26,8 @@ except ImportError:  # pragma: no cover
 from scipy.spatial import Delaunay, QhullError, cKDTree
 
 SAME_POINT_M = 0.01  # households closer than 1 cm are one point (same compound)
-TOUCH_M = 0.01  # cells of two groups this close count as touching (floating-point noise)
-MIN_SHARED_M = 0.5  # ... when they share at least this much border
+BORDER_SAMPLE_M = 2.0  # spacing of the points sampled along a border between two groups
+NEAR_GROUP_M = 0.5  # boundary of a group this close to another counts as shared
 
 
 def make_units(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -85,9 +85,7 @@ def _delaunay(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         d = xy - xy.mean(axis=0)
         order = np.argsort(d @ np.linalg.svd(d, full_matrices=False)[2][0], kind="stable")
         e = np.c_[order[:-1], order[1:]]
-    e.sort(axis=1)
-    e = np.unique(e, axis=0)
-    return e[:, 0].astype(np.int64), e[:, 1].astype(np.int64)
+    return _unique_edges(e[:, 0], e[:, 1], n)
 
 
 def _connect(xy, ea, eb, nodes) -> list[tuple[int, int]]:
@@ -113,18 +111,70 @@ def _connect(xy, ea, eb, nodes) -> list[tuple[int, int]]:
     return added
 
 
+def _cross_edges(uxy, ugroup, borders) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of units of two groups whose clipped cells meet on the groups' border.
+
+    A point of the shared border lies in the cell of the nearest unit of each
+    group (the cells are Voronoi cells of each group's own units), so sampling
+    the border every ``BORDER_SAMPLE_M`` and asking one KD-tree per group gives
+    the touching pairs without any polygon overlay.
+    """
+    if not borders:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    pair = np.array(list(borders), dtype=np.int64).reshape(-1, 2)
+    parts, owner = shapely.get_parts(np.array(list(borders.values())), return_index=True)
+    line = shapely.get_type_id(parts) == 1  # LineStrings only (drop touching points)
+    parts, owner = parts[line], owner[line]
+    xy, idx = shapely.get_coordinates(
+        shapely.segmentize(parts, BORDER_SAMPLE_M), return_index=True
+    )
+    same = idx[1:] == idx[:-1]
+    pts = (xy[1:][same] + xy[:-1][same]) / 2
+    ga, gb = pair[owner[idx[1:][same]], 0], pair[owner[idx[1:][same]], 1]
+    near_a = np.full(len(pts), -1, dtype=np.int64)
+    near_b = np.full(len(pts), -1, dtype=np.int64)
+    for g in np.unique(np.r_[ga, gb]):
+        units = np.flatnonzero(ugroup == g)
+        if len(units) == 0:
+            continue
+        tree = cKDTree(uxy[units])
+        for which, near in ((ga, near_a), (gb, near_b)):
+            m = which == g
+            if m.any():
+                near[m] = units[tree.query(pts[m])[1]]
+    ok = (near_a >= 0) & (near_b >= 0)
+    return near_a[ok], near_b[ok]
+
+
+def _unique_edges(ea: np.ndarray, eb: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = np.minimum(ea, eb).astype(np.int64), np.maximum(ea, eb).astype(np.int64)
+    key = np.unique(lo * max(n, 1) + hi)
+    return key // max(n, 1), key % max(n, 1)
+
+
 def village_graph(
-    *, uxy: np.ndarray, ugroup: np.ndarray, cells: np.ndarray, clipped: np.ndarray
+    *,
+    uxy: np.ndarray,
+    ugroup: np.ndarray,
+    cells: np.ndarray,
+    clipped: np.ndarray,
+    borders: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Edges (ea < eb) between units whose cells share a border line.
+    """Edges (ea < eb) between units whose cells share a border.
 
     Unclipped cells inside one group are Voronoi neighbours exactly when they are
     Delaunay neighbours; pairs involving a clipped cell (on a group border, or
-    cut by a concave bay) must still intersect, and clipped cells of different
-    groups are paired through an STRtree when they share >= ``MIN_SHARED_M`` of
-    border (up to ``TOUCH_M`` of floating-point noise). Components of one group (a multi-part group) are joined
-    by their nearest pair so a block of groups is one graph.
+    cut by a concave bay) must still intersect. Cells of two groups are paired
+    where they meet on the groups' shared border (``borders``: see
+    :func:`group_borders` and :func:`_cross_edges`). Components of one group (a
+    multi-part group) are joined by their nearest pair so a block of groups is
+    one graph. Without ``borders`` the groups are rebuilt from their cells.
     """
+    if borders is None:
+        n_groups = int(ugroup.max()) + 1 if len(ugroup) else 0
+        borders = group_borders(
+            [shapely.union_all(cells[ugroup == g]) for g in range(n_groups)]
+        )
     ea, eb = _delaunay(uxy)
     same = ugroup[ea] == ugroup[eb]
     ea, eb = ea[same], eb[same]
@@ -133,32 +183,17 @@ def village_graph(
     if chk.any():
         ok[chk] = shapely.intersects(cells[ea[chk]], cells[eb[chk]])
     ea, eb = ea[ok], eb[ok]
-    cl = np.flatnonzero(clipped)
-    if len(cl) > 1:
-        tree = shapely.STRtree(cells[cl])
-        qa, qb = tree.query(cells[cl], predicate="dwithin", distance=TOUCH_M)
-        qa, qb = cl[qa], cl[qb]
-        m = (qa < qb) & (ugroup[qa] != ugroup[qb])
-        qa, qb = qa[m], qb[m]
-        if len(qa):  # cells of two groups meet only up to floating-point noise
-            ua, ia = np.unique(qa, return_inverse=True)
-            ub, ib = np.unique(qb, return_inverse=True)
-            rims = shapely.boundary(cells[ua])[ia.ravel()]
-            halos = shapely.buffer(cells[ub], TOUCH_M, quad_segs=1)[ib.ravel()]
-            shared = shapely.length(shapely.intersection(rims, halos))
-            m = shared >= MIN_SHARED_M
-            ea, eb = np.r_[ea, qa[m]], np.r_[eb, qb[m]]
+    _, comp = components(len(uxy), ea, eb)
+    pairs = np.unique(ugroup.astype(np.int64) * (len(uxy) + 1) + comp)
+    pg = pairs // (len(uxy) + 1)
     extra: list[tuple[int, int]] = []
-    same = ugroup[ea] == ugroup[eb]
-    _, comp = components(len(uxy), ea[same], eb[same])
-    pairs = np.unique(np.c_[ugroup, comp], axis=0)
-    for g in np.unique(pairs[np.r_[False, pairs[1:, 0] == pairs[:-1, 0]], 0]):
+    for g in np.unique(pg[np.r_[False, pg[1:] == pg[:-1]]]):
         extra += _connect(uxy, ea, eb, np.flatnonzero(ugroup == g))  # multi-part group
     if extra:
         ea = np.r_[ea, [a for a, _ in extra]]
         eb = np.r_[eb, [b for _, b in extra]]
-    e = np.unique(np.sort(np.c_[ea, eb], axis=1), axis=0).astype(np.int64)
-    return e[:, 0], e[:, 1]
+    ca, cb = _cross_edges(uxy, ugroup, borders)
+    return _unique_edges(np.r_[ea, ca], np.r_[eb, cb], len(uxy))
 
 
 def touching_groups(ugroup: np.ndarray, ea: np.ndarray, eb: np.ndarray) -> set[tuple[int, int]]:
@@ -168,16 +203,23 @@ def touching_groups(ugroup: np.ndarray, ea: np.ndarray, eb: np.ndarray) -> set[t
     return {(int(min(a, b)), int(max(a, b))) for a, b in zip(ga[m], gb[m])}
 
 
-def group_adjacency(groups: list, *, min_shared_m: float = 1.0) -> dict[tuple[int, int], float]:
-    """Pairs of groups (i < j) sharing at least ``min_shared_m`` of boundary -> shared length."""
+def group_borders(groups: list, *, min_shared_m: float = 1.0) -> dict[tuple[int, int], object]:
+    """Pairs of groups (i < j) sharing at least ``min_shared_m`` of boundary -> the shared line
+    (the part of group i's boundary within ``NEAR_GROUP_M`` of group j)."""
     if len(groups) < 2:
         return {}
     arr = np.asarray(groups, dtype=object)
     tree = shapely.STRtree(arr)
-    ia, ib = tree.query(arr, predicate="dwithin", distance=0.5)
+    ia, ib = tree.query(arr, predicate="dwithin", distance=NEAR_GROUP_M)
     m = ia < ib
     ia, ib = ia[m], ib[m]
-    shared = shapely.length(
-        shapely.intersection(shapely.boundary(arr[ia]), shapely.buffer(arr[ib], 0.5))
-    )
-    return {(int(a), int(b)): float(s) for a, b, s in zip(ia, ib, shared) if s >= min_shared_m}
+    lines = shapely.intersection(shapely.boundary(arr[ia]), shapely.buffer(arr[ib], NEAR_GROUP_M))
+    shared = shapely.length(lines)
+    return {
+        (int(a), int(b)): line for a, b, line, s in zip(ia, ib, lines, shared) if s >= min_shared_m
+    }
+
+
+def group_adjacency(borders: dict) -> dict[tuple[int, int], float]:
+    """Shared boundary length of each pair in :func:`group_borders`."""
+    return {p: float(shapely.length(line)) for p, line in borders.items()}

@@ -26,7 +26,7 @@ import shapely
 
 from . import polygons as pg
 from .blocks import merge_groups
-from .graph import group_adjacency, make_units, touching_groups, village_graph
+from .graph import group_adjacency, group_borders, make_units, touching_groups, village_graph
 from .params import PartitionParams
 from .split import _sub, n_parts, split_geometric, split_graph
 
@@ -161,9 +161,10 @@ def run_village(t: VillageTask) -> VillageResult:
     ugroup[inv[::-1]] = t.group_of[::-1]  # first household of a unit decides (all agree)
     groups = list(t.groups)
     cells, clipped = pg.unit_cells(uxy=uxy, ugroup=ugroup, groups=groups)
-    ea, eb = village_graph(uxy=uxy, ugroup=ugroup, cells=cells, clipped=clipped)
+    borders = group_borders(groups)
+    ea, eb = village_graph(uxy=uxy, ugroup=ugroup, cells=cells, clipped=clipped, borders=borders)
     touching = touching_groups(ugroup, ea, eb)
-    adjacency = {p: s for p, s in group_adjacency(groups).items() if p in touching}
+    adjacency = {p: s for p, s in group_adjacency(borders).items() if p in touching}
     incremental = t.prev_grid is not None and bool(np.any(t.prev_grid != ""))
     if incremental:
         ulabel, keep_ids, flags = incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency)
