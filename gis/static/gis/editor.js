@@ -424,12 +424,10 @@
     for (const code of codes) {
       const r = await api(code, action + ".json", {});
       if (!r.ok) {
+        await reload(code);  // the draft is kept; the page learns the village's new version
         setBusy(false);
-        message(r.data.error || String(r.status));
-        if (r.data.conflict) $("rebase-button").hidden = false;
-        await reload(code);
         render();
-        if (r.data.conflict) $("rebase-button").hidden = false;
+        message(r.data.error || String(r.status));
         return;
       }
       absorb(r.data);
@@ -536,7 +534,8 @@
     const cfg = ed.cfg = JSON.parse($("editor-config").textContent);
     ed.map = map;
     map.attributionControl.setPrefix(false);
-    ed.renderer = L.canvas({ padding: 0.3, tolerance: 4 });
+    map.createPane("households").style.zIndex = 450;  // above the grid polygons: clickable
+    ed.renderer = L.canvas({ padding: 0.3, tolerance: 4, pane: "households" });
     const bases = basemaps(cfg.basemaps, cfg.text);
     const name = cfg.basemaps.default === "tianditu" && cfg.basemaps.tiandituKey ? cfg.text.tianditu
       : cfg.basemaps.default === "none" ? cfg.text.none : cfg.text.osm;
