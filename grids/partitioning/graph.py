@@ -26,17 +26,37 @@ except ImportError:  # pragma: no cover
 from scipy.spatial import Delaunay, QhullError, cKDTree
 
 SAME_POINT_M = 0.01  # households closer than 1 cm are one point (same compound)
-BORDER_SAMPLE_M = 2.0  # spacing of the points sampled along a border between two groups
+BORDER_SAMPLE_M = 16.0  # spacing of the points sampled along a border between two groups
+BORDER_REFINE = 7  # extra samples where the cells change between two samples (~2 m apart)
 NEAR_GROUP_M = 0.5  # boundary of a group this close to another counts as shared
+
+
+def unique_points(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(first index, inverse, counts) of points rounded to ``SAME_POINT_M``, in (x, y) order.
+
+    One int64 key per point when the rounded extent allows it (the row-wise
+    ``np.unique(axis=0)`` is several times slower); same result either way.
+    """
+    key = np.round(xy / SAME_POINT_M).astype(np.int64).reshape(-1, 2)
+    if len(key):
+        k0 = key - key.min(axis=0)
+        span = int(k0[:, 1].max()) + 1
+        if int(k0[:, 0].max()) < (2**62) // span:
+            _, first, inv, counts = np.unique(
+                k0[:, 0] * span + k0[:, 1], return_index=True, return_inverse=True,
+                return_counts=True,
+            )
+            return first, inv.ravel(), counts
+    _, first, inv, counts = np.unique(
+        key, axis=0, return_index=True, return_inverse=True, return_counts=True
+    )
+    return first, inv.ravel(), counts
 
 
 def make_units(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unique points (sorted, deterministic), household->unit index, unit weights."""
-    key = np.round(xy / SAME_POINT_M).astype(np.int64)
-    _, first, inverse, counts = np.unique(
-        key, axis=0, return_index=True, return_inverse=True, return_counts=True
-    )
-    return xy[first], inverse.ravel(), counts
+    first, inverse, counts = unique_points(xy)
+    return xy[first], inverse, counts
 
 
 def arcs(ea: np.ndarray, eb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -111,13 +131,31 @@ def _connect(xy, ea, eb, nodes) -> list[tuple[int, int]]:
     return added
 
 
+def _nearest(pts, grp, uxy, ugroup, trees: dict) -> np.ndarray:
+    """Nearest unit of group ``grp[i]`` to each point (-1 for a group with no unit)."""
+    out = np.full(len(pts), -1, dtype=np.int64)
+    order = np.argsort(grp, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, np.diff(grp[order]) != 0, True])
+    for s, e in zip(bounds[:-1], bounds[1:]):
+        g = int(grp[order[s]])
+        if g not in trees:
+            units = np.flatnonzero(ugroup == g)
+            trees[g] = (units, cKDTree(uxy[units]) if len(units) else None)
+        units, tree = trees[g]
+        if tree is not None:
+            out[order[s:e]] = units[tree.query(pts[order[s:e]])[1]]
+    return out
+
+
 def _cross_edges(uxy, ugroup, borders) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of units of two groups whose clipped cells meet on the groups' border.
 
     A point of the shared border lies in the cell of the nearest unit of each
     group (the cells are Voronoi cells of each group's own units), so sampling
-    the border every ``BORDER_SAMPLE_M`` and asking one KD-tree per group gives
-    the touching pairs without any polygon overlay.
+    the border and asking one KD-tree per group gives the touching pairs without
+    any polygon overlay. Samples every ``BORDER_SAMPLE_M``; where two
+    consecutive samples fall in different pairs of cells, ``BORDER_REFINE``
+    more samples between them catch the cells met in between.
     """
     if not borders:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -130,20 +168,21 @@ def _cross_edges(uxy, ugroup, borders) -> tuple[np.ndarray, np.ndarray]:
     )
     same = idx[1:] == idx[:-1]
     pts = (xy[1:][same] + xy[:-1][same]) / 2
-    ga, gb = pair[owner[idx[1:][same]], 0], pair[owner[idx[1:][same]], 1]
-    near_a = np.full(len(pts), -1, dtype=np.int64)
-    near_b = np.full(len(pts), -1, dtype=np.int64)
-    for g in np.unique(np.r_[ga, gb]):
-        units = np.flatnonzero(ugroup == g)
-        if len(units) == 0:
-            continue
-        tree = cKDTree(uxy[units])
-        for which, near in ((ga, near_a), (gb, near_b)):
-            m = which == g
-            if m.any():
-                near[m] = units[tree.query(pts[m])[1]]
-    ok = (near_a >= 0) & (near_b >= 0)
-    return near_a[ok], near_b[ok]
+    pid = owner[idx[1:][same]]
+    trees: dict = {}
+    na = _nearest(pts, pair[pid, 0], uxy, ugroup, trees)
+    nb = _nearest(pts, pair[pid, 1], uxy, ugroup, trees)
+    # consecutive samples of one border part whose cell pairs differ: look closer
+    seg = idx[1:][same]
+    change = np.flatnonzero((seg[1:] == seg[:-1]) & ((na[1:] != na[:-1]) | (nb[1:] != nb[:-1])))
+    if len(change):
+        f = (np.arange(1, BORDER_REFINE + 1) / (BORDER_REFINE + 1))[None, :, None]
+        fine = (pts[change][:, None, :] * (1 - f) + pts[change + 1][:, None, :] * f).reshape(-1, 2)
+        fpid = np.repeat(pid[change], BORDER_REFINE)
+        na = np.r_[na, _nearest(fine, pair[fpid, 0], uxy, ugroup, trees)]
+        nb = np.r_[nb, _nearest(fine, pair[fpid, 1], uxy, ugroup, trees)]
+    ok = (na >= 0) & (nb >= 0)
+    return na[ok], nb[ok]
 
 
 def _unique_edges(ea: np.ndarray, eb: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

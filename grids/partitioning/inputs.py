@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .graph import SAME_POINT_M
+from .graph import unique_points
 from .params import (
     ERR_DUPLICATE_ID,
     ERR_EMPTY_GROUPS,
@@ -35,6 +35,11 @@ SNAP_M = 5.0  # households this close outside a group are snapped into it (issue
 
 
 def _str_ids(values: pd.Series) -> pd.Series:
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return values.astype(object)  # already str ids: skip the per-value conversion
+    if pd.api.types.is_integer_dtype(values.dtype):
+        return values.astype(str).astype(object)
+
     def one(v) -> str:
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
             return ""
@@ -185,6 +190,5 @@ def same_point_first(xy: np.ndarray, valid: np.ndarray, gidx: np.ndarray) -> Non
     idx = np.flatnonzero(valid)
     if len(idx) == 0:
         return
-    key = np.round(xy[idx] / SAME_POINT_M).astype(np.int64)
-    _, first, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    gidx[idx] = gidx[idx[first]][inv.ravel()]
+    first, inv, _ = unique_points(xy[idx])
+    gidx[idx] = gidx[idx[first]][inv]
