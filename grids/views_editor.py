@@ -153,7 +153,7 @@ def editor_api(request, code, action):  # noqa: C901 - one dispatch table
     body = _body(request)
     revision = body.get("revision")
     try:
-        draft, _w = drafts.draft_open(village, user)
+        draft = drafts.draft_for_edit(village, user)
         if action == "op":
             draft, result = drafts.draft_apply(draft, body.get("op") or {}, user=user,
                                                revision=revision)

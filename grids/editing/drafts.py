@@ -79,7 +79,7 @@ def _base_state(ctx: EditContext, version: GridVersion) -> tuple[dict, list[str]
     if warnings:
         from grids.editing.ops import refresh
 
-        refresh(ctx, state, set())
+        refresh(ctx, state, set(state["grids"]))
     return state, warnings
 
 
@@ -104,6 +104,13 @@ def draft_open(village: Village, user) -> tuple[GridDraft, list[str]]:
     draft = GridDraft.objects.create(village=village, user=user, base_version=current,
                                      base_number=current.number, state=state)
     return draft, warnings
+
+
+def draft_for_edit(village: Village, user) -> GridDraft:
+    """The open draft without its state (the edit services load it under a row lock)."""
+    draft = GridDraft.objects.filter(village=village, user=user, status=GridDraft.Status.OPEN
+                                     ).defer("state", "ops", "undone").first()
+    return draft or draft_open(village, user)[0]
 
 
 def _locked_draft(draft: GridDraft, revision) -> GridDraft:

@@ -115,6 +115,14 @@ def village_geometry(village) -> VillageGeometry:
     return geo
 
 
+def _utm(bounds) -> int:
+    """EPSG code of the WGS84 UTM zone at the centre of ``bounds`` (what the partitioner's
+    ``estimate_utm_crs`` picks for a village, without its 0.2 s database query)."""
+    lon, lat = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    zone = int((lon + 180) // 6) % 60 + 1
+    return (32600 if lat >= 0 else 32700) + zone
+
+
 def _build(village) -> VillageGeometry:
     h, g = Household._meta.db_table, VillageGroup._meta.db_table
     with connection.cursor() as cur:
@@ -126,7 +134,7 @@ def _build(village) -> VillageGeometry:
     gframe = gpd.GeoDataFrame(
         {"id": [str(x.pk) for x in groups]},
         geometry=[shapely.from_wkb(bytes(x.geom.wkb)) for x in groups], crs=4326)
-    metric = gframe.estimate_utm_crs()
+    metric = _utm(gframe.total_bounds)
     to_metric = pyproj.Transformer.from_crs(4326, metric, always_xy=True)
     to_wgs = pyproj.Transformer.from_crs(metric, 4326, always_xy=True)
     gm = gframe.to_crs(metric)

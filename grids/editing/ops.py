@@ -165,7 +165,9 @@ def apply_op(ctx: EditContext, state: dict, op: dict) -> Result:
     handler = _HANDLERS.get(op.get("type"))
     if handler is None:
         raise _err(M.ERR_UNKNOWN_OP, op=op.get("type"))
-    new = copy.deepcopy(state)
+    new = {  # entries are replaced, never changed in place: a shallow copy suffices
+        "assign": dict(state["assign"]), "grids": copy.deepcopy(state["grids"]),
+        "geoms": dict(state["geoms"]), "groups": dict(state["groups"])}
     changed, warnings = handler(ctx, new, op)
     if changed:
         warnings += refresh(ctx, new, changed)
@@ -519,8 +521,9 @@ def refresh(ctx: EditContext, state: dict, changed) -> list[str]:
             raise _err(M.ERR_DISCONNECTED, grid=code)
     polys, covered = grid_polygons(geo, ulabel, len(present))
     for code, poly, gs in zip(present, polys, covered):
-        state["geoms"][code] = to_geojson(geo, poly)
-        state["groups"][code] = [geo.group_labels[g] for g in gs]
+        if code in changed or code not in state["geoms"]:  # the others keep their polygon
+            state["geoms"][code] = to_geojson(geo, poly)
+            state["groups"][code] = [geo.group_labels[g] for g in gs]
     areas = _areas_per_row(ctx, state)
     counts = Counter(codes.tolist())
     live_areas = {(c, int(a)) for c, a in zip(codes.tolist(), areas.tolist())}

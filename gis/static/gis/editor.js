@@ -561,6 +561,7 @@
       if (b.isValid()) map.fitBounds(b, { padding: [10, 10] }); else if (ed.layers.households.getLayers().length) map.fitBounds(ed.layers.households.getBounds());
       render();
       if (failed.length) message(failed.map(r => r.data.error).join(" "));
+      window.__readyAt = performance.now();
       document.body.dataset.editorReady = "1";
       document.dispatchEvent(new CustomEvent("editor:ready"));
     } catch (err) {
