@@ -9,6 +9,10 @@ merged count is feasible; it does not break an in-band group (merged count
 over ``hi``); it does not touch an in-band group at all; the smallest merged
 count; the longest shared boundary (compact blocks); the lowest index.
 Blocks with no neighbour stay infeasible and are reported (best effort).
+A merge whose in-band groups can all stay whole (:func:`keep_counts`) is
+preferred; a feasible block that still cannot keep them whole (e.g. 71 next to
+51 only) takes in one more neighbour when that lets them (71 + 51 + 53: three
+grids, 51 and 53 each whole, the 71 shared out).
 """
 
 from __future__ import annotations
@@ -18,6 +22,20 @@ from .split import n_parts
 
 def _feasible(n: int, lo: int, hi: int) -> bool:
     return n_parts(n, target=lo, lo=lo, hi=hi)[1]
+
+
+def keep_counts(whole: list[int], total: int, lo: int, hi: int) -> list[int]:
+    """Grid counts ``k`` that let each in-band group of ``whole`` stay one grid.
+
+    Each kept group is a grid of its own and can take up to ``hi - size`` of
+    the other ``loose`` households; the rest must form ``m`` grids of
+    ``lo..hi``: some ``r`` in ``[loose - room, loose]`` lies in ``[m*lo, m*hi]``.
+    Returns every such ``len(whole) + m`` (arithmetic only, not geometry).
+    """
+    loose = total - sum(whole)
+    room = sum(hi - s for s in whole)
+    rmin = max(0, loose - room)
+    return [len(whole) + m for m in range(0, loose // lo + 1) if m * lo <= loose and rmin <= m * hi]
 
 
 def merge_groups(
@@ -39,6 +57,23 @@ def merge_groups(
     def protected(b: int) -> bool:
         return len(members[b]) == 1 and lo <= size[b] <= hi
 
+    def keeps(ms: list[int]) -> bool:
+        whole = [sizes[g] for g in ms if lo <= sizes[g] <= hi]
+        return bool(keep_counts(whole, sum(sizes[g] for g in ms), lo, hi))
+
+    def join(b: int, c: int) -> int:
+        keep, gone = min(b, c), max(b, c)
+        members[keep] = sorted(members[keep] + members.pop(gone))
+        size[keep] += size.pop(gone)
+        for d, length in shared.pop(gone).items():
+            if d == keep:
+                continue
+            shared[d].pop(gone, None)
+            shared[d][keep] = shared[d].get(keep, 0.0) + length
+            shared[keep][d] = shared[keep].get(d, 0.0) + length
+        shared[keep].pop(gone, None)
+        return keep
+
     stuck: set[int] = set()
     while True:
         todo = sorted(
@@ -55,6 +90,7 @@ def merge_groups(
             s = size[b] + size[c]
             return (
                 not _feasible(s, lo, hi),
+                not keeps(members[b] + members[c]),
                 protected(c) and s > hi,
                 protected(c),
                 s,
@@ -63,17 +99,20 @@ def merge_groups(
             )
 
         c = min(shared[b], key=key)
-        keep, gone = min(b, c), max(b, c)
-        members[keep] = sorted(members[keep] + members.pop(gone))
-        size[keep] += size.pop(gone)
-        for d, length in shared.pop(gone).items():
-            if d == keep:
+        stuck.discard(join(b, c))
+    # a feasible block that cannot keep its in-band groups whole takes in one more
+    # neighbour when that lets every in-band group stay one grid (smallest first)
+    changed = True
+    while changed:
+        changed = False
+        for b in sorted(members, key=lambda b: (size[b], b)):
+            if len(members[b]) < 2 or keeps(members[b]):
                 continue
-            shared[d].pop(gone, None)
-            shared[d][keep] = shared[d].get(keep, 0.0) + length
-            shared[keep][d] = shared[keep].get(d, 0.0) + length
-        shared[keep].pop(gone, None)
-        stuck.discard(keep)
+            ok = [c for c in shared[b] if keeps(members[b] + members[c])]
+            if ok:
+                join(b, min(ok, key=lambda c: (size[b] + size[c], -shared[b][c], c)))
+                changed = True
+                break
     blocks = sorted(members.values())
     bad = [m for m in blocks if not _feasible(sum(sizes[g] for g in m), lo, hi)]
     return blocks, bad

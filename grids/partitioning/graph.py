@@ -43,7 +43,9 @@ def unique_points(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         span = int(k0[:, 1].max()) + 1
         if int(k0[:, 0].max()) < (2**62) // span:
             _, first, inv, counts = np.unique(
-                k0[:, 0] * span + k0[:, 1], return_index=True, return_inverse=True,
+                k0[:, 0] * span + k0[:, 1],
+                return_index=True,
+                return_inverse=True,
                 return_counts=True,
             )
             return first, inv.ravel(), counts
@@ -163,9 +165,7 @@ def _cross_edges(uxy, ugroup, borders) -> tuple[np.ndarray, np.ndarray]:
     parts, owner = shapely.get_parts(np.array(list(borders.values())), return_index=True)
     line = shapely.get_type_id(parts) == 1  # LineStrings only (drop touching points)
     parts, owner = parts[line], owner[line]
-    xy, idx = shapely.get_coordinates(
-        shapely.segmentize(parts, BORDER_SAMPLE_M), return_index=True
-    )
+    xy, idx = shapely.get_coordinates(shapely.segmentize(parts, BORDER_SAMPLE_M), return_index=True)
     same = idx[1:] == idx[:-1]
     pts = (xy[1:][same] + xy[:-1][same]) / 2
     pid = owner[idx[1:][same]]
@@ -211,9 +211,7 @@ def village_graph(
     """
     if borders is None:
         n_groups = int(ugroup.max()) + 1 if len(ugroup) else 0
-        borders = group_borders(
-            [shapely.union_all(cells[ugroup == g]) for g in range(n_groups)]
-        )
+        borders = group_borders([shapely.union_all(cells[ugroup == g]) for g in range(n_groups)])
     ea, eb = _delaunay(uxy)
     same = ugroup[ea] == ugroup[eb]
     ea, eb = ea[same], eb[same]

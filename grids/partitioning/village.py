@@ -25,10 +25,11 @@ import numpy as np
 import shapely
 
 from . import polygons as pg
-from .blocks import merge_groups
+from .blocks import keep_counts, merge_groups
 from .graph import group_adjacency, group_borders, make_units, touching_groups, village_graph
 from .params import PartitionParams
-from .split import _sub, n_parts, split_geometric, split_graph
+from .refine import refine
+from .split import N_DIRECTIONS, _sub, n_parts, split_geometric, split_graph
 
 
 @dataclass(frozen=True)
@@ -90,17 +91,25 @@ def _fresh_labels(t: VillageTask, uxy, ugroup, w, ea, eb, adjacency) -> tuple[np
             continue
         sa, sb = _sub(mask, ea, eb)
         whole = [g for g in blk if lo <= sizes[g] <= hi]  # in-band groups merged by force
-        ulabel[nodes] = nxt + _split_keeping(
-            uxy[nodes], w[nodes], ugroup[nodes], sa, sb, whole, k=k, lo=lo, hi=hi
+        total = int(w[nodes].sum())
+        ks = keep_counts([sizes[g] for g in whole], total, lo, hi) if whole else []
+        ks = sorted(ks, key=lambda x: (abs(x - total / p.target), x)) or [k]
+        lab = _split_keeping(
+            uxy[nodes], w[nodes], ugroup[nodes], sa, sb, whole, ks=ks, lo=lo, hi=hi
         )
-        nxt += k
+        ulabel[nodes] = nxt + lab
+        nxt += int(lab.max()) + 1
     return ulabel, flags
 
 
-def _split_keeping(xy, w, grp, ea, eb, whole, *, k, lo, hi) -> np.ndarray:
-    """split_graph with each group of ``whole`` contracted to one unit (kept whole)."""
+def _split_keeping(xy, w, grp, ea, eb, whole, *, ks, lo, hi) -> np.ndarray:
+    """split_graph with each group of ``whole`` contracted to one unit (kept whole).
+
+    Tries each grid count of ``ks`` in turn; when none gives in-band grids the
+    block is split without contraction into ``ks[0]`` parts (band before wholeness).
+    """
     if not whole:
-        return split_graph(xy=xy, w=w, ea=ea, eb=eb, k=k, lo=lo, hi=hi)
+        return split_graph(xy=xy, w=w, ea=ea, eb=eb, k=ks[0], lo=lo, hi=hi)
     node = np.arange(len(w))
     for i, g in enumerate(whole):
         node[grp == g] = len(w) + i
@@ -110,11 +119,14 @@ def _split_keeping(xy, w, grp, ea, eb, whole, *, k, lo, hi) -> np.ndarray:
     cxy /= cw[:, None]
     e = np.unique(np.sort(np.c_[node[ea], node[eb]], axis=1), axis=0)
     e = e[e[:, 0] != e[:, 1]]
-    lab = split_graph(xy=cxy, w=cw, ea=e[:, 0], eb=e[:, 1], k=k, lo=lo, hi=hi)[node]
-    size = np.bincount(lab, weights=w, minlength=k)
-    if size.min() >= lo and size.max() <= hi:
-        return lab
-    return split_graph(xy=xy, w=w, ea=ea, eb=eb, k=k, lo=lo, hi=hi)  # band before wholeness
+    for k in ks:
+        lab = split_graph(
+            xy=cxy, w=cw, ea=e[:, 0], eb=e[:, 1], k=k, lo=lo, hi=hi, repaired=N_DIRECTIONS
+        )[node]
+        size = np.bincount(lab, weights=w, minlength=k)
+        if size.min() >= lo and size.max() <= hi:
+            return lab
+    return split_graph(xy=xy, w=w, ea=ea, eb=eb, k=ks[0], lo=lo, hi=hi)
 
 
 def member_labels(uxy, w, ulabel, n_grids, params: PartitionParams) -> np.ndarray:
@@ -153,6 +165,7 @@ def run_village(t: VillageTask) -> VillageResult:
     from .incremental import incremental_labels
 
     n = len(t.xy)
+    lo, hi = t.params.band
     if n == 0:
         empty = np.zeros(0, dtype=object)
         return VillageResult(t.village_id, empty, empty, [], ["no households: no grid"])
@@ -170,6 +183,7 @@ def run_village(t: VillageTask) -> VillageResult:
         ulabel, keep_ids, flags = incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency)
     else:
         ulabel, flags = _fresh_labels(t, uxy, ugroup, w, ea, eb, adjacency)
+        refine(xy=uxy, w=w, group=ugroup, labels=ulabel, ea=ea, eb=eb, lo=lo, hi=hi)
         keep_ids = {}
     n_grids = int(ulabel.max()) + 1 if len(ulabel) else 0
     polys = pg.dissolve(cells=cells, ulabel=ulabel, ugroup=ugroup, n=n_grids)
