@@ -89,18 +89,18 @@ def test_split_merge_submit_and_see_the_new_version(editor):
     page, village = editor
     state = GridDraft.objects.get().state
     grid = sorted(state["grids"])[0]
-    rows = page.locator("#grid-list tbody tr").count()
+    rows = page.locator("#grid-list tbody tr[data-code]").count()
     page.click(f'a[data-pick="{grid}"]')
     page.fill("#split-k", "2")
     page.click("#split-button")
     wait_ops(page, 1)
-    assert page.locator("#grid-list tbody tr").count() == rows + 1
+    assert page.locator("#grid-list tbody tr[data-code]").count() == rows + 1
     new = max(GridDraft.objects.get().state["grids"])
     page.click(f'a[data-pick="{grid}"]')
     page.select_option("#merge-with", new)
     page.click("#merge-button")
     wait_ops(page, 2)
-    assert page.locator("#grid-list tbody tr").count() == rows
+    assert page.locator("#grid-list tbody tr[data-code]").count() == rows
     page.click("#submit-button")
     page.wait_for_selector('#versions li[data-version="2"] .badge')
     wait_ops(page, 0)

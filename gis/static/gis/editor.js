@@ -44,7 +44,7 @@
     const el = $("editor-message");
     if (!text) { el.hidden = true; el.textContent = ""; return; }
     el.hidden = false; el.className = "editor-message " + (kind || "error"); el.textContent = text;
-    if (kind !== "ok") el.scrollIntoView({ block: "nearest" });
+    if (kind === "error" || !kind) el.scrollIntoView({ block: "nearest" });
   }
 
   function showWarnings(list) {
@@ -119,8 +119,8 @@
           fillColor: BAND[band], fillOpacity: code === ed.current ? 0.22 : 0.12, dashArray: meta.locked ? "6 4" : null },
       });
       layer.on("click", ev => { if (!ed.drawMode) { L.DomEvent.stopPropagation(ev); pickGrid(code); } });
-      layer.bindTooltip('<b>' + esc(code.slice(-3)) + (meta.locked ? " 🔒" : "") + "</b> " + c.n + " · " +
-        Object.keys(c.areas).length, { permanent: true, direction: "center", className: "grid-label grid-label-" + band });
+      layer.bindTooltip('<b>' + esc(code.slice(-3)) + (meta.locked ? " · " + esc(T.locked) : "") + '</b><span class="n"> ' + c.n + " · " +
+        Object.keys(c.areas).length + "</span>", { permanent: true, direction: "center", className: "grid-label grid-label-" + band });
       layer.addTo(ed.layers.grids);
     });
     const a = effective();
@@ -139,14 +139,18 @@
   }
 
   function renderList(counts) {
+    const many = ed.cfg.villages.length > 1;
+    let village = null;
     const rows = Object.keys(ed.grids).sort().map(code => {
+      const head = many && villageOf(code) !== village
+        ? '<tr class="village-row"><th colspan="4">' + esc((ed.villages[village = villageOf(code)] || {}).name || village) + "</th></tr>" : "";
       const c = counts[code] || { n: 0, areas: {} };
       const meta = ed.grids[code];
       const band = bandOf(code, c.n);
       const loads = Object.keys(c.areas).sort((x, y) => x - y).map(n => c.areas[n]).join(" ");
       const leader = meta.leader ? esc(personName(code, meta.leader)) + (meta.leader_confirmed ? "" : ' <i class="muted">(' + esc(T.proposed) + ")</i>") : "—";
-      return '<tr data-code="' + code + '" class="' + (code === ed.current ? "current" : "") + '"><td><a href="#" data-pick="' + code + '">' +
-        esc(code.slice(-3)) + "</a>" + (meta.locked ? ' <span title="' + esc(T.locked) + '">🔒</span>' : "") +
+      return head + '<tr data-code="' + code + '" class="' + (code === ed.current ? "current" : "") + '"><td><a href="#" data-pick="' + code + '">' +
+        esc(code.slice(-3)) + "</a>" + (meta.locked ? ' <span class="badge lock">' + esc(T.locked) + "</span>" : "") +
         '</td><td><span class="badge band-' + band + ' count">' + c.n + '</span></td><td class="loads">' + loads +
         "</td><td>" + leader + "</td></tr>";
     });
@@ -234,11 +238,11 @@
     const meta = ed.grids[code];
     const c = counts[code] || { n: 0, areas: {} };
     const band = bandOf(code, c.n);
-    $("grid-title").textContent = code + (meta.locked ? " 🔒" : "");
+    $("grid-title").textContent = code + (meta.locked ? " · " + T.locked : "");
     $("grid-facts").innerHTML = '<span class="badge band-' + band + '">' + c.n + " " + esc(T.households) + " · " +
       esc(T[band === "in" ? "inBand" : band]) + "</span> " + Object.keys(c.areas).length + " " + esc(T.members) +
       (ed.groups[code] && ed.groups[code].length ? "<br>" + esc(ed.groups[code].join("、")) : "");
-    $("lock-button").textContent = meta.locked ? "🔓 " + T.unlock : "🔒 " + T.lock;
+    $("lock-button").textContent = meta.locked ? T.unlock : T.lock;
     const others = Object.keys(ed.grids).filter(g => g !== code && villageOf(g) === villageOf(code)).sort();
     $("merge-with").innerHTML = options(others.map(g => [g, g.slice(-3) + " (" + ((counts[g] || {}).n || 0) + ")"]));
     const people = [["", T.none]].concat(candidates(code));
@@ -259,7 +263,7 @@
     const keep = sel.value || ed.current || "";
     const villages = new Set([...ed.selected].map(h => ed.households.get(h).village));
     const codes = Object.keys(ed.grids).filter(g => villages.has(villageOf(g))).sort();
-    sel.innerHTML = options(codes.map(g => [g, g.slice(-3) + " · " + ((counts[g] || {}).n || 0) + (ed.grids[g].locked ? " 🔒" : "")]), keep);
+    sel.innerHTML = options(codes.map(g => [g, g.slice(-3) + " · " + ((counts[g] || {}).n || 0) + (ed.grids[g].locked ? " · " + T.locked : "")]), keep);
     fillAreas(counts);
   }
 
@@ -544,6 +548,8 @@
     L.control.layers(bases, { [cfg.text.villages]: ed.layers.villages, [cfg.text.groups]: ed.layers.groups,
       [cfg.text.grids]: ed.layers.grids, [cfg.text.households]: ed.layers.households }, { collapsed: true }).addTo(map);
     map.pm.setGlobalOptions({ snappable: false });
+    const compact = () => map.getContainer().classList.toggle("labels-compact", map.getZoom() < 14);
+    map.on("zoomend", compact);
     map.on("pm:create", drawn);
     bind();
     const status = $("draft-status");
@@ -559,6 +565,7 @@
       loaded.filter(r => r.ok).forEach(r => absorb(r.data));
       const b = vlayer.getBounds();
       if (b.isValid()) map.fitBounds(b, { padding: [10, 10] }); else if (ed.layers.households.getLayers().length) map.fitBounds(ed.layers.households.getBounds());
+      compact();
       render();
       if (failed.length) message(failed.map(r => r.data.error).join(" "));
       window.__readyAt = performance.now();
