@@ -287,10 +287,15 @@ def _load(values) -> tuple[int, int]:
         existing = pd.Series(ids).isin({row[0] for row in cur.fetchall()}).to_numpy()
         created = int((~existing).sum())
         if created:
+            rebuild = _bulk_indexes(cur, table, created)
             cur.copy_expert(
                 f"COPY {table} ({cols}, updated_at) FROM STDIN WITH ({_COPY_OPTIONS})",
                 _csv(values, ~existing, stamp),
             )
+            for definition in rebuild:
+                cur.execute(definition)
+            if rebuild:
+                cur.execute("SET CONSTRAINTS ALL DEFERRED")
         updated = 0
         if existing.any():
             old = ", ".join(f"h.{c}" for c in _COLUMNS[1:])
@@ -313,6 +318,32 @@ def _load(values) -> tuple[int, int]:
             cur.execute("DROP TABLE tmp_households")
     log.info("households: %d rows, %d created, %d updated", len(ids), created, updated)
     return created, updated
+
+
+# A load that at least doubles the table (a county's first import) drops the spatial and
+# group indexes and builds them once afterwards: maintaining a GiST index row by row cost
+# more than the COPY itself (bench/import_bench.py). The drop takes an exclusive lock until
+# commit, so smaller, everyday imports keep their indexes and readers go on.
+BULK_REBUILD_MIN_ROWS = 20_000
+
+
+def _bulk_indexes(cur, table: str, created: int) -> list[str]:
+    """Drop the location and group indexes before a bulk COPY; returns their definitions."""
+    cur.execute(f"SELECT count(*) FROM {table}")
+    if created < max(BULK_REBUILD_MIN_ROWS, cur.fetchone()[0]):
+        return []
+    cur.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
+        "AND (indexdef ILIKE '%%USING gist%%' OR indexdef ILIKE '%%(group_id)%%')",
+        [table],
+    )
+    found = cur.fetchall()
+    # foreign keys checked at the end of the COPY, not at commit: an index cannot be built
+    # while checks are still pending
+    cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for name, _definition in found:
+        cur.execute(f'DROP INDEX "{name}"')
+    return [definition for _name, definition in found]
 
 
 _EWKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("srid", "<u4"), ("x", "<f8"),
