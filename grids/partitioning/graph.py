@@ -28,6 +28,8 @@ from scipy.spatial import Delaunay, QhullError, cKDTree
 SAME_POINT_M = 0.01  # households closer than 1 cm are one point (same compound)
 BORDER_SAMPLE_M = 16.0  # spacing of the points sampled along a border between two groups
 BORDER_REFINE = 7  # extra samples where the cells change between two samples (~2 m apart)
+TOUCH_M = 0.01  # cells of two groups this close touch (they meet up to floating-point noise)
+MIN_SHARED_M = 0.5  # ... and share a border when at least this much of it
 NEAR_GROUP_M = 0.5  # boundary of a group this close to another counts as shared
 
 
@@ -149,7 +151,7 @@ def _nearest(pts, grp, uxy, ugroup, trees: dict) -> np.ndarray:
     return out
 
 
-def _cross_edges(uxy, ugroup, borders) -> tuple[np.ndarray, np.ndarray]:
+def _cross_edges(uxy, ugroup, borders, cells) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of units of two groups whose clipped cells meet on the groups' border.
 
     A point of the shared border lies in the cell of the nearest unit of each
@@ -182,7 +184,17 @@ def _cross_edges(uxy, ugroup, borders) -> tuple[np.ndarray, np.ndarray]:
         na = np.r_[na, _nearest(fine, pair[fpid, 0], uxy, ugroup, trees)]
         nb = np.r_[nb, _nearest(fine, pair[fpid, 1], uxy, ugroup, trees)]
     ok = (na >= 0) & (nb >= 0)
-    return na[ok], nb[ok]
+    n = max(len(uxy), 1)
+    key = np.unique(np.minimum(na[ok], nb[ok]) * n + np.maximum(na[ok], nb[ok]))
+    ea, eb = key // n, key % n
+    # cells of a pair seen on the border may still meet at a corner only (or
+    # come from a stretch of border near a third group): keep shared borders
+    rims = shapely.boundary(cells[ea])
+    good = shapely.length(
+        shapely.intersection(rims, shapely.buffer(cells[eb], TOUCH_M, quad_segs=1))
+    )
+    good = good >= MIN_SHARED_M
+    return ea[good], eb[good]
 
 
 def _unique_edges(ea: np.ndarray, eb: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -229,7 +241,7 @@ def village_graph(
     if extra:
         ea = np.r_[ea, [a for a, _ in extra]]
         eb = np.r_[eb, [b for _, b in extra]]
-    ca, cb = _cross_edges(uxy, ugroup, borders)
+    ca, cb = _cross_edges(uxy, ugroup, borders, cells)
     return _unique_edges(np.r_[ea, ca], np.r_[eb, cb], len(uxy))
 
 
