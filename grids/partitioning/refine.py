@@ -1,4 +1,4 @@
-"""Boundary moves between neighbouring grids: band repair and compactness refinement.
+"""Boundary refinement: border moves between neighbouring grids for compactness.
 
 Method (design.md section 4, "refine boundaries with moves that keep both sides
 connected and within the band, penalising cut length"): a greedy local search
@@ -10,13 +10,11 @@ local test, see :func:`.split.removable`), and ``u`` has a neighbour in ``B``
 *of its own group*, so a group held whole by one grid is never split and only
 borders already inside a group move.
 
-* :func:`refine`: moves when both grids stay in the band and the gain
+Moves are made when both grids stay in the band and the gain
   ``w_u * (|u - c_A|^2 - |u - c_B|^2) / s^2 + CUT_WEIGHT * (n_B(u) - n_A(u))``
   is positive (``c``: grid centres, ``s^2``: mean squared distance of units to
   their grid centre, ``n_X(u)``: graph neighbours of ``u`` in ``X``): grids get
   rounder and their borders shorter.
-* :func:`rebalance`: moves that reduce the households outside the band
-  (over ``hi`` or under ``lo``), used after a whole group was forced into one grid.
 """
 
 from __future__ import annotations

@@ -143,7 +143,7 @@ def _balance(side, w, src, dst, proj, rlo, rhi) -> None:
             return
 
 
-def _bisect(xy, w, ea, eb, k1, k2, lo, hi, repaired=N_REPAIRED) -> np.ndarray:
+def _bisect(xy, w, ea, eb, k1, k2, lo, hi) -> np.ndarray:
     total = float(w.sum())
     rlo, rhi = _range(total, k1, k2, lo, hi)
     t1 = total * k1 / (k1 + k2)
@@ -152,7 +152,7 @@ def _bisect(xy, w, ea, eb, k1, k2, lo, hi, repaired=N_REPAIRED) -> np.ndarray:
     sides = [_prefix_cut(projs[:, j], w, t1) for j in range(N_DIRECTIONS)]
     cuts = [int(np.count_nonzero(s[ea] != s[eb])) for s in sides]
     best, best_key = None, None
-    for j in sorted(range(N_DIRECTIONS), key=lambda j: (cuts[j], j))[:repaired]:
+    for j in sorted(range(N_DIRECTIONS), key=lambda j: (cuts[j], j))[:N_REPAIRED]:
         side = sides[j]
         _repair(side, w, src, dst)
         _balance(side, w, src, dst, projs[:, j], rlo, rhi)
@@ -174,21 +174,9 @@ def _sub(mask, ea, eb):
 
 
 def split_graph(
-    *,
-    xy: np.ndarray,
-    w: np.ndarray,
-    ea: np.ndarray,
-    eb: np.ndarray,
-    k: int,
-    lo: int,
-    hi: int,
-    repaired: int = N_REPAIRED,
+    *, xy: np.ndarray, w: np.ndarray, ea: np.ndarray, eb: np.ndarray, k: int, lo: int, hi: int
 ) -> np.ndarray:
-    """Labels 0..k-1 for the units of one connected block (see module docstring).
-
-    ``repaired``: cut directions repaired and compared per bisection (more for
-    graphs with heavy contracted units, where the straightest cut often fails).
-    """
+    """Labels 0..k-1 for the units of one connected block (see module docstring)."""
     labels = np.zeros(len(w), dtype=np.int64)
     stack = [(np.arange(len(w)), ea, eb, k, 0)]
     while stack:
@@ -197,7 +185,7 @@ def split_graph(
             labels[nodes] = base
             continue
         k1 = kk // 2
-        side = _bisect(xy[nodes], w[nodes], sa, sb, k1, kk - k1, lo, hi, repaired)
+        side = _bisect(xy[nodes], w[nodes], sa, sb, k1, kk - k1, lo, hi)
         for s, kp, b in ((0, k1, base), (1, kk - k1, base + k1)):
             mask = side == s
             stack.append((nodes[mask], *_sub(mask, sa, sb), kp, b))

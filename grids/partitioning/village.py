@@ -26,10 +26,17 @@ import shapely
 
 from . import polygons as pg
 from .blocks import keep_counts, merge_groups
-from .graph import group_adjacency, group_borders, make_units, touching_groups, village_graph
+from .graph import (
+    group_adjacency,
+    group_borders,
+    make_units,
+    touching_groups,
+    village_graph,
+)
+from .members import member_labels_all
 from .params import PartitionParams
 from .refine import refine
-from .split import N_DIRECTIONS, _sub, n_parts, split_geometric, split_graph
+from .split import _sub, n_parts, split_graph
 
 
 @dataclass(frozen=True)
@@ -120,9 +127,7 @@ def _split_keeping(xy, w, grp, ea, eb, whole, *, ks, lo, hi) -> np.ndarray:
     e = np.unique(np.sort(np.c_[node[ea], node[eb]], axis=1), axis=0)
     e = e[e[:, 0] != e[:, 1]]
     for k in ks:
-        lab = split_graph(
-            xy=cxy, w=cw, ea=e[:, 0], eb=e[:, 1], k=k, lo=lo, hi=hi, repaired=N_DIRECTIONS
-        )[node]
+        lab = split_graph(xy=cxy, w=cw, ea=e[:, 0], eb=e[:, 1], k=k, lo=lo, hi=hi)[node]
         size = np.bincount(lab, weights=w, minlength=k)
         if size.min() >= lo and size.max() <= hi:
             return lab
@@ -130,23 +135,8 @@ def _split_keeping(xy, w, grp, ea, eb, whole, *, ks, lo, hi) -> np.ndarray:
 
 
 def member_labels(uxy, w, ulabel, n_grids, params: PartitionParams) -> np.ndarray:
-    """Member-area label per unit, unique within its grid (0..m-1)."""
-    lo, hi = params.member_band
-    out = np.zeros(len(w), dtype=np.int64)
-    order = np.argsort(ulabel, kind="stable")
-    bounds = np.searchsorted(ulabel[order], np.arange(n_grids + 1))
-    for k in range(n_grids):
-        nodes = order[bounds[k] : bounds[k + 1]]
-        if len(nodes) == 0:
-            continue
-        m, _ = n_parts(int(w[nodes].sum()), target=params.member_target, lo=lo, hi=hi)
-        lab = split_geometric(xy=uxy[nodes], w=w[nodes], k=max(m, 1), lo=lo, hi=hi)
-        cx = np.bincount(lab, weights=uxy[nodes, 0] * w[nodes]) / np.bincount(lab, weights=w[nodes])
-        cy = np.bincount(lab, weights=uxy[nodes, 1] * w[nodes]) / np.bincount(lab, weights=w[nodes])
-        rank = np.empty(len(cx), dtype=np.int64)
-        rank[reading_order(cx, cy)] = np.arange(len(cx))
-        out[nodes] = rank[lab]
-    return out
+    """Member-area label per unit, unique within its grid (0..m-1), in reading order."""
+    return member_labels_all(uxy, w, ulabel, n_grids, params)
 
 
 def new_ids(village_id: str, count: int, taken: frozenset[str], start: int = 1) -> list[str]:
