@@ -13,7 +13,8 @@ POINT_BOTH = _("Give both longitude and latitude, or neither.")
 
 class VisitForm(forms.Form):
     household = forms.ModelChoiceField(label=_("Household"), queryset=None)
-    visited_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label=_("Date"), widget=forms.DateInput(
+        attrs={"type": "date"}, format="%Y-%m-%d"))  # what <input type=date> accepts
     note = forms.CharField(label=_("Note"), max_length=2000, required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
     photo = forms.FileField(label=_("Photo"), required=False, validators=[validate_photo],

@@ -63,17 +63,21 @@ def _render_page(request, grid, *, form=None, status=200):
         return HttpResponseBadRequest(str(exc))
     rows, unmasked = selectors.household_rows(request.user, grid, assignments)
     contacts = selectors.grid_contacts(request.user, grid)
-    overdue, _unmasked = selectors.household_rows(
-        request.user, grid, selectors.households_not_visited(request.user, grid))
+    if q or tag:
+        overdue, _unmasked = selectors.household_rows(
+            request.user, grid, selectors.households_not_visited(request.user, grid))
+    else:  # the same households, no second query
+        overdue = [r for r in rows if r.overdue]
     can_log = scope.can("log_visits")
     if can_log and form is None:
         form = VisitForm(households=selectors.visit_households(request.user, grid))
     if unmasked:
         access_log_write(request, [r.pk for r in rows])
-    tags = selectors.visible_tags(request.user, grid)
+    tags = [(t, _tag_label(t)) for t in selectors.visible_tags(request.user, grid)]
+    labels = dict(tags)
     return render(request, "layers/field.html", {
-        "grid": grid, "rows": rows, "q": q, "tag": tag,
-        "tags": [(t, _tag_label(t)) for t in tags], "tag_labels": {t: _tag_label(t) for t in tags},
+        "grid": grid, "q": q, "tag": tag, "tags": tags,
+        "rows": [(r, [(t, labels[t]) for t in r.tags]) for r in rows],
         "contacts": contacts, "visits": selectors.grid_visits(request.user, grid),
         "overdue": overdue, "overdue_days": selectors.NOT_VISITED_DAYS,
         "form": form, "can_log": can_log, "is_member": scope.role == "grid_member",

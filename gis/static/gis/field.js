@@ -92,13 +92,15 @@
   const fieldMap = {
     markers: {},
     init: async function (map) {
+      fieldMap.map = map;
       const cfg = JSON.parse(document.getElementById("field-config").textContent);
       const text = cfg.text, status = document.getElementById("map-status");
       map.attributionControl.setPrefix(false);
       const bases = basemaps(cfg.basemaps, text);
       bases.initial.addTo(map);
       const e = cfg.extent;
-      map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
+      // not animated: a fit while a zoom animation runs is dropped by Leaflet
+      map.fitBounds([[e[1], e[0]], [e[3], e[2]]], { animate: false });
       const control = L.control.layers(bases.layers, {}, { collapsed: true }).addTo(map);
       legend(cfg).addTo(map);
       visitPoint(map, text);
@@ -120,7 +122,7 @@
         control.addOverlay(points, text.households);
         const bounds = gridLayer.getBounds();
         map.invalidateSize();  // the page may have reflowed since the map was created
-        if (bounds.isValid()) map.fitBounds(bounds.extend(points.getBounds()), { padding: [12, 12] });
+        if (bounds.isValid()) map.fitBounds(bounds.extend(points.getBounds()), { padding: [12, 12], animate: false });
         status.textContent = text.loaded + ": " + households.features.length + " " + text.householdsCount;
         status.dataset.households = String(households.features.length);
       } catch (err) {
