@@ -109,8 +109,13 @@ def world_fixture(django_db_blocker):
     changes back; the module's last step empties the database as transactional tests do.
     """
     from django.core.management import call_command
+    from django.db import connection
 
     with django_db_blocker.unblock():
+        # pytest-django creates the test database only if a selected test is marked
+        # django_db (or asks for `db`); without it this would write to the real database.
+        if not connection.settings_dict["NAME"].startswith("test_"):
+            raise RuntimeError("mark the module pytest.mark.django_db: no test database")
         world = field_world()
     yield world
     with django_db_blocker.unblock():

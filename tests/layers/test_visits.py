@@ -16,6 +16,7 @@ from layers.models import Visit
 from layers.services import POINT_OUTSIDE_COUNTY, VISIT_IN_FUTURE, visit_create, visit_point
 from layers.validators import PHOTO_MAX_BYTES, PHOTO_NOT_IMAGE, PHOTO_TOO_LARGE
 
+pytestmark = pytest.mark.django_db  # the module's world needs the test database
 TODAY = timezone.localdate
 
 

@@ -1,0 +1,307 @@
+"""Every URL of the site, as every role: nothing outside the user's area comes back.
+
+The URL patterns are walked from the resolver (so a new view is covered the day it is
+added: a path parameter nobody knows how to fill fails the test). Each parameter is
+filled with real objects of the demo county — in the user's area and outside it: another
+grid of the same village, a grid of another village, another township created here. Then:
+
+- anonymous: a redirect to a login page;
+- an object outside the user's area: 404, pages and APIs alike (never 200, never 403);
+- every 200 (HTML, GeoJSON, JSON, CSV): the household ids in it are in the user's area, and
+  no full ID number or phone appears unless the user is that grid's own leader.
+
+Skipped: the Django admin (/admin/: superusers only, Django's own permission checks),
+/static/ and /media/ (files; /media/ is served only with DEBUG), and /i18n/ (the language
+switch, no data).
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from grids.models import Grid, GridAssignment, PartitionRun
+from households.access import MATRIX
+from households.models import Household, Person, Township, Village
+from layers.models import Visit
+from tests.layers.factories import KENGKOU, OTHER_VILLAGE, WANXING
+
+pytestmark = pytest.mark.django_db  # the module's world needs the test database
+ROLES = ("county", "township", "village", "grid_leader", "grid_member", "admin", "no_role",
+         "anonymous")
+SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
+PUBLIC = {"login"}  # the login form itself
+POST_PROBES = {"visit-add"}  # POST-only views that change nothing on an empty form
+# Open gaps in views outside layers/, each reported (regex over a problem line):
+KNOWN_GAPS = {
+    # households/access.py require_village checks the action before the village, so a
+    # village outside the user's village (same township) answers 403 instead of 404.
+    r"^(village|grid_leader|grid_member) (/villages/\d+/editor/|/api/editor/villages/)\S* -> 403":
+        "require_village order",
+}
+# Views that refuse by role before they look the object up: a role without the action
+# gets the same 403 for any object, existing or not, which tells it nothing.
+ROLE_FIRST = {"import-review": "import"}
+HOUSEHOLD_ID = re.compile(r"\bH\d{7}\b")
+FULL_ID = re.compile(r"(?<![\d*])\d{17}[\dX](?![\d*])")
+FULL_PHONE = re.compile(r"(?<![\d*])1\d{10}(?![\d*])")
+QUERIES = {  # list, search and filter variants of some endpoints
+    "grid-work": ["", "?q=H0"],
+    "grid-households": ["", "?member=1"],
+    "households-export": ["", "?township=360721100", "?township=360721199"],
+    "township-layer": [""],
+}
+
+
+def walk(patterns, prefix=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p.name
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where an object lies: township id, village id, grid code, member-area number."""
+
+    township: int | None = None
+    village: int | None = None
+    grid: str = ""
+    member: int | None = None
+    nobody: bool = False  # belongs to another user (an upload): 404 for everyone else
+
+
+class World:
+    """Values for every path parameter, each with the area it lies in."""
+
+    def __init__(self, field, tmp_path):
+        self.field = field
+        town = {t.code: t for t in Township.objects.all()}
+        self.townships = [(t.code, Area(township=t.pk)) for t in town.values()]
+        self.villages = [(v.code, Area(township=v.township_id, village=v.pk))
+                         for v in Village.objects.filter(code__in=[KENGKOU, WANXING,
+                                                                   OTHER_VILLAGE])]
+        self.grids = [(g.code, self.grid_area(g))
+                      for g in (field.grid, field.sibling, field.far, field.other)]
+        PartitionRun.objects.create(scope="township", scope_code=field.other.village.township.code,
+                                    status=PartitionRun.Status.PROPOSED)
+        self.runs = [(str(r.pk), Area(township=town[r.scope_code[:9]].pk))
+                     for r in PartitionRun.objects.all()]
+        self.visits = []
+        member = field.users["grid_member"].area.member_number
+        for grid, same_area in ((field.grid, True), (field.grid, False), (field.sibling, True),
+                                (field.other, True)):
+            qs = GridAssignment.objects.filter(grid=grid).select_related("member_area")
+            qs = qs.filter(member_area__number=member) if same_area else qs.exclude(
+                member_area__number=member)
+            a = qs.first()
+            visit = Visit(household=a.household, grid_code=grid.code,
+                          member_number=a.member_area.number, visited_on="2026-01-05")
+            visit.photo.save("v.png", ContentFile(b"\x89PNG\r\n"), save=True)
+            self.visits.append((str(visit.pk), Area(
+                township=grid.village.township_id, village=grid.village_id, grid=grid.code,
+                member=a.member_area.number)))
+        owner = User.objects.create_user("t-importer", is_staff=True)
+        folder = Path(tmp_path) / "imports" / "abc123"
+        folder.mkdir(parents=True)
+        (folder / "meta.json").write_text(
+            f'{{"user": {owner.pk}, "file": "x.csv", "kind": "households", "crs": "", '
+            '"skip_rejected": false}')
+        self.tokens = [("abc123", Area(nobody=True)), ("nosuchtoken", Area(nobody=True))]
+
+    @staticmethod
+    def grid_area(g: Grid) -> Area:
+        return Area(township=g.village.township_id, village=g.village_id, grid=g.code)
+
+    def values(self, route: str, param: str):
+        if param == "code":
+            if route.startswith(("townships/", "api/townships/")):
+                return self.townships
+            if route.startswith(("villages/", "api/editor/villages/")):
+                return self.villages
+            if route.startswith(("grids/", "api/grids/")):
+                return self.grids
+        if param == "pk" and route.startswith("partition-runs/"):
+            return self.runs
+        if param == "pk" and route.startswith("visits/"):
+            return self.visits
+        if param == "token":
+            return self.tokens
+        if param == "layer":
+            return [("households", Area())]
+        if param == "action":
+            return [("draft", Area())]
+        raise AssertionError(f"add values for <{param}> of {route!r} to this test")
+
+
+def expand(route: str, world: World):
+    """Concrete paths for a route: the product of its parameters' values, with the area."""
+    params = re.findall(r"<(?:\w+:)?(\w+)>", route)
+    combos = [("/" + route, Area())]
+    for param in params:
+        nxt = []
+        for path, area in combos:
+            for value, value_area in world.values(route, param):
+                merged = area if value_area == Area() else value_area
+                nxt.append((re.sub(rf"<(?:\w+:)?{param}>", value, path, count=1), merged))
+        combos = nxt
+    return combos
+
+
+class Scope:
+    """What a role may see, written out here independently of the code under test."""
+
+    def __init__(self, role: str, field):
+        self.role, self.field = role, field
+        demo = field.township
+        kengkou = field.village
+        member = field.users["grid_member"].area.member_number
+        if role in ("county", "admin"):
+            households = Household.objects.all()
+        elif role == "township":
+            households = Household.objects.filter(group__village__township=demo)
+        elif role == "village":
+            households = Household.objects.filter(group__village=kengkou)
+        elif role in ("grid_leader", "grid_member"):
+            qs = GridAssignment.objects.filter(grid=field.grid)
+            if role == "grid_member":
+                qs = qs.filter(member_area__number=member)
+            households = Household.objects.filter(pk__in=qs.values("household_id"))
+        else:
+            households = Household.objects.none()
+        self.households = set(households.values_list("external_id", flat=True))
+        self.unmasked: set[str] = set()
+        if role == "grid_leader":  # the grid's own leader: its households and its people
+            own = Household.objects.filter(pk__in=GridAssignment.objects.filter(
+                grid=field.grid).values("household_id"))
+            people = Person.objects.filter(pk__in=[
+                p for p in [field.grid.leader_id, *field.grid.member_areas.values_list(
+                    "member_id", flat=True)] if p])
+            self.unmasked = ({v for pair in own.values_list("id_number", "phone") for v in pair}
+                             | set(people.values_list("phone", flat=True))) - {""}
+        self.member = member
+
+    def covers(self, area: Area) -> bool:
+        if area.nobody or self.role in ("anonymous", "no_role"):
+            return area == Area() and not area.nobody
+        if self.role in ("county", "admin") or area == Area():
+            return True
+        demo = self.field.township.pk
+        if area.township != demo:
+            return False
+        if self.role == "township" or area.village is None:
+            return True
+        if area.village != self.field.village.pk:
+            return False
+        if self.role == "village" or not area.grid:
+            return True
+        if area.grid != self.field.grid.code:
+            return False
+        return self.role == "grid_leader" or area.member in (None, self.member)
+
+
+def personal_numbers() -> tuple[set[str], set[str]]:
+    ids = set(Household.objects.exclude(id_number="").values_list("id_number", flat=True))
+    phones = set(Household.objects.exclude(phone="").values_list("phone", flat=True))
+    phones |= set(Person.objects.exclude(phone="").values_list("phone", flat=True))
+    return ids, phones
+
+
+def body_of(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+def check_role(role: str, field, world: World, routes, numbers) -> list[str]:
+    problems = []
+    client = Client()
+    user = field.users[role]
+    if user is not None:
+        client.force_login(user)
+    scope = Scope(role, field)
+    all_ids, all_phones = numbers
+    for route, name in routes:
+        for path, area in expand(route, world):
+            for query in QUERIES.get(name, [""]):
+                url = path + query
+                response = client.get(url)
+                if response.status_code == 405 and name in POST_PROBES:
+                    response = client.post(url, {})
+                status = response.status_code
+                where = f"{role} {url} -> {status}"
+                if role == "anonymous":
+                    location = response.get("Location", "")
+                    if name in PUBLIC:
+                        ok = status == 200
+                    else:
+                        ok = status == 302 and "/login/" in location or status == 405
+                    if not ok:
+                        problems.append(f"{where}: anonymous not sent to login")
+                    continue
+                if status >= 500:
+                    problems.append(f"{where}: server error")
+                if not scope.covers(area):
+                    role_first = ROLE_FIRST.get(name)
+                    if status == 403 and role_first and role not in MATRIX[role_first]:
+                        continue
+                    if status not in (404, 405):
+                        problems.append(f"{where}: outside the area, expected 404")
+                    continue
+                if status != 200:
+                    continue
+                body = body_of(response)
+                leaked = set(HOUSEHOLD_ID.findall(body)) - scope.households
+                if leaked:
+                    problems.append(f"{where}: households outside the area {sorted(leaked)[:5]}")
+                full = ({v for v in FULL_ID.findall(body) if v in all_ids}
+                        | {v for v in FULL_PHONE.findall(body) if v in all_phones})
+                if full - scope.unmasked:
+                    problems.append(f"{where}: unmasked numbers {sorted(full - scope.unmasked)[:3]}")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def walked(world, django_db_blocker, tmp_path_factory):
+    """Walk once for the module: (problems, known gaps) — see KNOWN_GAPS."""
+    tmp = tmp_path_factory.mktemp("enumeration")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp,
+                                                        IMPORT_UPLOAD_DIR=tmp / "imports"):
+        things = World(world, tmp)
+        routes = [(r, n) for r, n in walk(get_resolver().url_patterns)
+                  if not r.startswith(SKIPPED_PREFIXES) and n != "set_language"]
+        numbers = personal_numbers()
+        problems = [p for role in ROLES for p in check_role(role, world, things, routes, numbers)]
+    known = [p for p in problems if any(re.match(rx, p) for rx in KNOWN_GAPS)]
+    return [p for p in problems if p not in known], known, {n for _r, n in routes}
+
+
+def test_every_url_as_every_role_stays_in_scope(walked):
+    problems, _known, names = walked
+    assert {"my-grid", "grid-work", "grid-households", "township-layer", "households-export",
+            "access-log", "visit-photo", "partition-run"} <= names
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.xfail(strict=True, reason="KNOWN_GAPS: reported to the owners of those views")
+def test_known_gaps_are_closed(walked):
+    """Fails (as expected) while a gap listed in KNOWN_GAPS is open; XPASS -> drop the entry."""
+    _problems, known, _names = walked
+    assert not known, "\n".join(known)
+
+
+@pytest.mark.parametrize("role", ["grid_leader", "grid_member", "village"])
+def test_editing_the_url_to_another_grid_is_404(field, client, role):
+    client.force_login(field.users[role])
+    for grid in (field.far, field.other) + ((field.sibling,) if role != "village" else ()):
+        for url in (f"/grids/{grid.code}/work/", f"/api/grids/{grid.code}/households.geojson",
+                    f"/api/grids/{grid.code}/outline.geojson"):
+            assert client.get(url).status_code == 404, url
+    assert client.get("/grids/999999999999999/work/").status_code == 404
+    assert client.get("/grids/not-a-code/work/").status_code == 404
