@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.static import serve
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -13,5 +11,5 @@ urlpatterns = [
     path("", include("households.urls")),
     path("", include("layers.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# Uploaded files (visit photos, pending imports) are never served as media: each has a
+# scoped view that checks the user's area and logs access.

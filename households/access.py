@@ -115,9 +115,14 @@ def require_township(user, action: str, township: Township) -> Scope:
 
 
 def require_village(user, action: str, village: Village) -> Scope:
-    scope = require_township(user, action, village.township)
+    """404 unless the village is in the user's area (checked first), 403 without the action."""
+    scope = scope_for(user)
+    if not (scope.county or scope.township_id == village.township_id):
+        raise Http404
     if scope.village_id and scope.village_id != village.pk and scope.role != Role.TOWNSHIP:
         raise Http404
+    if not scope.can(action):
+        raise PermissionDenied(action)
     return scope
 
 

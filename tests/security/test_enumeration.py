@@ -38,12 +38,6 @@ SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
 PUBLIC = {"login"}  # the login form itself
 POST_PROBES = {"visit-add"}  # POST-only views that change nothing on an empty form
 # Open gaps in views outside layers/, each reported (regex over a problem line):
-KNOWN_GAPS = {
-    # households/access.py require_village checks the action before the village, so a
-    # village outside the user's village (same township) answers 403 instead of 404.
-    r"^(village|grid_leader|grid_member) (/villages/\d+/editor/|/api/editor/villages/)\S* -> 403":
-        "require_village order",
-}
 # Views that refuse by role before they look the object up: a role without the action
 # gets the same 403 for any object, existing or not, which tells it nothing.
 ROLE_FIRST = {"import-review": "import"}
@@ -269,7 +263,7 @@ def check_role(role: str, field, world: World, routes, numbers) -> list[str]:
 
 @pytest.fixture(scope="module")
 def walked(world, django_db_blocker, tmp_path_factory):
-    """Walk once for the module: (problems, known gaps) — see KNOWN_GAPS."""
+    """Walk once for the module: (problems, route names walked)."""
     tmp = tmp_path_factory.mktemp("enumeration")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp,
                                                         IMPORT_UPLOAD_DIR=tmp / "imports"):
@@ -278,22 +272,14 @@ def walked(world, django_db_blocker, tmp_path_factory):
                   if not r.startswith(SKIPPED_PREFIXES) and n != "set_language"]
         numbers = personal_numbers()
         problems = [p for role in ROLES for p in check_role(role, world, things, routes, numbers)]
-    known = [p for p in problems if any(re.match(rx, p) for rx in KNOWN_GAPS)]
-    return [p for p in problems if p not in known], known, {n for _r, n in routes}
+    return problems, {n for _r, n in routes}
 
 
 def test_every_url_as_every_role_stays_in_scope(walked):
-    problems, _known, names = walked
+    problems, names = walked
     assert {"my-grid", "grid-work", "grid-households", "township-layer", "households-export",
             "access-log", "visit-photo", "partition-run"} <= names
     assert not problems, "\n".join(problems)
-
-
-@pytest.mark.xfail(strict=True, reason="KNOWN_GAPS: reported to the owners of those views")
-def test_known_gaps_are_closed(walked):
-    """Fails (as expected) while a gap listed in KNOWN_GAPS is open; XPASS -> drop the entry."""
-    _problems, known, _names = walked
-    assert not known, "\n".join(known)
 
 
 @pytest.mark.parametrize("role", ["grid_leader", "grid_member", "village"])

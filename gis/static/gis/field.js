@@ -8,21 +8,6 @@
   const esc = s => window.gridMap.escapeHtml(s);
   const areaColor = n => (n ? COLORS[(n - 1) % COLORS.length] : "#555");
 
-  function basemaps(cfg, text) {
-    const layers = {};
-    layers[text.none] = L.layerGroup();
-    if (cfg.tiandituKey) {
-      const t = name => L.tileLayer("https://t{s}.tianditu.gov.cn/" + name + "_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0" +
-        "&LAYER=" + name + "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + cfg.tiandituKey,
-        { subdomains: "01234567", maxZoom: 18, attribution: "© 天地图" });
-      layers[text.tianditu] = L.layerGroup([t("vec"), t("cva")]);
-      layers[text.tiandituImg] = L.layerGroup([t("img"), t("cia")]);
-    }
-    layers[text.osm] = L.tileLayer(cfg.osmUrl, { maxZoom: 19, attribution: "© OpenStreetMap contributors" });
-    const name = cfg.default === "tianditu" && cfg.tiandituKey ? text.tianditu : cfg.default === "none" ? text.none : text.osm;
-    return { layers: layers, initial: layers[name] };
-  }
-
   async function getJson(url) {
     const r = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } });
     if (!r.ok) throw new Error(url + ": " + r.status);
@@ -96,7 +81,7 @@
       const cfg = JSON.parse(document.getElementById("field-config").textContent);
       const text = cfg.text, status = document.getElementById("map-status");
       map.attributionControl.setPrefix(false);
-      const bases = basemaps(cfg.basemaps, text);
+      const bases = window.gridMap.basemaps(cfg.basemaps, text);
       bases.initial.addTo(map);
       const e = cfg.extent;
       // not animated: a fit while a zoom animation runs is dropped by Leaflet

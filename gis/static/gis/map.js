@@ -11,7 +11,8 @@
       { subdomains: "01234567", maxZoom: 18, attribution: "© 天地图" });
   }
 
-  function basemapLayers(cfg, text) {
+  /* Basemaps from the settings: {layers: name -> layer, initial: the default one}. */
+  function basemaps(cfg, text) {
     const layers = {};
     layers[text.none] = L.layerGroup();
     if (cfg.tiandituKey) {
@@ -19,7 +20,9 @@
       layers[text.tiandituImg] = L.layerGroup([tianditu("img", cfg.tiandituKey), tianditu("cia", cfg.tiandituKey)]);
     }
     layers[text.osm] = L.tileLayer(cfg.osmUrl, { maxZoom: 19, attribution: "© OpenStreetMap contributors" });
-    return layers;
+    const name = cfg.default === "tianditu" && cfg.tiandituKey ? text.tianditu
+      : cfg.default === "none" ? text.none : text.osm;
+    return { layers: layers, initial: layers[name] };
   }
 
   function escapeHtml(s) {
@@ -68,19 +71,18 @@
       });
     },
     escapeHtml: escapeHtml,
+    basemaps: basemaps,
     init: async function (map) {
       const cfg = JSON.parse(document.getElementById("map-config").textContent);
       const text = cfg.text;
       gridMap.map = map; gridMap.config = cfg;
       map.attributionControl.setPrefix(false);
-      const bases = basemapLayers(cfg.basemaps, text);
-      const defaultName = cfg.basemaps.default === "tianditu" && cfg.basemaps.tiandituKey ? text.tianditu
-        : cfg.basemaps.default === "none" ? text.none : text.osm;
-      bases[defaultName].addTo(map);
+      const bases = basemaps(cfg.basemaps, text);
+      bases.initial.addTo(map);
       const e = cfg.extent;
       map.fitBounds([[e[1], e[0]], [e[3], e[2]]], { animate: false });  // an animation would undo the fit to the data below
       const status = document.getElementById("map-status");
-      const control = L.control.layers(bases, {}, { collapsed: window.innerWidth < 700 }).addTo(map);
+      const control = L.control.layers(bases.layers, {}, { collapsed: window.innerWidth < 700 }).addTo(map);
       legend([
         { label: text.villages, fill: "transparent", stroke: "#333" },
         { label: text.groups, fill: "rgba(27,158,119,.25)", stroke: "#1b9e77" },
