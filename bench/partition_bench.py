@@ -95,6 +95,15 @@ def ours(hh, groups, hh_path, groups_path, workers) -> dict:
     return {"method": f"this partitioner (CLI, workers={workers})", "time": seconds, "mb": mb, **m}
 
 
+def _union(geoms):
+    """Union of group polygons; the generated 200k county has groups whose exact
+    union raises a GEOS TopologyException, so retry valid parts on a 1 mm grid."""
+    try:
+        return shapely.union_all(geoms)
+    except shapely.errors.GEOSException:
+        return shapely.union_all(shapely.make_valid(np.asarray(geoms)), grid_size=0.001)
+
+
 def _village_cells(xy: np.ndarray, village) -> np.ndarray:
     uniq, inv = np.unique(xy.round(2), axis=0, return_inverse=True)
     if len(uniq) == 1:
@@ -123,7 +132,7 @@ def kmeans(hh, groups) -> dict:
         else:
             lab = KMeansConstrained(n_clusters=k, size_min=lo, size_max=hi, random_state=0,
                                     n_init=3).fit_predict(xy)
-        village = shapely.union_all(g.loc[g["village_id"] == vid].geometry.values)
+        village = _union(g.loc[g["village_id"] == vid].geometry.values)
         cells = _village_cells(xy, village)
         for c in range(k):
             gid = f"{vid}-{c}"
@@ -156,7 +165,7 @@ def maxp(hh, groups) -> dict | None:
         return {"method": f"spopt max-p failed: {type(exc).__name__}"}
     seconds = time.perf_counter() - t0
     lab = pd.Series(model.labels_, index=h["id"]).astype(str)
-    village = shapely.union_all(groups.to_crs(metric).geometry.values)
+    village = _union(groups.to_crs(metric).geometry.values)
     cells = _village_cells(shapely.get_coordinates(h.geometry.values), village)
     polys = {c: shapely.union_all(cells[(lab == c).to_numpy()]) for c in lab.unique()}
     polys4326 = gpd.GeoSeries(polys, crs=metric).to_crs("EPSG:4326")
