@@ -3,8 +3,10 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 export DJANGO_SETTINGS_MODULE ?= gis.settings.dev
-# Read after scripts/ensure_db.sh has written it (recursive expansion).
-export DATABASE_URL = $(shell cat .run/database_url 2>/dev/null)
+# A DATABASE_URL the user set wins; otherwise the one scripts/ensure_db.sh found or
+# started, read after it has run (recursive expansion).
+USER_DATABASE_URL := $(DATABASE_URL)
+export DATABASE_URL = $(or $(USER_DATABASE_URL),$(shell cat .run/database_url 2>/dev/null))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -24,7 +26,7 @@ system:
 venv: .venv/.installed
 
 db:
-	@scripts/ensure_db.sh
+	@DATABASE_URL="$(USER_DATABASE_URL)" scripts/ensure_db.sh
 
 migrate: venv db
 	@$(MANAGE) migrate --noinput -v 0

@@ -11,8 +11,9 @@ if [ -n "${DATABASE_URL:-}" ]; then
   exit 0
 fi
 HOST=127.0.0.1
-if pg_isready -q -h $HOST -p 5432; then
-  PORT=5432; USER_=postgres
+SHARED_PORT="${GIS_SHARED_PG_PORT:-5432}"  # the machine's own server, when one answers
+if pg_isready -q -h $HOST -p "$SHARED_PORT"; then
+  PORT=$SHARED_PORT; USER_=postgres
 else
   PORT=55432; USER_="$(id -un)"
   BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
@@ -27,7 +28,7 @@ else
   fi
   if ! pg_isready -q -h $HOST -p $PORT; then
     mkdir -p .run/sock && [ "$(id -u)" -eq 0 ] && chown gridgis .run/sock
-    "${RUNAS[@]}" "$BIN/pg_ctl" -D .pgdata -l .run/postgres.log -w \
+    "${RUNAS[@]}" "$BIN/pg_ctl" -D .pgdata -l .pgdata/server.log -w \
       -o "-h $HOST -p $PORT -k $PWD/.run/sock" start >/dev/null
   fi
 fi
