@@ -32,7 +32,7 @@ def home(request):
     return redirect("township-map", code=first.code)
 
 
-def _map_config(code: str, *, proposal_url: str | None = None) -> dict:
+def _map_config(code: str, *, proposal_url: str | None = None, can_appoint: bool = False) -> dict:
     layers = {
         name: reverse("township-layer", kwargs={"code": code, "layer": name})
         for name in ("villages", "groups", "households")
@@ -41,10 +41,15 @@ def _map_config(code: str, *, proposal_url: str | None = None) -> dict:
     text = map_text()
     text.update(grid=_("Grid"), memberAreas=_("member areas"), proposal=_("Proposal"),
                 current=_("Current grids"), changed=_("Changed grid"))
-    text["open"] = _("Leader and members")
+    text.update(open=_("Households and visits"), appoint=_("Leader and members"),
+                locked=_("locked"))
+    links = {}
+    if not proposal_url:  # the grid's own pages; "grid-work" is served by the layers app
+        links["gridUrl"] = reverse("grid-work", args=["CODE"])
+        if can_appoint:
+            links["appointUrl"] = reverse("grid-detail", args=["CODE"])
     return {"layers": layers, "basemaps": basemaps(), "extent": settings.COUNTY_EXTENT,
-            "text": text, "proposal": proposal_url,
-            "gridUrl": None if proposal_url else reverse("grid-detail", args=["CODE"])}
+            "text": text, "proposal": proposal_url, **links}
 
 
 @login_required
@@ -59,7 +64,7 @@ def township_map(request, code):
     return render(request, "grids/township_map.html", {
         "township": township, "townships": access.townships_visible(request.user).order_by("code"),
         "stats": hh_selectors.township_stats(township, village_ids),
-        "map_config": _map_config(code), "villages": villages,
+        "map_config": _map_config(code, can_appoint=scope.can("appoint")), "villages": villages,
         "can_partition": scope.can("partition"),
         "runs": PartitionRun.objects.filter(scope_code__startswith=code[:9])[:5]
         if scope.can("partition") else [],

@@ -62,9 +62,11 @@
         onEachFeature: (f, l) => {
           const p = f.properties;
           l.bindTooltip(escapeHtml(p.code.slice(-3)) + " · " + p.households, { permanent: false, sticky: true });
-          const link = gridMap.config && gridMap.config.gridUrl
-            ? ' <a href="' + gridMap.config.gridUrl.replace("CODE", encodeURIComponent(p.code)) + '">' + escapeHtml(text.open || "›") + "</a>" : "";
-          l.bindPopup("<b>" + escapeHtml(text.grid || "") + " " + escapeHtml(p.code) + "</b>" + (p.locked ? " 🔒" : "") + link +
+          const cfg = gridMap.config || {};
+          const href = url => url.replace("CODE", encodeURIComponent(p.code));
+          const link = (cfg.gridUrl ? '<br><a href="' + href(cfg.gridUrl) + '">' + escapeHtml(text.open) + "</a>" : "") +
+            (cfg.appointUrl ? ' · <a href="' + href(cfg.appointUrl) + '">' + escapeHtml(text.appoint) + "</a>" : "");
+          l.bindPopup("<b>" + escapeHtml(text.grid || "") + " " + escapeHtml(p.code) + "</b>" + (p.locked ? ' <span class="badge">' + escapeHtml(text.locked) + "</span>" : "") + link +
             "<br>" + p.households + " " + escapeHtml(text.householdsCount) + " · " + p.members + " " + escapeHtml(text.memberAreas || "") +
             (p.groups ? "<br>" + escapeHtml(p.groups.join ? p.groups.join("、") : p.groups) : ""));
         },
