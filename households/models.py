@@ -285,7 +285,12 @@ class AccessLog(models.Model):
         "auth.User", on_delete=models.SET_NULL, null=True, verbose_name=_("user")
     )
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
-    action = models.CharField(_("action"), max_length=20)  # view / export
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        PHOTO = "photo", _("visit photo")
+        EXPORT = "export", _("exported")
+
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     path = models.CharField(_("page"), max_length=300)
     ip = models.GenericIPAddressField(_("from"), null=True, blank=True)
     household_ids = models.JSONField(_("households"), default=list)
