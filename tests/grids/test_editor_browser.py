@@ -36,22 +36,26 @@ def wait_ops(page, n):
 def pixel(page, hid):
     """Page coordinates of a household, after centring the map on it at zoom 19."""
     p = Household.objects.get(pk=hid).location
-    return page.evaluate("""([lat, lon]) => {
+    zoom, x, y = page.evaluate("""([lat, lon]) => {
         const m = gridEditor.map; m.setView([lat, lon], 19, {animate: false});
         const pt = m.latLngToContainerPoint([lat, lon]);
         const box = m.getContainer().getBoundingClientRect();
-        return [box.left + pt.x, box.top + pt.y]; }""", [p.y, p.x])
+        return [m.getZoom(), box.left + pt.x, box.top + pt.y]; }""", [p.y, p.x])
+    assert zoom == 19, "the map did not take the view (Leaflet drops it during a zoom animation)"
+    return x, y
 
 
 def test_lasso_move_shows_counts_before_saving_and_invalid_move_is_refused(editor):
     page, village = editor
-    hids, src, dst = border_move(village, GridDraft.objects.get().state)
+    r = 7  # pixels at zoom 19, about 2 m: the unit is chosen with nobody else within 6 m
+    hids, src, dst = border_move(village, GridDraft.objects.get().state, alone_m=6.0)
     before_src, before_dst = count(page, src), count(page, dst)
     x, y = pixel(page, hids[0])
     page.click("#lasso-button")
-    r = 7
-    for dx, dy in ((-r, -r), (r, -r), (r, r), (-r, r), (-r, -r)):
+    page.wait_for_selector('body[data-draw-mode="lasso"]')  # geoman takes clicks as vertices
+    for dx, dy in ((-r, -r), (r, -r), (r, r), (-r, r), (-r, -r)):  # the last one closes it
         page.mouse.click(x + dx, y + dy)
+    page.wait_for_selector("body:not([data-draw-mode])")
     page.wait_for_selector("#move-box:not([hidden])")
     assert page.inner_text("#selected-count") == str(len(hids))
     page.select_option("#move-grid", dst)

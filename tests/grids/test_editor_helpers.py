@@ -19,9 +19,10 @@ def codes_of(ctx, state) -> np.ndarray:
     return np.array([state["assign"][str(int(h))][0] for h in ctx.geo.hids], dtype=object)
 
 
-def border_move(village, state, *, avoid=()):
+def border_move(village, state, *, avoid=(), alone_m=0.0):
     """(household ids of one unit, its grid, a touching grid) such that moving the unit keeps
-    both grids connected: a move the editor accepts."""
+    both grids connected: a move the editor accepts. With `alone_m`, only a unit with no other
+    unit within that many metres (so that a small lasso around it takes it alone)."""
     ctx = edit_context(village)
     geo = ctx.geo
     codes = codes_of(ctx, state)
@@ -32,6 +33,11 @@ def border_move(village, state, *, avoid=()):
             src, dst = ucode[u], ucode[v]
             if src == dst or src in avoid or dst in avoid:
                 continue
+            if alone_m:
+                d = np.hypot(*(geo.uxy - geo.uxy[u]).T)
+                d[u] = np.inf
+                if d.min() < alone_m:
+                    continue
             rest = (ucode == src)
             rest[u] = False
             if rest.sum() > 1 and geo.connected(rest):

@@ -64,7 +64,9 @@
       data.households.forEach(h => {
         if (ed.households.has(h[0])) return;
         const marker = L.circleMarker([h[2], h[1]], { radius: 4.5, weight: 1, color: "#fff", fillOpacity: 0.95, renderer: ed.renderer });
-        marker.on("click", ev => { L.DomEvent.stopPropagation(ev); if (!ed.drawMode) toggle(h[0]); });
+        // While drawing, a click on a household is a vertex of the lasso: it must reach the map
+        // (geoman), not be swallowed here.
+        marker.on("click", ev => { if (ed.drawMode) return; L.DomEvent.stopPropagation(ev); toggle(h[0]); });
         marker.bindTooltip(esc(h[4] || h[3]) + " · " + esc(h[3]), { direction: "top" });
         marker.addTo(ed.layers.households);
         ed.households.set(h[0], { id: h[0], lat: h[2], lon: h[1], ext: h[3], head: h[4], village: code, marker: marker });
@@ -518,20 +520,8 @@
 
   function fit(code) {
     const g = ed.geoms[code];
-    if (g) ed.map.fitBounds(L.geoJSON(g).getBounds(), { padding: [30, 30], maxZoom: 17 });
-  }
-
-  function basemaps(cfg, text) {
-    const layers = {};
-    layers[text.none] = L.layerGroup();
-    if (cfg.tiandituKey) {
-      const t = n => L.tileLayer("https://t{s}.tianditu.gov.cn/" + n + "_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=" + n +
-        "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + cfg.tiandituKey,
-      { subdomains: "01234567", maxZoom: 18, attribution: "© 天地图" });
-      layers[text.tianditu] = L.layerGroup([t("vec"), t("cva")]);
-    }
-    layers[text.osm] = L.tileLayer(cfg.osmUrl, { maxZoom: 19, attribution: "© OpenStreetMap contributors" });
-    return layers;
+    // not animated: Leaflet drops a view change made while a zoom animation runs
+    if (g) ed.map.fitBounds(L.geoJSON(g).getBounds(), { padding: [30, 30], maxZoom: 17, animate: false });
   }
 
   async function init(map) {
@@ -540,17 +530,18 @@
     map.attributionControl.setPrefix(false);
     map.createPane("households").style.zIndex = 450;  // above the grid polygons: clickable
     ed.renderer = L.canvas({ padding: 0.3, tolerance: 4, pane: "households" });
-    const bases = basemaps(cfg.basemaps, cfg.text);
-    const name = cfg.basemaps.default === "tianditu" && cfg.basemaps.tiandituKey ? cfg.text.tianditu
-      : cfg.basemaps.default === "none" ? cfg.text.none : cfg.text.osm;
-    bases[name].addTo(map);
+    const bases = window.gridMap.basemaps(cfg.basemaps, cfg.text);  // shared with map.js
+    bases.initial.addTo(map);
     ["groups", "villages", "grids", "version", "moved", "households"].forEach(k => { ed.layers[k] = L.featureGroup().addTo(map); });
-    L.control.layers(bases, { [cfg.text.villages]: ed.layers.villages, [cfg.text.groups]: ed.layers.groups,
+    L.control.layers(bases.layers, { [cfg.text.villages]: ed.layers.villages, [cfg.text.groups]: ed.layers.groups,
       [cfg.text.grids]: ed.layers.grids, [cfg.text.households]: ed.layers.households }, { collapsed: true }).addTo(map);
     map.pm.setGlobalOptions({ snappable: false });
     const compact = () => map.getContainer().classList.toggle("labels-compact", map.getZoom() < 14);
     map.on("zoomend", compact);
     map.on("pm:create", drawn);
+    // body[data-draw-mode] says that geoman takes clicks as vertices (lasso, line, redraw)
+    map.on("pm:drawstart", () => { document.body.dataset.drawMode = ed.drawMode || "draw"; });
+    map.on("pm:drawend", () => { delete document.body.dataset.drawMode; });
     bind();
     const status = $("draft-status");
     try {
@@ -564,7 +555,11 @@
       const failed = loaded.filter(r => !r.ok);
       loaded.filter(r => r.ok).forEach(r => absorb(r.data));
       const b = vlayer.getBounds();
-      if (b.isValid()) map.fitBounds(b, { padding: [10, 10] }); else if (ed.layers.households.getLayers().length) map.fitBounds(ed.layers.households.getBounds());
+      // Not animated: the page is ready only once the view is final. During a zoom animation
+      // Leaflet drops any other view change (a zoom to a household, a fit to a grid), and a
+      // lasso drawn then lands on a map that is still moving.
+      if (b.isValid()) map.fitBounds(b, { padding: [10, 10], animate: false });
+      else if (ed.layers.households.getLayers().length) map.fitBounds(ed.layers.households.getBounds(), { animate: false });
       compact();
       render();
       if (failed.length) message(failed.map(r => r.data.error).join(" "));
