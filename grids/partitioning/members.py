@@ -19,8 +19,22 @@ def _seg_sum(values: np.ndarray, seg: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(seg, weights=values, minlength=n)
 
 
-def split_many(*, xy: np.ndarray, w: np.ndarray, part: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Labels 0..k[p]-1 within each part ``p`` (``part``: part index of each unit)."""
+def split_many(
+    *,
+    xy: np.ndarray,
+    w: np.ndarray,
+    part: np.ndarray,
+    k: np.ndarray,
+    band: tuple[int, int] | None = None,
+) -> np.ndarray:
+    """Labels 0..k[p]-1 within each part ``p`` (``part``: part index of each unit).
+
+    With ``band`` (lo, hi) a cut nearest the proportional share is moved, where
+    possible, to the nearest position that leaves both sides a weight they can
+    still split into in-band areas (``k1 * lo .. k1 * hi``): a compound of
+    several households on the cut line otherwise lands a whole area outside the
+    band (60 households, a compound of 4: areas of 8 and 13).
+    """
     n = len(w)
     label = np.zeros(n, dtype=np.int64)
     task = part.astype(np.int64).copy()  # current piece of each unit
@@ -60,6 +74,15 @@ def split_many(*, xy: np.ndarray, w: np.ndarray, part: np.ndarray, k: np.ndarray
         c_prev = cum[np.minimum(pos_prev, len(cum) - 1)]
         back = (i > 0) & ((i >= size) | (np.abs(c_prev - target) <= np.abs(c_i - target)))
         i = np.where(back, i - 1, i)
+        if band is not None:  # nearest cut leaving both sides feasible (cum is monotone)
+            lo, hi = band
+            k2 = kk - k1
+            rlo = np.maximum(k1 * lo, sw - k2 * hi) - 1e-9
+            rhi = np.minimum(k1 * hi, sw - k2 * lo) + 1e-9
+            ilo = np.bincount(ts, weights=(cum < rlo[ts]), minlength=m).astype(np.int64)
+            ihi = np.bincount(ts, weights=(cum <= rhi[ts]), minlength=m).astype(np.int64) - 1
+            ok = (rlo <= rhi) & (ilo <= ihi)
+            i = np.where(ok, np.clip(i, ilo, np.maximum(ihi, ilo)), i)
         i = np.minimum(i, np.maximum(size - 2, 0))
         rank = np.arange(len(order)) - first[ts]
         side1 = np.zeros(len(idx), dtype=bool)
@@ -114,15 +137,53 @@ def reading_rank(cx: np.ndarray, cy: np.ndarray, grp: np.ndarray, n_groups: int)
     return rank
 
 
+def _rebalance(uxy, w, area, area_grid, lo: int, hi: int) -> None:
+    """Bring areas outside ``lo..hi`` into the band by moving single units (in place).
+
+    A compound on a cut line can leave a piece that no straight cut splits in
+    band (22 households as 9 | 13); the unit of the over-full (or the donor)
+    area nearest the receiving area's centre moves, when both stay in band.
+    Only the few areas outside the band are visited.
+    """
+    n_area = len(area_grid)
+    for _ in range(4 * n_area):
+        size = np.bincount(area, weights=w, minlength=n_area)
+        bad = np.flatnonzero(((size > hi) | (size < lo)) & (size > 0))
+        best = None
+        for a in bad.tolist():
+            over = size[a] > hi
+            others = np.flatnonzero((area_grid == area_grid[a]) & (np.arange(n_area) != a))
+            for b in others.tolist():
+                src, dst = (a, b) if over else (b, a)
+                units = np.flatnonzero(area == src)
+                ok = (size[src] - w[units] >= lo) & (size[dst] + w[units] <= hi)
+                if not ok.any():
+                    continue
+                units = units[ok]
+                cd = np.average(uxy[area == dst], axis=0, weights=w[area == dst])
+                cs = np.average(uxy[area == src], axis=0, weights=w[area == src])
+                cost = ((uxy[units] - cd) ** 2).sum(1) - ((uxy[units] - cs) ** 2).sum(1)
+                i = int(np.argmin(cost))
+                key = (float(cost[i]), int(units[i]), dst)
+                if best is None or key < best:
+                    best = key
+            if best is not None:
+                break
+        if best is None:
+            return
+        area[best[1]] = best[2]
+
+
 def member_labels_all(uxy, w, ulabel, n_grids: int, params) -> np.ndarray:
     """Member-area index per unit, unique within its grid, in reading order."""
     if len(w) == 0:
         return np.zeros(0, dtype=np.int64)
     k = member_parts(w, ulabel, n_grids, params)
-    lab = split_many(xy=uxy, w=w, part=ulabel, k=k)
+    lab = split_many(xy=uxy, w=w, part=ulabel, k=k, band=tuple(params.member_band))
     offs = np.r_[0, np.cumsum(k)]
     area = offs[ulabel] + lab  # global area index
     n_area = int(offs[-1])
+    _rebalance(uxy, w, area, np.repeat(np.arange(n_grids), k), *params.member_band)
     sw = np.bincount(area, weights=w, minlength=n_area)
     live = sw > 0
     cx = np.bincount(area, weights=uxy[:, 0] * w, minlength=n_area)[live] / sw[live]

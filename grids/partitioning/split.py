@@ -51,12 +51,19 @@ def _range(total: float, k1: int, k2: int, lo: int, hi: int) -> tuple[float, flo
     return rlo, rhi
 
 
-def _prefix_cut(proj: np.ndarray, w: np.ndarray, t1: float) -> np.ndarray:
+def _prefix_cut(proj: np.ndarray, w: np.ndarray, t1: float, rng=None) -> np.ndarray:
+    """Side 0 = the prefix along ``proj`` whose weight is nearest ``t1`` (within
+    ``rng`` = (rlo, rhi) when some prefix weight lies there)."""
     order = np.argsort(proj, kind="stable")
     cum = np.cumsum(w[order])
     i = int(np.searchsorted(cum, t1))
     if i > 0 and (i >= len(cum) or abs(cum[i - 1] - t1) <= abs(cum[i] - t1)):
         i -= 1
+    if rng is not None:
+        ilo = int(np.count_nonzero(cum < rng[0] - 1e-9))
+        ihi = int(np.count_nonzero(cum <= rng[1] + 1e-9)) - 1
+        if rng[0] <= rng[1] and ilo <= ihi:
+            i = min(max(i, ilo), ihi)
     i = min(i, len(cum) - 2)
     side = np.ones(len(w), dtype=np.int8)
     side[order[: i + 1]] = 0
@@ -193,7 +200,11 @@ def split_graph(
 
 
 def split_geometric(*, xy: np.ndarray, w: np.ndarray, k: int, lo: int, hi: int) -> np.ndarray:
-    """Labels 0..k-1 by count-exact bisection along principal axes (member areas)."""
+    """Labels 0..k-1 by count-exact bisection along principal axes (member areas).
+
+    A cut is moved off the proportional share when a compound (weighted unit)
+    would leave a side unable to split into ``lo..hi`` parts.
+    """
     labels = np.zeros(len(w), dtype=np.int64)
     stack = [(np.arange(len(w)), k, 0)]
     while stack:
@@ -206,7 +217,10 @@ def split_geometric(*, xy: np.ndarray, w: np.ndarray, k: int, lo: int, hi: int) 
         sxx, syy, sxy = (p[:, 0] ** 2).sum(), (p[:, 1] ** 2).sum(), (p[:, 0] * p[:, 1]).sum()
         theta = 0.5 * math.atan2(2 * sxy, sxx - syy)  # principal axis of the 2x2 covariance
         proj = p[:, 0] * math.cos(theta) + p[:, 1] * math.sin(theta)
-        side = _prefix_cut(proj, w[nodes], float(w[nodes].sum()) * k1 / kk)
+        total = float(w[nodes].sum())
+        k2 = kk - k1
+        rng = (max(k1 * lo, total - k2 * hi), min(k1 * hi, total - k2 * lo))
+        side = _prefix_cut(proj, w[nodes], total * k1 / kk, rng)
         stack.append((nodes[side == 0], k1, base))
         stack.append((nodes[side == 1], kk - k1, base + k1))
     return labels
