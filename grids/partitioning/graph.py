@@ -30,6 +30,7 @@ BORDER_SAMPLE_M = 16.0  # spacing of the points sampled along a border between t
 BORDER_REFINE = 7  # extra samples where the cells change between two samples (~2 m apart)
 TOUCH_M = 0.01  # cells of two groups this close touch (they meet up to floating-point noise)
 MIN_SHARED_M = 0.5  # ... and share a border when at least this much of it
+SURE_M = 1.0  # pairs seen at border samples this far apart share a border (no overlay)
 NEAR_GROUP_M = 0.5  # boundary of a group this close to another counts as shared
 
 
@@ -136,18 +137,25 @@ def _connect(xy, ea, eb, nodes) -> list[tuple[int, int]]:
 
 
 def _nearest(pts, grp, uxy, ugroup, trees: dict) -> np.ndarray:
-    """Nearest unit of group ``grp[i]`` to each point (-1 for a group with no unit)."""
+    """Nearest unit of group ``grp[i]`` to each point (-1 for a group with no unit).
+
+    One KD-tree for all groups: each unit is lifted to height ``group * lift``
+    with ``lift`` beyond the village's extent, so a point queried at the height
+    of its group finds the nearest unit of that group (same-group distances are
+    exactly the planar ones) without a tree and a query per group.
+    """
     out = np.full(len(pts), -1, dtype=np.int64)
-    order = np.argsort(grp, kind="stable")
-    bounds = np.flatnonzero(np.r_[True, np.diff(grp[order]) != 0, True])
-    for s, e in zip(bounds[:-1], bounds[1:]):
-        g = int(grp[order[s]])
-        if g not in trees:
-            units = np.flatnonzero(ugroup == g)
-            trees[g] = (units, cKDTree(uxy[units]) if len(units) else None)
-        units, tree = trees[g]
-        if tree is not None:
-            out[order[s:e]] = units[tree.query(pts[order[s:e]])[1]]
+    if len(pts) == 0 or len(uxy) == 0:
+        return out
+    if "lift" not in trees:
+        span = float(np.ptp(np.r_[uxy, pts], axis=0).max()) if len(uxy) else 0.0
+        lift = 4.0 * span + 1e3
+        trees["lift"] = lift
+        trees["tree"] = cKDTree(np.c_[uxy, ugroup * lift])
+    lift = trees["lift"]
+    _, j = trees["tree"].query(np.c_[pts, grp * lift])
+    hit = ugroup[j] == grp
+    out[hit] = j[hit]
     return out
 
 
@@ -183,17 +191,33 @@ def _cross_edges(uxy, ugroup, borders, cells) -> tuple[np.ndarray, np.ndarray]:
         fpid = np.repeat(pid[change], BORDER_REFINE)
         na = np.r_[na, _nearest(fine, pair[fpid, 0], uxy, ugroup, trees)]
         nb = np.r_[nb, _nearest(fine, pair[fpid, 1], uxy, ugroup, trees)]
+        pts = np.r_[pts, fine]
     ok = (na >= 0) & (nb >= 0)
     n = max(len(uxy), 1)
-    key = np.unique(np.minimum(na[ok], nb[ok]) * n + np.maximum(na[ok], nb[ok]))
+    key, inv = np.unique(
+        np.minimum(na[ok], nb[ok]) * n + np.maximum(na[ok], nb[ok]), return_inverse=True
+    )
     ea, eb = key // n, key % n
     # cells of a pair seen on the border may still meet at a corner only (or
-    # come from a stretch of border near a third group): keep shared borders
-    rims = shapely.boundary(cells[ea])
-    good = shapely.length(
-        shapely.intersection(rims, shapely.buffer(cells[eb], TOUCH_M, quad_segs=1))
-    )
-    good = good >= MIN_SHARED_M
+    # come from a stretch of border near a third group): keep shared borders.
+    # A pair seen at two samples SURE_M apart shares that much border (both
+    # cells are convex along a border stretch); only the others get the overlay.
+    p = pts[ok]
+    span = np.zeros(len(key))
+    for c in (0, 1):
+        hi = np.full(len(key), -np.inf)
+        lo = np.full(len(key), np.inf)
+        np.maximum.at(hi, inv.ravel(), p[:, c])
+        np.minimum.at(lo, inv.ravel(), p[:, c])
+        span += (hi - lo) ** 2
+    good = span >= SURE_M**2
+    chk = np.flatnonzero(~good)
+    if len(chk):
+        rims = shapely.boundary(cells[ea[chk]])
+        shared = shapely.length(
+            shapely.intersection(rims, shapely.buffer(cells[eb[chk]], TOUCH_M, quad_segs=1))
+        )
+        good[chk] = shared >= MIN_SHARED_M
     return ea[good], eb[good]
 
 
