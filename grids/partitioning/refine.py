@@ -28,6 +28,19 @@ CUT_WEIGHT = 3.0  # weight of one graph edge of border against the distance term
 MAX_PASSES = 6  # refinement passes over the border units (each pass moves a unit once)
 
 
+class _LabelIs:
+    """``labels == a`` read lazily: :func:`removable` asks only about a few neighbours
+    (building the whole mask per tried move dominated the pass)."""
+
+    __slots__ = ("labels", "a")
+
+    def __init__(self, labels: np.ndarray, a: int) -> None:
+        self.labels, self.a = labels, a
+
+    def __getitem__(self, x: int) -> bool:
+        return self.labels[x] == self.a
+
+
 def _adjacency(n: int, ea: np.ndarray, eb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     src, dst = np.r_[ea, eb], np.r_[eb, ea]
     order = np.argsort(src, kind="stable")
@@ -97,7 +110,7 @@ def refine(
             gain = w[u] * (
                 (ux - cx[a]) ** 2 + (uy - cy[a]) ** 2 - (ux - cx[b]) ** 2 - (uy - cy[b]) ** 2
             ) / s2 + CUT_WEIGHT * (int(np.count_nonzero(nl == b)) - int(np.count_nonzero(nl == a)))
-            if gain <= 1e-9 or not removable(u, labels == a, indptr, indices):
+            if gain <= 1e-9 or not removable(u, _LabelIs(labels, a), indptr, indices):
                 continue
             labels[u] = b
             for g, sign in ((a, -1.0), (b, 1.0)):
