@@ -120,3 +120,69 @@ def member_area_appoint(area: MemberArea, person: Person | None) -> MemberArea:
     area.member, area.member_confirmed = person, person is not None
     area.save(update_fields=["member", "member_confirmed"])
     return area
+
+
+def _username_for(person: Person) -> str:
+    from django.contrib.auth.models import User
+
+    phone = "".join(c for c in person.phone if c.isdigit())
+    if len(phone) == 11 and not User.objects.filter(username=phone).exists():
+        return phone
+    return f"wg{person.pk}"
+
+
+def appointments_accounts_sync(village) -> dict:
+    """Give every confirmed leader and member of the village's current grids an account bound
+    to their grid (and member area), and take the binding away from whoever lost the post.
+
+    New accounts get no usable password: staff issue one on the grid page
+    (`account_issue_password`), so no password is ever generated unseen.
+    """
+    from django.contrib.auth.models import User
+
+    from households.models import Role, UserArea
+
+    posts = {}  # person id -> (role, grid code, member number)
+    for grid in Grid.objects.filter(village=village, version__valid_to__isnull=True):
+        if grid.leader_id and grid.leader_confirmed:
+            posts[grid.leader_id] = (Role.GRID_LEADER, grid.code, None)
+    for area in MemberArea.objects.filter(
+        grid__village=village, grid__version__valid_to__isnull=True,
+        member__isnull=False, member_confirmed=True,
+    ).select_related("grid"):
+        posts.setdefault(area.member_id, (Role.GRID_MEMBER, area.grid.code, area.number))
+    revoked = 0
+    # accounts bound by hand (no resident linked) are the administrator's to manage
+    for ua in UserArea.objects.filter(
+        village=village, role__in=[Role.GRID_LEADER, Role.GRID_MEMBER], person__isnull=False
+    ):
+        if ua.person_id not in posts:
+            ua.delete()  # no post, no access: the account keeps its name but sees nothing
+            revoked += 1
+    created = []
+    for person_id, (role, code, number) in posts.items():
+        ua = UserArea.objects.filter(person_id=person_id).first()
+        if ua is None:
+            person = Person.objects.get(pk=person_id)
+            user = User.objects.create_user(_username_for(person), first_name=person.name)
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            UserArea.objects.create(user=user, role=role, village=village, grid_code=code,
+                                    member_number=number, person=person)
+            created.append(user.username)
+        elif (ua.role, ua.grid_code, ua.member_number, ua.village_id) != (role, code, number, village.pk):
+            ua.role, ua.grid_code, ua.member_number, ua.village = role, code, number, village
+            ua.township = None
+            ua.save()
+    return {"created": created, "revoked": revoked}
+
+
+def account_issue_password(person: Person) -> tuple[str, str]:
+    """A new random password for the person's account (shown once to the staff who asked)."""
+    import secrets
+
+    ua = person.user_area
+    password = secrets.token_urlsafe(9)
+    ua.user.set_password(password)
+    ua.user.save(update_fields=["password"])
+    return ua.user.username, password

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids import selectors
-from grids.appointments import appointments_propose
+from grids.appointments import appointments_accounts_sync, appointments_propose
 from grids.locked import locked_join
 from grids.models import Grid, GridAssignment, GridVersion, MemberArea, PartitionRun
 from grids.partitioning import partition
@@ -253,6 +253,7 @@ def version_create(village: Village, current: GridVersion | None, grids: list[Gr
                                            member_area=area) for h in a.households]
     GridAssignment.objects.bulk_create(assignments, batch_size=5000)
     appointments_propose(version)
+    appointments_accounts_sync(village)
     return version
 
 

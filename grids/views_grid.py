@@ -4,11 +4,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from grids.access import require_grid
-from grids.appointments import AppointmentError, grid_appoint_leader, member_area_appoint
+from grids.appointments import (
+    AppointmentError,
+    account_issue_password,
+    appointments_accounts_sync,
+    grid_appoint_leader,
+    member_area_appoint,
+)
 from grids.models import Grid, GridAssignment
-from households.models import Person
+from households.models import Person, UserArea
 
 
 def _candidates(grid: Grid):
@@ -23,6 +30,15 @@ def grid_detail(request, code):
         code=code, version__valid_to__isnull=True)
     require_grid(request.user, "appoint", grid)
     areas = list(grid.member_areas.select_related("member").order_by("number"))
+    if request.method == "POST" and "issue" in request.POST:
+        holders = [p for p in [grid.leader_id, *[a.member_id for a in areas]] if p]
+        person = get_object_or_404(Person.objects.filter(pk__in=holders, user_area__isnull=False),
+                                   pk=request.POST["issue"])
+        username, password = account_issue_password(person)
+        messages.success(request, _("Account %(user)s of %(name)s: new password %(password)s "
+                                    "(shown once; ask them to change it after logging in).") % {
+            "user": username, "name": person.name, "password": password})
+        return redirect("grid-detail", code=code)
     if request.method == "POST":
         try:
             with transaction.atomic():
@@ -33,11 +49,19 @@ def grid_detail(request, code):
         except AppointmentError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"{grid.code}: ✓")
+            synced = appointments_accounts_sync(grid.village)
+            messages.success(request, _("Appointments of grid %(grid)s saved.") % {"grid": grid.code})
+            if synced["created"]:
+                messages.info(request, _("New accounts: %(users)s. Issue each a password below.") % {
+                    "users": ", ".join(synced["created"])})
             return redirect("grid-detail", code=code)
     households = GridAssignment.objects.filter(grid=grid).select_related(
         "household", "member_area").order_by("member_area__number", "household__external_id")
+    accounts = dict(UserArea.objects.filter(
+        person__in=[p for p in [grid.leader_id, *[a.member_id for a in areas]] if p]
+    ).values_list("person_id", "user__username"))
     return render(request, "grids/grid_detail.html", {
+        "accounts": accounts,
         "grid": grid, "areas": areas, "households": households,
         "candidates": _candidates(grid), "township": grid.village.township,
     })

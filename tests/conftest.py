@@ -82,3 +82,17 @@ def make_user(db):
 def township_user(make_user, demo_county):
     """Township staff of the demo township (坑口镇)."""
     return make_user("township", username="township", township=demo_county)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's set-up, plus: close connections a live server's threads left open, so
+    the test database can be dropped at the end instead of piling up on the server."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cur:
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -49,11 +49,13 @@ class Command(BaseCommand):
                 if grid is None:
                     continue
                 area.update(village=village, grid_code=grid.code)
-                if role == Role.GRID_LEADER:
+                if role == Role.GRID_LEADER:  # the demo posts are confirmed appointments
                     area["person"] = grid.leader
+                    type(grid).objects.filter(pk=grid.pk).update(leader_confirmed=True)
                 else:
                     first = grid.member_areas.order_by("number").first()
                     area.update(member_number=first.number, person=first.member)
+                    type(first).objects.filter(pk=first.pk).update(member_confirmed=True)
                 full_name = area["person"].name if area["person"] else username
             user, _created = User.objects.get_or_create(username=username)
             user.first_name = full_name
