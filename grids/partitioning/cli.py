@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Partition households into grids and member areas.",
     )
     ap.add_argument("households", help="household points (vector file, or CSV with lon/lat)")
-    ap.add_argument("groups", help="village group polygons with columns id, village_id")
+    ap.add_argument("groups", help="village group polygons with columns id, village_id (or village_code)")
     ap.add_argument("--out", required=True, help="output directory")
     ap.add_argument("--target", type=int, default=50)
     ap.add_argument("--band", type=_band, default=(40, 60))
@@ -97,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
             ap.error("--workers must be >= 1")
         households = read_vector(args.households, table="households", csv_points=True)
         groups = read_vector(args.groups, table="groups")
+        if "village_id" not in groups.columns and "village_code" in groups.columns:
+            # the project's own group files (importer columns) name the village by its code
+            groups = groups.rename(columns={"village_code": "village_id"})
         previous = None
         if args.previous:
             if not Path(args.previous).exists():

@@ -91,3 +91,15 @@ def test_cli_usage_exit_2(files, extra):
         args += ["--out", files / "o"]
     p = run(*args)
     assert p.returncode == 2 and "usage:" in p.stderr
+
+
+def test_cli_reads_the_projects_own_demo_files(tmp_path):
+    """The importer's group columns (village_code) work too; every household is accounted."""
+    demo = ROOT / "sample_data" / "demo"
+    out = tmp_path / "out"
+    proc = run(str(demo / "households.csv"), str(demo / "village_groups.geojson"), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    rows = pd.read_csv(out / "assignments.csv", dtype=str, keep_default_na=False)
+    households = pd.read_csv(demo / "households.csv", dtype=str)
+    assert sorted(rows["household_id"]) == sorted(households["id"])
+    assert (rows["grid_id"].str.len() == 15).all()
