@@ -79,3 +79,20 @@ def households_reassign_groups() -> int:
         )
         cur.execute("DROP TABLE tmp_regroup")
     return int(changed.sum())
+
+
+def household_update(household: Household, data: dict, *, fields: list[str], user=None) -> Household:
+    """Save an edit of a household's attributes (not its location or group)."""
+    changed = []
+    for name in fields:
+        if name in ("new_phone", "new_id_number"):
+            if data.get(name):
+                target = name.removeprefix("new_")
+                setattr(household, target, data[name])
+                changed.append(target)
+        elif getattr(household, name) != data[name]:
+            setattr(household, name, data[name])
+            changed.append(name)
+    if changed:
+        household.save(update_fields=[*changed, "updated_at"])
+    return household

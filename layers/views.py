@@ -82,7 +82,7 @@ def _render_page(request, grid, *, form=None, status=200):
         "overdue": overdue, "overdue_days": selectors.NOT_VISITED_DAYS,
         "form": form, "can_log": can_log, "is_member": scope.role == "grid_member",
         "map_config": _map_config(grid, contacts), "member_colors": MEMBER_COLORS,
-        "mine": scope.grid_bound,
+        "mine": scope.grid_bound, "can_edit": scope.can("edit_households"),
     }, status=status)
 
 

@@ -40,7 +40,7 @@ POST_PROBES = {"visit-add"}  # POST-only views that change nothing on an empty f
 # Open gaps in views outside layers/, each reported (regex over a problem line):
 # Views that refuse by role before they look the object up: a role without the action
 # gets the same 403 for any object, existing or not, which tells it nothing.
-ROLE_FIRST = {"import-review": "import"}
+ROLE_FIRST = {"import-review": "import", "household-edit": "edit_households"}
 HOUSEHOLD_ID = re.compile(r"\bH\d{7}\b")
 FULL_ID = re.compile(r"(?<![\d*])\d{17}[\dX](?![\d*])")
 FULL_PHONE = re.compile(r"(?<![\d*])1\d{10}(?![\d*])")
@@ -101,6 +101,13 @@ class World:
             self.visits.append((str(visit.pk), Area(
                 township=grid.village.township_id, village=grid.village_id, grid=grid.code,
                 member=a.member_area.number)))
+        self.households = []
+        for grid in (field.grid, field.sibling, field.far, field.other):
+            a = GridAssignment.objects.filter(grid=grid).select_related(
+                "household", "member_area").first()
+            self.households.append((a.household.external_id, Area(
+                township=grid.village.township_id, village=grid.village_id, grid=grid.code,
+                member=a.member_area.number)))
         owner = User.objects.create_user("t-importer", is_staff=True)
         folder = Path(tmp_path) / "imports" / "abc123"
         folder.mkdir(parents=True)
@@ -127,6 +134,8 @@ class World:
             return self.visits
         if param == "token":
             return self.tokens
+        if param == "external_id":
+            return self.households
         if param == "layer":
             return [("households", Area())]
         if param == "action":
