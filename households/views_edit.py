@@ -27,6 +27,7 @@ class HouseholdForm(forms.ModelForm):
     class Meta:
         model = Household
         fields = [*PLAIN_FIELDS, *Household.TAG_FIELDS]
+        labels = {"members": _("Members")}
 
     def __init__(self, *args, sensitive: bool, **kwargs):
         super().__init__(*args, **kwargs)
