@@ -7,8 +7,13 @@ and split as in fresh mode, small leftovers join the adjacent grid they touch
 most). Then rules are restored with as few moves as possible: detached
 fragments of a grid join the neighbouring grid they touch most; a grid over
 the band gives border units to adjacent grids with room (never disconnecting
-itself); only a grid that still cannot be balanced is split, the part holding
-most of its households keeping the id. Member areas: kept areas keep their id,
+itself); grids still out of band (over or under) are repaired by chains of
+border moves through neighbouring grids to one with room (or spare), cheapest
+in existing households moved (new households move for free); only a grid that
+still cannot be balanced is split, the part holding most of its households
+keeping the id, and as a last resort a grid is re-cut together with one
+neighbour into the feasible number of parts (each old grid keeping its id on
+the part holding most of its households). Member areas: kept areas keep their id,
 newcomers join the nearest kept area of their grid with room, and leftovers
 form new areas. Unchanged input therefore reproduces the previous output, and
 5 % more households move far fewer than 2 % of the existing ones.
@@ -98,6 +103,172 @@ def _balance(ulabel, w, ea, eb, hi) -> None:
             return
 
 
+MAX_REPAIR_CHAINS = 100  # move chains tried per village to bring grids into the band
+
+
+def _n_comp(ulabel, k, ea, eb, drop=-1) -> int:
+    """Connected components of grid ``k`` (optionally without unit ``drop``)."""
+    nodes = np.flatnonzero(ulabel == k)
+    nodes = nodes[nodes != drop]
+    if len(nodes) == 0:
+        return 0
+    loc = np.full(len(ulabel), -1, dtype=np.int64)
+    loc[nodes] = np.arange(len(nodes))
+    m = (loc[ea] >= 0) & (loc[eb] >= 0)
+    nc, _ = components(len(nodes), loc[ea[m]], loc[eb[m]])
+    return nc
+
+
+def _badness(size, lo, hi) -> float:
+    alive = size > 0
+    return float(np.maximum(size - hi, 0).sum() + np.maximum(lo - size, 0)[alive].sum())
+
+
+def _chain(ulabel, w, ea, eb, cost, size, k, over, lo, hi):
+    """Cheapest chain of border moves relieving grid ``k`` (over: out of k; else into k).
+
+    Returns [(unit, to_grid), ...] in execution order, or None. A move of unit u
+    from grid a to grid b is allowed when a stays as connected as it was; the
+    chain ends at a grid that can take (over) or give (under) a unit in band.
+    """
+    cut = ulabel[ea] != ulabel[eb]
+    src = np.r_[ea[cut], eb[cut]]
+    dst = np.r_[eb[cut], ea[cut]]
+    pairs = sorted(set(zip(src.tolist(), ulabel[dst].tolist())))
+    by_grid: dict[int, list] = {}  # over: edges out of a; under: edges into b
+    for u, b in pairs:
+        a = int(ulabel[u])
+        key = a if over else b
+        by_grid.setdefault(key, []).append((cost[u], u, a, b))
+    base = {}
+    safe: dict[int, bool] = {}
+
+    def movable(u, a):
+        if u not in safe:
+            if a not in base:
+                base[a] = _n_comp(ulabel, a, ea, eb)
+            safe[u] = size[a] > w[u] and _n_comp(ulabel, a, ea, eb, drop=u) <= base[a]
+        return safe[u]
+
+    import heapq
+
+    heap = [(0.0, 0, k)]
+    prev: dict[int, tuple] = {k: None}
+    dist = {k: 0.0}
+    seen = set()
+    tie = 0
+    while heap:
+        d, _, g = heapq.heappop(heap)
+        if g in seen:
+            continue
+        seen.add(g)
+        if g != k:
+            u = prev[g][0]
+            ok = size[g] + w[u] <= hi if over else size[g] - w[u] >= lo
+            if ok:
+                path = []
+                while prev[g] is not None:
+                    u, frm = prev[g]
+                    path.append((u, g if over else frm, frm if over else g))
+                    g = frm
+                # over: moves u from frm to g, executed from the far end backwards
+                # so intermediate grids never grow past what they hand on
+                return [(u, to) for u, to, _ in path]
+        for c, u, a, b in by_grid.get(g, []):
+            nxt = b if over else a
+            if nxt in seen or not movable(u, a):
+                continue
+            nd = d + c + 1e-3
+            if nd < dist.get(nxt, np.inf):
+                dist[nxt] = nd
+                prev[nxt] = (u, g)
+                tie += 1
+                heapq.heappush(heap, (nd, tie, nxt))
+    return None
+
+
+def _repair(ulabel, w, ea, eb, isnew, lo, hi) -> None:
+    """Bring grids into [lo, hi] by chains of border moves (new households first).
+
+    Each chain moves one unit per step between adjacent grids, never splitting
+    a grid, and is kept only when it lowers the total distance to the band.
+    """
+    cost = np.where(isnew, 0.0, w.astype(float))
+    for _ in range(MAX_REPAIR_CHAINS):
+        size = np.bincount(ulabel, weights=w)
+        bad = np.flatnonzero((size > hi) | ((size > 0) & (size < lo)))
+        if len(bad) == 0:
+            return
+        before = _badness(size, lo, hi)
+        improved = False
+        for k in bad:
+            over = size[k] > hi
+            chain = _chain(ulabel, w, ea, eb, cost, size, int(k), over, lo, hi)
+            if not chain:
+                continue
+            old = ulabel.copy()
+            touched = {int(ulabel[u]) for u, _ in chain} | {to for _, to in chain}
+            comps = {g: _n_comp(old, g, ea, eb) for g in touched}
+            for u, to in chain:
+                ulabel[u] = to
+            nsize = np.bincount(ulabel, weights=w, minlength=len(size))
+            if _badness(nsize, lo, hi) < before and all(
+                _n_comp(ulabel, g, ea, eb) <= comps[g] for g in touched
+            ):
+                improved = True
+                break
+            ulabel[:] = old
+        if not improved:
+            return
+
+
+def _resplit(ulabel, w, uxy, ea, eb, uprev, p, nxt) -> int:
+    """Last resort for grids still out of band: re-cut the grid together with one
+    neighbouring grid into the feasible number of parts (the parts holding most
+    of each old grid keep its label). Returns the next free label."""
+    lo, hi = p.band
+    for _ in range(MAX_REPAIR_CHAINS):
+        size = np.bincount(ulabel, weights=w)
+        bad = np.flatnonzero((size > hi) | ((size > 0) & (size < lo)))
+        done = False
+        for k in bad:
+            cut = (ulabel[ea] != ulabel[eb]) & ((ulabel[ea] == k) | (ulabel[eb] == k))
+            nb, cnt = np.unique(
+                np.where(ulabel[ea[cut]] == k, ulabel[eb[cut]], ulabel[ea[cut]]), return_counts=True
+            )
+            for j in nb[np.argsort(-cnt, kind="stable")]:
+                mask = (ulabel == k) | (ulabel == j)
+                nodes = np.flatnonzero(mask)
+                kk, ok = n_parts(int(w[nodes].sum()), target=p.target, lo=lo, hi=hi)
+                if not ok:
+                    continue
+                sa, sb = _sub(mask, ea, eb)
+                lab = split_graph(xy=uxy[nodes], w=w[nodes], ea=sa, eb=sb, k=kk, lo=lo, hi=hi)
+                part = np.bincount(lab, weights=w[nodes], minlength=kk)
+                if part.min() < lo or part.max() > hi:
+                    continue
+                new = np.full(kk, -1, dtype=np.int64)
+                for g in sorted((int(k), int(j)), key=lambda g: -size[g]):
+                    kept = (ulabel[nodes] == g) & (uprev[nodes] != "")
+                    ov = np.bincount(lab, weights=w[nodes] * kept, minlength=kk)
+                    ov[new >= 0] = -1
+                    new[int(np.argmax(ov))] = g
+                for i in np.flatnonzero(new < 0):
+                    new[i] = nxt
+                    nxt += 1
+                old = ulabel.copy()
+                ulabel[nodes] = new[lab]
+                if all(_n_comp(ulabel, g, ea, eb) <= 1 for g in np.unique(new)):
+                    done = True
+                    break
+                ulabel[:] = old
+            if done:
+                break
+        if not done:
+            return nxt
+    return nxt
+
+
 def incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency):
     """Grid label per unit, {label: persisting grid id}, flags."""
     p = t.params
@@ -140,11 +311,12 @@ def incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency):
             nxt += max(k, 1)
     _defragment(ulabel, w, ea, eb)
     _balance(ulabel, w, ea, eb, hi)
+    isnew = uprev == ""
+    _repair(ulabel, w, ea, eb, isnew, lo, hi)
     size = np.bincount(ulabel, weights=w)
     for k in np.flatnonzero(size > hi):
         kk, ok = n_parts(int(size[k]), target=p.target, lo=lo, hi=hi)
         if not ok or kk < 2:
-            flags.append(f"grid {old_ids[k] if k < len(old_ids) else k}: {int(size[k])} households")
             continue
         mask = ulabel == k
         nodes = np.flatnonzero(mask)
@@ -155,6 +327,11 @@ def incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency):
         new_lab = np.where(lab == keep, k, nxt + lab)
         ulabel[nodes] = new_lab
         nxt += kk
+    nxt = _resplit(ulabel, w, uxy, ea, eb, uprev, p, nxt)
+    _repair(ulabel, w, ea, eb, isnew, lo, hi)
+    size = np.bincount(ulabel, weights=w)
+    for k in np.flatnonzero(size > hi):
+        flags.append(f"grid {old_ids[k] if k < len(old_ids) else k}: {int(size[k])} households")
     # compact labels; persisting ids for labels that are previous grids
     used, ulabel[:] = np.unique(ulabel, return_inverse=True)
     keep_ids = {i: old_ids[lab] for i, lab in enumerate(used) if lab < len(old_ids)}

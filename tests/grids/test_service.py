@@ -84,9 +84,6 @@ def test_second_version_closes_the_first(demo_county):
     assert_versions_dated([village])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "grids.partitioning, incremental mode: after +30 households 万星村 keeps 13 grids, one of "
-    "62 households (band 40-60) although 12 in-band grids are possible; library bug"))
 def test_incremental_run_keeps_grids_in_band(demo_county):
     village = Village.objects.get(code=WANXING)
     services.partition_run_apply(proposal())
