@@ -10,6 +10,7 @@ import logging
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import shapely
 import shapely.geometry
@@ -294,6 +295,22 @@ def _unchanged_villages(run: PartitionRun, villages: dict) -> set[str]:
 def _geos(geometry: dict) -> GEOSGeometry:
     geom = GEOSGeometry(json.dumps(geometry), srid=4326)
     return MultiPolygon(geom, srid=4326) if geom.geom_type == "Polygon" else geom
+
+
+# A run is computed by a thread of the web server process; if that process is restarted the
+# thread is gone. 200,000 households take well under a minute, so a run with no progress for
+# this long has stopped.
+STALE_RUN_MINUTES = 15
+
+
+def partition_runs_expire_stale() -> int:
+    """Mark runs whose worker disappeared as failed, so the page stops waiting for them."""
+    cutoff = timezone.now() - timedelta(minutes=STALE_RUN_MINUTES)
+    return PartitionRun.objects.filter(
+        status__in=[PartitionRun.Status.QUEUED, PartitionRun.Status.RUNNING],
+        created_at__lt=cutoff,
+    ).update(status=PartitionRun.Status.FAILED, finished_at=timezone.now(),
+             message=_("The job stopped (the server was restarted?); run it again."))
 
 
 def partition_run_discard(run: PartitionRun) -> None:

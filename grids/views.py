@@ -99,6 +99,7 @@ def partition_start(request, code):
 
 def _run_for(request, pk) -> tuple[PartitionRun, object]:
     """The run and its township, 404 unless the user may partition there."""
+    services.partition_runs_expire_stale()
     run = get_object_or_404(PartitionRun, pk=pk)
     villages = selectors.villages_in_scope(run.scope, run.scope_code)
     if run.scope == PartitionRun.Scope.COUNTY:

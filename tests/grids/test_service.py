@@ -1,7 +1,10 @@
 """grids.services: propose -> diff -> apply as dated versions, conflicts, discard, people."""
 
+from datetime import timedelta
+
 import pandas as pd
 import pytest
+from django.utils import timezone
 
 from grids import services
 from grids.models import Grid, GridAssignment, GridVersion, MemberArea, PartitionRun
@@ -147,3 +150,17 @@ def test_rerun_keeps_snapshot(demo_county):
     assert not (run.diff["added"] or run.diff["removed"] or run.diff["changed"])
     assert services.partition_run_apply(run) == []
     assert snapshot([village]) == before
+
+
+def test_a_run_whose_worker_vanished_is_marked_failed(demo_county):
+    stale = PartitionRun.objects.create(scope="township", scope_code="360721100",
+                                        status=PartitionRun.Status.RUNNING)
+    fresh = PartitionRun.objects.create(scope="township", scope_code="360721100",
+                                        status=PartitionRun.Status.RUNNING)
+    PartitionRun.objects.filter(pk=stale.pk).update(
+        created_at=timezone.now() - timedelta(minutes=services.STALE_RUN_MINUTES + 1))
+    assert services.partition_runs_expire_stale() == 1
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.status == PartitionRun.Status.FAILED and stale.message
+    assert fresh.status == PartitionRun.Status.RUNNING
