@@ -84,39 +84,62 @@ def refine(
     s2 = float(np.average((xy[:, 0] - cx[labels]) ** 2 + (xy[:, 1] - cy[labels]) ** 2, weights=w))
     s2 = max(s2, 1.0)
     moves = 0
+    # per-unit scalars as Python objects: the pass below reads them one at a time
+    # (numpy scalar indexing dominated it); the arithmetic is the same IEEE doubles
+    wl, xl, yl = w.tolist(), xy[:, 0].tolist(), xy[:, 1].tolist()
+    grp, lab = group.tolist(), labels.tolist()
+    ind = indices.tolist()
+    bounds = indptr.tolist()
+    nbrs = [ind[bounds[u] : bounds[u + 1]] for u in range(n)]
+    size, sx, sy = size.tolist(), sx.tolist(), sy.tolist()
+    cx, cy = cx.tolist(), cy.tolist()
     for _ in range(passes):
         us, ts = _candidates(labels, group, frozen, ea, eb)
         if len(us) == 0:
             break
+        us_l, ts_l = us.tolist(), ts.tolist()
         a = labels[us]
-        d_a = (xy[us, 0] - cx[a]) ** 2 + (xy[us, 1] - cy[a]) ** 2
-        d_b = (xy[us, 0] - cx[ts]) ** 2 + (xy[us, 1] - cy[ts]) ** 2
+        cxa, cya = np.asarray(cx), np.asarray(cy)
+        d_a = (xy[us, 0] - cxa[a]) ** 2 + (xy[us, 1] - cya[a]) ** 2
+        d_b = (xy[us, 0] - cxa[ts]) ** 2 + (xy[us, 1] - cya[ts]) ** 2
         pre = w[us] * (d_a - d_b) / s2
         order = np.lexsort((ts, us, -pre))
         moved = set()
         done = 0
         for i in order.tolist():
-            u, b = int(us[i]), int(ts[i])
+            u, b = us_l[i], ts_l[i]
             if u in moved:
                 continue
-            a = int(labels[u])
-            if a == b or size[a] - w[u] < lo or size[b] + w[u] > hi:
+            a = lab[u]
+            wu = wl[u]
+            if a == b or size[a] - wu < lo or size[b] + wu > hi:
                 continue
-            nb = indices[indptr[u] : indptr[u + 1]]
-            nl = labels[nb]
-            if not np.any((nl == b) & (group[nb] == group[u])):
+            gu = grp[u]
+            nb = nbrs[u]
+            na = nbb = 0
+            ok = False
+            for x in nb:
+                lx = lab[x]
+                if lx == b:
+                    nbb += 1
+                    if grp[x] == gu:
+                        ok = True
+                elif lx == a:
+                    na += 1
+            if not ok:
                 continue
-            ux, uy = xy[u]
-            gain = w[u] * (
+            ux, uy = xl[u], yl[u]
+            gain = wu * (
                 (ux - cx[a]) ** 2 + (uy - cy[a]) ** 2 - (ux - cx[b]) ** 2 - (uy - cy[b]) ** 2
-            ) / s2 + CUT_WEIGHT * (int(np.count_nonzero(nl == b)) - int(np.count_nonzero(nl == a)))
+            ) / s2 + CUT_WEIGHT * (nbb - na)
             if gain <= 1e-9 or not removable(u, _LabelIs(labels, a), indptr, indices):
                 continue
             labels[u] = b
+            lab[u] = b
             for g, sign in ((a, -1.0), (b, 1.0)):
-                size[g] += sign * w[u]
-                sx[g] += sign * w[u] * ux
-                sy[g] += sign * w[u] * uy
+                size[g] += sign * wu
+                sx[g] += sign * wu * ux
+                sy[g] += sign * wu * uy
                 cx[g], cy[g] = sx[g] / max(size[g], 1e-9), sy[g] / max(size[g], 1e-9)
             moved.add(u)
             done += 1
