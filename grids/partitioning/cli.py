@@ -54,6 +54,33 @@ def read_vector(path: str, *, table: str, csv_points: bool = False) -> gpd.GeoDa
         raise PartitionError(ERR_FILE.format(path=path, reason=exc)) from exc
 
 
+_CSV_SPECIAL = (",", '"', "\n", "\r")
+
+
+def write_assignments(df: pd.DataFrame, path: Path) -> None:
+    """``df.to_csv(path, index=False)``, joined by hand when no field needs quoting
+    (the common case: pandas' writer took ~0.5 s on a 200k county)."""
+    cols = [df[c].to_numpy(object) for c in df.columns]
+    plain = all(isinstance(c, str) and not any(ch in c for ch in _CSV_SPECIAL) for c in df.columns)
+    if plain:
+        for c in cols:
+            if not all(type(v) is str for v in c.tolist()):
+                plain = False
+                break
+            joined = "\x00".join(c.tolist())
+            if any(ch in joined for ch in _CSV_SPECIAL):
+                plain = False
+                break
+    if not plain:
+        df.to_csv(path, index=False)
+        return
+    lines = [",".join(df.columns)]
+    lines += map(",".join, zip(*(c.tolist() for c in cols)))
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("\n".join(lines))
+        f.write("\n")
+
+
 def _band(text: str) -> tuple[int, int]:
     try:
         lo, hi = (int(v) for v in text.split(","))
@@ -138,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         pyogrio.write_dataframe(grids, out / "grids.geojson", driver="GeoJSON")
     else:
         (out / "grids.geojson").write_text('{"type": "FeatureCollection", "features": []}\n')
-    result.assignments.to_csv(out / "assignments.csv", index=False)
+    write_assignments(result.assignments, out / "assignments.csv")
     summary = dict(result.summary)
     summary["total_seconds"] = round(time.perf_counter() - t0, 3)
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")

@@ -103,3 +103,25 @@ def test_cli_reads_the_projects_own_demo_files(tmp_path):
     households = pd.read_csv(demo / "households.csv", dtype=str)
     assert sorted(rows["household_id"]) == sorted(households["id"])
     assert (rows["grid_id"].str.len() == 15).all()
+
+
+def test_write_assignments_matches_pandas(tmp_path):
+    import pandas as pd
+
+    from grids.partitioning.cli import write_assignments
+
+    frames = [
+        pd.DataFrame(
+            {"household_id": ["1", "2"], "grid_id": ["V001", ""], "member_id": ["V001-01", ""],
+             "problem": ["", "outside every group"]}
+        ),
+        pd.DataFrame(
+            {"household_id": ["a,b", 'c"d'], "grid_id": ["", "x\ny"], "member_id": ["", ""],
+             "problem": ["", ""]}
+        ),
+        pd.DataFrame({"household_id": [], "grid_id": [], "member_id": [], "problem": []}),
+    ]
+    for i, df in enumerate(frames):
+        write_assignments(df, tmp_path / f"a{i}.csv")
+        df.to_csv(tmp_path / f"b{i}.csv", index=False)
+        assert (tmp_path / f"a{i}.csv").read_bytes() == (tmp_path / f"b{i}.csv").read_bytes()
