@@ -10,12 +10,14 @@ villagers), then distance. Staff confirm or change the proposals.
 """
 
 import math
+import secrets
 
 import numpy as np
+from django.contrib.auth.models import User
 from scipy.optimize import linear_sum_assignment
 
 from grids.models import Grid, GridAssignment, GridVersion, MemberArea
-from households.models import Person
+from households.models import Person, Role, UserArea
 
 OUTSIDE_AREA_COST_M = 500.0  # living outside the area counts like living 500 m farther
 RANK_STEP_COST_M = 300.0  # each step down the priority order counts like 300 m
@@ -123,8 +125,6 @@ def member_area_appoint(area: MemberArea, person: Person | None) -> MemberArea:
 
 
 def _username_for(person: Person) -> str:
-    from django.contrib.auth.models import User
-
     phone = "".join(c for c in person.phone if c.isdigit())
     if len(phone) == 11 and not User.objects.filter(username=phone).exists():
         return phone
@@ -138,10 +138,6 @@ def appointments_accounts_sync(village) -> dict:
     New accounts get no usable password: staff issue one on the grid page
     (`account_issue_password`), so no password is ever generated unseen.
     """
-    from django.contrib.auth.models import User
-
-    from households.models import Role, UserArea
-
     posts = {}  # person id -> (role, grid code, member number)
     for grid in Grid.objects.filter(village=village, version__valid_to__isnull=True):
         if grid.leader_id and grid.leader_confirmed:
@@ -179,8 +175,6 @@ def appointments_accounts_sync(village) -> dict:
 
 def account_issue_password(person: Person) -> tuple[str, str]:
     """A new random password for the person's account (shown once to the staff who asked)."""
-    import secrets
-
     ua = person.user_area
     password = secrets.token_urlsafe(9)
     ua.user.set_password(password)

@@ -104,26 +104,24 @@ def require(user, action: str) -> Scope:
     return scope
 
 
+def _covers_township(scope: Scope, township_id: int) -> bool:
+    return scope.county or scope.township_id == township_id
+
+
 def require_township(user, action: str, township: Township) -> Scope:
     """404 if the township is outside the user's area, 403 if the role lacks the action."""
-    scope = scope_for(user)
-    if not (scope.county or scope.township_id == township.pk):
+    if not _covers_township(scope_for(user), township.pk):
         raise Http404
-    if not scope.can(action):
-        raise PermissionDenied(action)
-    return scope
+    return require(user, action)
 
 
 def require_village(user, action: str, village: Village) -> Scope:
     """404 unless the village is in the user's area (checked first), 403 without the action."""
     scope = scope_for(user)
-    if not (scope.county or scope.township_id == village.township_id):
+    other_village = scope.village_id and scope.village_id != village.pk and scope.role != Role.TOWNSHIP
+    if not _covers_township(scope, village.township_id) or other_village:
         raise Http404
-    if scope.village_id and scope.village_id != village.pk and scope.role != Role.TOWNSHIP:
-        raise Http404
-    if not scope.can(action):
-        raise PermissionDenied(action)
-    return scope
+    return require(user, action)
 
 
 def village_filter(user) -> set[int] | None:
