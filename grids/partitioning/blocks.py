@@ -18,9 +18,11 @@ grids, 51 and 53 each whole, the 71 shared out).
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import combinations
 
 from .split import n_parts
 
+MAX_KEEP_TRIES = 64  # subsets of in-band groups tried by kept_groups
 MAX_TAKE_IN = 4  # neighbouring blocks a block may take in to keep its in-band groups whole
 
 
@@ -98,14 +100,46 @@ def _max_flow(demand: list[float], room: list[float], arcs: list[tuple[int, int]
 
 
 def can_keep(
-    members: list[int], sizes: list[int], neighbours: dict[int, set[int]], lo: int, hi: int
+    members: list[int],
+    sizes: list[int],
+    neighbours: dict[int, set[int]],
+    lo: int,
+    hi: int,
+    whole: list[int] | None = None,
 ) -> bool:
     """Whether every in-band group of a block can be one grid (see :func:`keep_deficit`)."""
-    return keep_deficit(members, sizes, neighbours, lo, hi) <= 1e-9
+    return keep_deficit(members, sizes, neighbours, lo, hi, whole) <= 1e-9
+
+
+def kept_groups(
+    members: list[int], sizes: list[int], neighbours: dict[int, set[int]], lo: int, hi: int
+) -> list[int]:
+    """The largest set of in-band groups of a block that can each be one grid.
+
+    All of them when :func:`can_keep` says so; otherwise subsets, largest first
+    (in index order), the others counting as loose: a 20 that touches only a 45
+    next to another 45 forces the first 45 to share, but the second stays whole.
+    Gives up (returns all) beyond ``MAX_KEEP_TRIES`` subsets.
+    """
+    whole = [g for g in members if lo <= sizes[g] <= hi]
+    tries = 0
+    for r in range(len(whole), 0, -1):
+        for sub in combinations(whole, r):
+            if can_keep(members, sizes, neighbours, lo, hi, list(sub)):
+                return list(sub)
+            tries += 1
+            if tries >= MAX_KEEP_TRIES:
+                return whole
+    return []
 
 
 def keep_deficit(
-    members: list[int], sizes: list[int], neighbours: dict[int, set[int]], lo: int, hi: int
+    members: list[int],
+    sizes: list[int],
+    neighbours: dict[int, set[int]],
+    lo: int,
+    hi: int,
+    whole: list[int] | None = None,
 ) -> float:
     """Households that cannot be placed if every in-band group of a block is one grid.
 
@@ -117,10 +151,12 @@ def keep_deficit(
     loose households (e.g. 17 + 41 + 78 with 17 and 78 on either side of the
     41: the 41 cannot take both the 17 and the 78's excess 18).
     """
-    whole = [g for g in members if lo <= sizes[g] <= hi]
+    if whole is None:
+        whole = [g for g in members if lo <= sizes[g] <= hi]
     if not whole:
         return 0.0
-    loose = [g for g in members if not lo <= sizes[g] <= hi]
+    kept = set(whole)
+    loose = [g for g in members if g not in kept]
     comp: dict[int, int] = {}
     for g in loose:
         if g in comp:

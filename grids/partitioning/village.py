@@ -25,7 +25,7 @@ import numpy as np
 import shapely
 
 from . import polygons as pg
-from .blocks import keep_counts, merge_groups
+from .blocks import keep_counts, kept_groups, merge_groups
 from .graph import (
     group_adjacency,
     group_borders,
@@ -87,6 +87,10 @@ def _fresh_labels(t: VillageTask, uxy, ugroup, w, ea, eb, adjacency) -> tuple[np
         f"cannot form grids of {lo}-{hi} (no adjacent group to merge with)"
         for b in bad
     ]
+    neighbours: dict[int, set[int]] = {}
+    for a, b in adjacency:
+        neighbours.setdefault(a, set()).add(b)
+        neighbours.setdefault(b, set()).add(a)
     ulabel = np.full(len(w), -1, dtype=np.int64)
     nxt = 0
     for blk in blocks:
@@ -98,7 +102,8 @@ def _fresh_labels(t: VillageTask, uxy, ugroup, w, ea, eb, adjacency) -> tuple[np
             nxt += 1
             continue
         sa, sb = _sub(mask, ea, eb)
-        whole = [g for g in blk if lo <= sizes[g] <= hi]  # in-band groups merged by force
+        # in-band groups merged by force: as many as the block's geometry lets stay whole
+        whole = kept_groups(blk, sizes, neighbours, lo, hi)
         total = int(w[nodes].sum())
         ks = keep_counts([sizes[g] for g in whole], total, lo, hi) if whole else []
         ks = sorted(ks, key=lambda x: (abs(x - total / p.target), x)) or [k]
