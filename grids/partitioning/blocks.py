@@ -278,6 +278,29 @@ def merge_groups(
                     break
             if changed:
                 break
+    # two neighbouring blocks that each break an in-band group may keep more of them
+    # as one block (e.g. 19 + 17 beside a 45, and 39 beside 48 and 54: with the 48
+    # taken as loose the 45 and 54 stay whole); largest gain first
+    kept = {b: len(kept_groups(members[b], sizes, neighbours, lo, hi)) for b in members}
+    n_whole = {b: sum(lo <= sizes[g] <= hi for g in members[b]) for b in members}
+    while True:
+        best = None
+        for b in sorted(members):
+            if kept[b] == n_whole[b]:
+                continue
+            for c in sorted(shared[b]):
+                both = kept_groups(members[b] + members[c], sizes, neighbours, lo, hi)
+                key = (kept[b] + kept[c] - len(both), b, c)
+                if key[0] < 0 and (best is None or key < best):
+                    best = key
+        if best is None:
+            break
+        _, b, c = best
+        gain = kept.pop(b) + kept.pop(c)
+        k = join(b, c)
+        kept[k] = len(kept_groups(members[k], sizes, neighbours, lo, hi))
+        n_whole[k] = n_whole.pop(b) + n_whole.pop(c)
+        assert kept[k] > gain
     blocks = sorted(members.values())
     bad = [m for m in blocks if not _feasible(sum(sizes[g] for g in m), lo, hi)]
     return blocks, bad
