@@ -9,10 +9,19 @@ merged count is feasible; it does not break an in-band group (merged count
 over ``hi``); it does not touch an in-band group at all; the smallest merged
 count; the longest shared boundary (compact blocks); the lowest index.
 Blocks with no neighbour stay infeasible and are reported (best effort).
-A merge whose in-band groups can all stay whole (:func:`keep_counts`) is
-preferred; a feasible block that still cannot keep them whole (e.g. 71 next to
-51 only) takes in one more neighbour when that lets them (71 + 51 + 53: three
-grids, 51 and 53 each whole, the 71 shared out).
+A merge whose in-band groups can all stay whole is preferred. Keepability
+(:func:`can_keep`) is judged on the group graph: the loose (not in-band) groups
+of a block form components, each component's excess over what its own grids can
+hold must reach adjacent in-band groups within their room ``hi - size``, a
+transport problem solved as a maximum flow (Ford & Fulkerson 1956);
+:func:`keep_counts` is the pooled arithmetic bound. A feasible block that still
+cannot keep them whole takes in up to ``MAX_TAKE_IN`` neighbouring blocks,
+fewest unplaced households first, when the union keeps them all (71 next to 51
+only: 71 + 51 + 53, three grids, 51 and 53 each whole, the 71 shared out; a 13
+and a 26 shared among four in-band neighbours). Two neighbouring blocks that
+each break an in-band group are joined when together they keep more of them
+(:func:`kept_groups`: the largest subset of in-band groups that can stay whole;
+the rest of the block is cut as loose households by :mod:`.keep`).
 """
 
 from __future__ import annotations

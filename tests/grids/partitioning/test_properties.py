@@ -28,8 +28,9 @@ def random_county(seed: int, n_villages: int = 2):
 
 
 # derandomize: the same examples on every run, so CI does not depend on the draw
-@settings(max_examples=8, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(seed=st.integers(0, 10_000))
 def test_rules_hold_on_random_villages(seed):
     _rules_hold(seed)
