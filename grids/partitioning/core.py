@@ -247,7 +247,8 @@ def partition(
     bad = np.flatnonzero(~shapely.is_valid(geom))
     if len(bad):
         geom = geom.copy()
-        geom[bad] = [pg._polygonal(g) for g in shapely.make_valid(geom[bad])]
+        fixed = shapely.make_valid(geom[bad], method="structure", keep_collapsed=False)
+        geom[bad] = [pg._polygonal(g) for g in fixed]  # "structure": no sliver parts
         grids = grids.set_geometry(geom, crs=OUTPUT_CRS)
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     log.info("partitioned %d households into %d grids in %.2f s", n, len(grids), summary["seconds"])

@@ -25,7 +25,7 @@ import numpy as np
 import shapely
 
 from . import polygons as pg
-from .blocks import keep_counts, merge_groups
+from .blocks import keep_counts, kept_groups, merge_groups
 from .graph import (
     group_adjacency,
     group_borders,
@@ -33,6 +33,7 @@ from .graph import (
     touching_groups,
     village_graph,
 )
+from .keep import grow_keeping
 from .members import member_labels_all
 from .params import PartitionParams
 from .refine import refine
@@ -87,6 +88,10 @@ def _fresh_labels(t: VillageTask, uxy, ugroup, w, ea, eb, adjacency) -> tuple[np
         f"cannot form grids of {lo}-{hi} (no adjacent group to merge with)"
         for b in bad
     ]
+    neighbours: dict[int, set[int]] = {}
+    for a, b in adjacency:
+        neighbours.setdefault(a, set()).add(b)
+        neighbours.setdefault(b, set()).add(a)
     ulabel = np.full(len(w), -1, dtype=np.int64)
     nxt = 0
     for blk in blocks:
@@ -98,23 +103,26 @@ def _fresh_labels(t: VillageTask, uxy, ugroup, w, ea, eb, adjacency) -> tuple[np
             nxt += 1
             continue
         sa, sb = _sub(mask, ea, eb)
-        whole = [g for g in blk if lo <= sizes[g] <= hi]  # in-band groups merged by force
+        # in-band groups merged by force: as many as the block's geometry lets stay whole
+        whole = kept_groups(blk, sizes, neighbours, lo, hi)
         total = int(w[nodes].sum())
         ks = keep_counts([sizes[g] for g in whole], total, lo, hi) if whole else []
         ks = sorted(ks, key=lambda x: (abs(x - total / p.target), x)) or [k]
         lab = _split_keeping(
-            uxy[nodes], w[nodes], ugroup[nodes], sa, sb, whole, ks=ks, lo=lo, hi=hi
+            uxy[nodes], w[nodes], ugroup[nodes], sa, sb, whole, ks=ks, lo=lo, hi=hi, target=p.target
         )
         ulabel[nodes] = nxt + lab
         nxt += int(lab.max()) + 1
     return ulabel, flags
 
 
-def _split_keeping(xy, w, grp, ea, eb, whole, *, ks, lo, hi) -> np.ndarray:
+def _split_keeping(xy, w, grp, ea, eb, whole, *, ks, lo, hi, target=None) -> np.ndarray:
     """split_graph with each group of ``whole`` contracted to one unit (kept whole).
 
-    Tries each grid count of ``ks`` in turn; when none gives in-band grids the
-    block is split without contraction into ``ks[0]`` parts (band before wholeness).
+    Tries each grid count of ``ks`` in turn, then growth of the whole groups into
+    the loose households (:func:`.keep.grow_keeping`); when none gives in-band
+    grids the block is split without contraction into ``ks[0]`` parts (band
+    before wholeness).
     """
     if not whole:
         return split_graph(xy=xy, w=w, ea=ea, eb=eb, k=ks[0], lo=lo, hi=hi)
@@ -132,6 +140,9 @@ def _split_keeping(xy, w, grp, ea, eb, whole, *, ks, lo, hi) -> np.ndarray:
         size = np.bincount(lab, weights=w, minlength=k)
         if size.min() >= lo and size.max() <= hi:
             return lab
+    lab = grow_keeping(xy, w, grp, ea, eb, whole, lo=lo, hi=hi, target=target or (lo + hi) // 2)
+    if lab is not None:
+        return lab
     return split_graph(xy=xy, w=w, ea=ea, eb=eb, k=ks[0], lo=lo, hi=hi)
 
 

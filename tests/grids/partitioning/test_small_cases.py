@@ -117,3 +117,94 @@ def test_boundary_snap_and_outside():
     assert a.loc["h40", "grid_id"] == first_a
     assert a.loc["h41", "grid_id"] != ""
     assert a.loc["h42", "grid_id"] == "" and "outside every group" in a.loc["h42", "problem"]
+
+
+def _grids_of(r, hh, groups):
+    """group id -> set of grid ids holding its households."""
+    j = r.assignments.assign(group=hh.sjoin(groups, how="left")["id_right"].to_numpy())
+    return j.groupby("group")["grid_id"].agg(set).to_dict()
+
+
+def test_small_group_shared_between_two_in_band_groups():
+    """40 and 43 stay whole; the 21 below them is shared (room 20 and 17).
+
+    +---------+---------+ 100
+    | a: 40   | b: 43   |
+    +---------+---------+ 50
+    |       c: 21       |
+    +-------------------+ 0
+    0        100       200
+    """
+    groups = make_groups(
+        [
+            ("a", "V", (0, 50, 100, 100)),
+            ("b", "V", (100, 50, 200, 100)),
+            ("c", "V", (0, 0, 200, 50)),
+        ]
+    )
+    pts = lattice(0, 50, 10, 4) + lattice(100, 50, 10, 4) + [(105, 95), (115, 95), (125, 95)]
+    pts += [(5 + 9.5 * i, 25.0) for i in range(21)]
+    hh = make_households(pts)
+    r = partition(hh, groups)
+    check_invariants(r, hh, groups)
+    where = _grids_of(r, hh, groups)
+    assert len(where["a"]) == 1 and len(where["b"]) == 1 and where["a"] != where["b"]
+    assert len(where["c"]) == 2
+    assert sorted(r.grids["group_ids"]) == ["a,c", "b,c"]
+    assert r.grids["households"].between(40, 60).all()
+
+
+def test_forced_split_spares_the_other_in_band_group():
+    """b (20) touches only a (45), so a must share; c (45), in the same block, stays whole
+    and takes the few of a's households that b's grid cannot hold.
+
+    +--------+ 200
+    | b: 20  |
+    +--------+--------+---------+ 100
+    | a: 45  | c: 45  | d: 130  |
+    +--------+--------+---------+ 0
+    0       100      200       300
+    """
+    groups = make_groups(
+        [
+            ("a", "V", (0, 0, 100, 100)),
+            ("b", "V", (0, 100, 100, 200)),
+            ("c", "V", (100, 0, 200, 100)),
+            ("d", "V", (200, 0, 300, 100)),
+        ]
+    )
+    pts = lattice(0, 0, 9, 5, step=11)  # a: 45
+    pts += lattice(0, 100, 5, 4, step=20)  # b: 20
+    pts += lattice(100, 0, 9, 5, step=11)  # c: 45
+    pts += lattice(200, 0, 13, 10, step=7.6)  # d: 130
+    hh = make_households(pts)
+    r = partition(hh, groups)
+    check_invariants(r, hh, groups)
+    where = _grids_of(r, hh, groups)
+    assert len(where["c"]) == 1
+    assert len(where["a"]) == 2 and len(where["b"]) == 1
+    assert r.grids["households"].between(40, 60).all()
+
+
+def test_two_small_groups_spend_one_in_band_group_not_two():
+    """A 36 and a 39 (too small, too large for their neighbours' room) share one
+    block with the 48 between them, so only the 48 is cut; the 45 and 54 stay whole.
+
+    +-------+-------+-------+-------+-------+ 100
+    | p: 45 | q: 36 | s: 48 | t: 39 | u: 54 |
+    +-------+-------+-------+-------+-------+ 0
+    0      100     200     300     400     500
+    """
+    sizes = {"p": 45, "q": 36, "s": 48, "t": 39, "u": 54}
+    groups = make_groups([(g, "V", (100 * i, 0, 100 * i + 100, 100)) for i, g in enumerate(sizes)])
+    pts = []
+    for i, n in enumerate(sizes.values()):
+        pts += lattice(100 * i, 0, 10, 10)[:n]
+    hh = make_households(pts)
+    r = partition(hh, groups)
+    check_invariants(r, hh, groups)
+    where = _grids_of(r, hh, groups)
+    split = sorted(g for g, n in sizes.items() if 40 <= n <= 60 and len(where[g]) > 1)
+    assert split == ["s"]
+    assert dict(zip(r.grids["group_ids"], r.grids["households"]))["u"] == 54
+    assert r.grids["households"].between(40, 60).all()

@@ -1,0 +1,54 @@
+"""Block merging and the keep-whole tests of blocks.py on group graphs (no geometry)."""
+
+from grids.partitioning.blocks import can_keep, keep_counts, kept_groups, merge_groups
+
+
+def _neighbours(pairs):
+    nb = {}
+    for a, b in pairs:
+        nb.setdefault(a, set()).add(b)
+        nb.setdefault(b, set()).add(a)
+    return nb
+
+
+def _merge(sizes, pairs):
+    return merge_groups(sizes=sizes, adjacency={p: 10.0 for p in pairs}, lo=40, hi=60)
+
+
+def test_can_keep_sees_loose_components():
+    """17 - 41 - 78 in a row: pooled, the 41's room 19 would do (keep_counts), but the
+    17 needs 17 of it and the 78 another 18 (it can hold at most 60)."""
+    sizes, nb = [17, 41, 78], _neighbours([(0, 1), (1, 2)])
+    assert keep_counts([41], 136, 40, 60)
+    assert not can_keep([0, 1, 2], sizes, nb, 40, 60)
+    # the same 21 next to both a 40 and a 43 fits their rooms 20 + 17
+    assert can_keep([0, 1, 2], [40, 43, 21], _neighbours([(0, 1), (0, 2), (1, 2)]), 40, 60)
+
+
+def test_small_groups_shared_among_several_in_band_groups():
+    """A 13 and a 26 (39) fit no single neighbour; four in-band neighbours share them.
+
+    0:45 - 1:13 - 2:57        1 touches 0, 2, 4
+      \\     |    /  |        4 touches 0, 1, 2, 3, 5
+      5:53 - 4:26 - 3:40
+    """
+    pairs = [(0, 1), (0, 4), (0, 5), (1, 2), (1, 4), (2, 3), (2, 4), (3, 4), (4, 5)]
+    sizes = [45, 13, 57, 40, 26, 53]
+    blocks, bad = _merge(sizes, pairs)
+    assert not bad
+    nb = _neighbours(pairs)
+    assert all(can_keep(b, sizes, nb, 40, 60) for b in blocks)
+    assert blocks == [[0, 1, 3, 4, 5], [2]]
+
+
+def test_kept_groups_spares_what_it_can():
+    """A 20 touching only the first 45: that 45 must share, the second stays whole."""
+    nb = _neighbours([(0, 1), (0, 2)])
+    assert kept_groups([0, 1, 2], [45, 20, 45], nb, 40, 60) == [2]
+    # 60 - 45 - 19 - 17 - 48 - 39 (+ 54): 45 and 48 cannot both stay whole
+    pairs = [(0, 1), (1, 2), (2, 3), (3, 4), (3, 6), (4, 5), (4, 6), (5, 6)]
+    sizes = [60, 45, 19, 17, 48, 39, 54]
+    blocks, _ = _merge(sizes, pairs)
+    nb = _neighbours(pairs)
+    kept = sum(len(kept_groups(b, sizes, nb, 40, 60)) for b in blocks)
+    assert kept == 3  # of 60, 45, 48, 54: the 36 (19 + 17) and the 39 cost one
