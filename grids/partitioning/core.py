@@ -85,8 +85,9 @@ def partition(
     if not isinstance(workers, int) or workers < 1:
         raise PartitionError(ERR_PARAM.format(name="workers", reason="must be an integer >= 1"))
     pool = _start_pool(workers)
+    ok = False
     try:
-        return _partition(
+        result = _partition(
             households,
             groups,
             params=params,
@@ -99,9 +100,11 @@ def partition(
             pool=pool,
             t0=t0,
         )
+        ok = True
+        return result
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        if pool is not None:  # on an error do not wait for the workers' warm-up
+            pool.shutdown(wait=ok, cancel_futures=True)
 
 
 def _partition(
