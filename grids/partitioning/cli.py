@@ -18,6 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import shapely
 
 from .core import partition
 from .params import ERR_FILE, ERR_MISSING_COLUMN, PartitionError, PartitionParams
@@ -64,7 +65,7 @@ def write_assignments(df: pd.DataFrame, path: Path) -> None:
     plain = all(isinstance(c, str) and not any(ch in c for ch in _CSV_SPECIAL) for c in df.columns)
     if plain:
         for c in cols:
-            if not all(type(v) is str for v in c.tolist()):
+            if set(map(type, c.tolist())) - {str}:
                 plain = False
                 break
             joined = "\x00".join(c.tolist())
@@ -81,6 +82,50 @@ def write_assignments(df: pd.DataFrame, path: Path) -> None:
         f.write("\n")
 
 
+_GEOJSON_HEAD = (
+    '{{\n"type": "FeatureCollection",\n"name": {name},\n'
+    '"crs": {{ "type": "name", "properties": {{ "name": "urn:ogc:def:crs:OGC:1.3:CRS84" }} }},\n'
+    '"features": [\n'
+)
+
+
+def write_grids(grids: gpd.GeoDataFrame, path: Path) -> None:
+    """``pyogrio.write_dataframe(grids, path, driver="GeoJSON")``, written directly
+    when the grids are non-empty polygons in EPSG:4326 with str/int properties.
+
+    Same layout as GDAL's GeoJSON driver; the coordinates are GEOS's shortest
+    round-trip text (``shapely.to_geojson``) instead of GDAL's 15 decimals, so
+    they read back to the same doubles. GDAL took ~0.4 s on a 200k county.
+    """
+    geoms = grids.geometry.to_numpy()
+    props = [c for c in grids.columns if c != grids.geometry.name]
+    values = [grids[c].to_numpy(object).tolist() for c in props]
+    direct = (
+        grids.crs is not None
+        and grids.crs.to_epsg() == 4326
+        and len(geoms) > 0
+        and not (shapely.is_missing(geoms) | shapely.is_empty(geoms)).any()
+        and all(set(map(type, v)) <= {str, int} for v in values)
+    )
+    if not direct:
+        pyogrio.write_dataframe(grids, path, driver="GeoJSON")
+        return
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    keys = [dumps(str(c)) + ": " for c in props]
+    feats = [
+        '{ "type": "Feature", "properties": { '
+        + ", ".join(k + dumps(v) for k, v in zip(keys, row))
+        + ' }, "geometry": '
+        + g
+        + " }"
+        for row, g in zip(zip(*values), shapely.to_geojson(geoms).tolist())
+    ]
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(_GEOJSON_HEAD.format(name=dumps(Path(path).stem)))
+        f.write(",\n".join(feats))
+        f.write("\n]\n}\n")
+
+
 def _band(text: str) -> tuple[int, int]:
     try:
         lo, hi = (int(v) for v in text.split(","))
@@ -95,7 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Partition households into grids and member areas.",
     )
     ap.add_argument("households", help="household points (vector file, or CSV with lon/lat)")
-    ap.add_argument("groups", help="village group polygons with columns id, village_id (or village_code)")
+    ap.add_argument(
+        "groups", help="village group polygons with columns id, village_id (or village_code)"
+    )
     ap.add_argument("--out", required=True, help="output directory")
     ap.add_argument("--target", type=int, default=50)
     ap.add_argument("--band", type=_band, default=(40, 60))
@@ -162,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     grids = result.grids
     if len(grids):
-        pyogrio.write_dataframe(grids, out / "grids.geojson", driver="GeoJSON")
+        write_grids(grids, out / "grids.geojson")
     else:
         (out / "grids.geojson").write_text('{"type": "FeatureCollection", "features": []}\n')
     write_assignments(result.assignments, out / "assignments.csv")

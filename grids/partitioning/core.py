@@ -13,14 +13,14 @@ import logging
 import time
 import zlib
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from . import inputs
+from . import graph, inputs
 from . import polygons as pg
 from .params import (
     ERR_LOCKED,
@@ -84,6 +84,32 @@ def partition(
     vparams = _check_params(params, village_params)
     if not isinstance(workers, int) or workers < 1:
         raise PartitionError(ERR_PARAM.format(name="workers", reason="must be an integer >= 1"))
+    pool = _start_pool(workers)
+    ok = False
+    try:
+        result = _partition(
+            households,
+            groups,
+            params=params,
+            vparams=vparams,
+            previous=previous,
+            locked=locked,
+            workers=workers,
+            seed=seed,
+            progress=progress,
+            pool=pool,
+            t0=t0,
+        )
+        ok = True
+        return result
+    finally:
+        if pool is not None:  # on an error do not wait for the workers' warm-up
+            pool.shutdown(wait=ok, cancel_futures=True)
+
+
+def _partition(
+    households, groups, *, params, vparams, previous, locked, workers, seed, progress, pool, t0
+) -> PartitionResult:
     hh = inputs.clean_households(households)
     gg = inputs.clean_groups(groups)
     metric = gg.estimate_utm_crs()
@@ -212,7 +238,7 @@ def partition(
                 taken_ids=locked_ids | frozenset(g for g in all_prev if g.startswith(vid)),
             )
         )
-    results = _run(tasks, workers, progress)
+    results = _run(tasks, workers, progress, pool)
     rows = list(locked_rows)
     for h, r in zip(hh_of_task, results):
         out_grid[h], out_member[h] = r.grid_id, r.member_id
@@ -255,7 +281,27 @@ def partition(
     return PartitionResult(assignments=assignments, grids=grids, summary=summary)
 
 
-def _run(tasks: list[VillageTask], workers: int, progress) -> list:
+def _warm_up() -> None:
+    """Pool worker start: import the village code's scipy parts (see ``_start_pool``)."""
+    graph.scipy_parts()
+
+
+def _start_pool(workers: int) -> ProcessPoolExecutor | None:
+    """The process pool, started before validation and placement.
+
+    The workers load scipy (~0.5 s; the parent never needs it) on the second
+    core while the parent is still reading and placing households, instead of
+    before their first village.
+    """
+    if workers <= 1:
+        return None
+    pool = ProcessPoolExecutor(max_workers=workers)
+    for _ in range(workers):
+        pool.submit(_warm_up)
+    return pool
+
+
+def _run(tasks: list[VillageTask], workers: int, progress, pool=None) -> list:
     total = len(tasks)
     results: list = [None] * total
     if workers == 1 or total <= 1:
@@ -265,12 +311,16 @@ def _run(tasks: list[VillageTask], workers: int, progress) -> list:
                 progress(i + 1, total)
         return results
     order = sorted(range(total), key=lambda i: -len(tasks[i].xy))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    own = pool is None
+    if own:
+        pool = ProcessPoolExecutor(max_workers=workers)
+    try:
         futures = {pool.submit(run_village, tasks[i]): i for i in order}
-        from concurrent.futures import as_completed
-
         for done, f in enumerate(as_completed(futures), 1):
             results[futures[f]] = f.result()
             if progress:
                 progress(done, total)
+    finally:
+        if own:
+            pool.shutdown()
     return results

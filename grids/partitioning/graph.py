@@ -14,16 +14,10 @@ the adjacency of the household Voronoi cells used for the grid polygons.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import shapely
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
-
-try:  # scipy's compiled undirected traversal (see components_sorted)
-    from scipy.sparse.csgraph._traversal import _connected_components_undirected as _ccu
-except ImportError:  # pragma: no cover
-    _ccu = None
-from scipy.spatial import Delaunay, QhullError, cKDTree
 
 SAME_POINT_M = 0.01  # households closer than 1 cm are one point (same compound)
 BORDER_SAMPLE_M = 16.0  # spacing of the points sampled along a border between two groups
@@ -32,6 +26,33 @@ TOUCH_M = 0.01  # cells of two groups this close touch (they meet up to floating
 MIN_SHARED_M = 0.5  # ... and share a border when at least this much of it
 SURE_M = 1.0  # pairs seen at border samples this far apart share a border (no overlay)
 NEAR_GROUP_M = 0.5  # boundary of a group this close to another counts as shared
+
+
+@cache
+def scipy_parts() -> dict:
+    """scipy's pieces used here, imported on first use.
+
+    scipy.spatial and scipy.sparse.csgraph take ~0.5 s to import; the process
+    that only reads and places households (the parent of the process pool)
+    never needs them, and pool workers load them while it is still placing
+    (see ``core._start_pool``).
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+    from scipy.spatial import Delaunay, QhullError, cKDTree
+
+    try:  # scipy's compiled undirected traversal (see components_sorted)
+        from scipy.sparse.csgraph._traversal import _connected_components_undirected as ccu
+    except ImportError:  # pragma: no cover
+        ccu = None
+    return {
+        "csr_matrix": csr_matrix,
+        "connected_components": connected_components,
+        "ccu": ccu,
+        "Delaunay": Delaunay,
+        "QhullError": QhullError,
+        "cKDTree": cKDTree,
+    }
 
 
 def unique_points(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -82,12 +103,13 @@ def components_sorted(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[int, np
         return 0, np.zeros(0, dtype=np.int64)
     indptr = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-    if _ccu is None:  # pragma: no cover - other scipy versions
-        m = csr_matrix((np.ones(len(dst), dtype=np.int8), dst, indptr), shape=(n, n))
-        return connected_components(m, directed=False)
+    sp = scipy_parts()
+    if sp["ccu"] is None:  # pragma: no cover - other scipy versions
+        m = sp["csr_matrix"]((np.ones(len(dst), dtype=np.int8), dst, indptr), shape=(n, n))
+        return sp["connected_components"](m, directed=False)
     labels = np.empty(n, dtype=np.int32)
     ind = dst.astype(np.int32)
-    nc = _ccu(ind, indptr, ind, indptr, labels)
+    nc = sp["ccu"](ind, indptr, ind, indptr, labels)
     return int(nc), labels
 
 
@@ -100,10 +122,12 @@ def _delaunay(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = len(xy)
     if n < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    sp = scipy_parts()
+    QhullError = sp["QhullError"]
     try:
         if n < 3:
             raise QhullError
-        tri = Delaunay(xy)
+        tri = sp["Delaunay"](xy)
         s = tri.simplices
         e = np.concatenate([s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]])
     except QhullError:  # collinear or too few points: chain them along the line
@@ -126,7 +150,7 @@ def _connect(xy, ea, eb, nodes) -> list[tuple[int, int]]:
             break
         main = np.argmax(np.bincount(comp))
         inside = comp == main
-        tree = cKDTree(xy[nodes[inside]])
+        tree = scipy_parts()["cKDTree"](xy[nodes[inside]])
         dist, j = tree.query(xy[nodes[~inside]])
         i = int(np.argmin(dist))
         a, b = int(np.flatnonzero(~inside)[i]), int(np.flatnonzero(inside)[j[i]])
@@ -151,7 +175,7 @@ def _nearest(pts, grp, uxy, ugroup, trees: dict) -> np.ndarray:
         span = float(np.ptp(np.r_[uxy, pts], axis=0).max()) if len(uxy) else 0.0
         lift = 4.0 * span + 1e3
         trees["lift"] = lift
-        trees["tree"] = cKDTree(np.c_[uxy, ugroup * lift])
+        trees["tree"] = scipy_parts()["cKDTree"](np.c_[uxy, ugroup * lift])
     lift = trees["lift"]
     _, j = trees["tree"].query(np.c_[pts, grp * lift])
     hit = ugroup[j] == grp

@@ -97,7 +97,9 @@ def test_cli_reads_the_projects_own_demo_files(tmp_path):
     """The importer's group columns (village_code) work too; every household is accounted."""
     demo = ROOT / "sample_data" / "demo"
     out = tmp_path / "out"
-    proc = run(str(demo / "households.csv"), str(demo / "village_groups.geojson"), "--out", str(out))
+    proc = run(
+        str(demo / "households.csv"), str(demo / "village_groups.geojson"), "--out", str(out)
+    )
     assert proc.returncode == 0, proc.stderr
     rows = pd.read_csv(out / "assignments.csv", dtype=str, keep_default_na=False)
     households = pd.read_csv(demo / "households.csv", dtype=str)
@@ -112,12 +114,20 @@ def test_write_assignments_matches_pandas(tmp_path):
 
     frames = [
         pd.DataFrame(
-            {"household_id": ["1", "2"], "grid_id": ["V001", ""], "member_id": ["V001-01", ""],
-             "problem": ["", "outside every group"]}
+            {
+                "household_id": ["1", "2"],
+                "grid_id": ["V001", ""],
+                "member_id": ["V001-01", ""],
+                "problem": ["", "outside every group"],
+            }
         ),
         pd.DataFrame(
-            {"household_id": ["a,b", 'c"d'], "grid_id": ["", "x\ny"], "member_id": ["", ""],
-             "problem": ["", ""]}
+            {
+                "household_id": ["a,b", 'c"d'],
+                "grid_id": ["", "x\ny"],
+                "member_id": ["", ""],
+                "problem": ["", ""],
+            }
         ),
         pd.DataFrame({"household_id": [], "grid_id": [], "member_id": [], "problem": []}),
     ]
@@ -125,3 +135,37 @@ def test_write_assignments_matches_pandas(tmp_path):
         write_assignments(df, tmp_path / f"a{i}.csv")
         df.to_csv(tmp_path / f"b{i}.csv", index=False)
         assert (tmp_path / f"a{i}.csv").read_bytes() == (tmp_path / f"b{i}.csv").read_bytes()
+
+
+def test_write_grids_reads_back_like_gdal(tmp_path):
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    from grids.partitioning.cli import write_grids
+
+    sq = shapely.box(115.3, 26.1, 115.301, 26.101)
+    multi = shapely.MultiPolygon([shapely.box(115.31, 26.1, 115.311, 26.101), sq.buffer(-1e-4)])
+    grids = gpd.GeoDataFrame(
+        {
+            "grid_id": ["V001", 'V"002'],
+            "village_id": ["V", "村"],
+            "group_ids": ["1,2", "3"],
+            "households": [46, 51],
+            "members": [5, 5],
+        },
+        geometry=[shapely.affinity.translate(sq, 1e-9 / 3), multi],
+        crs="EPSG:4326",
+    )
+    write_grids(grids, tmp_path / "grids.geojson")
+    pyogrio.write_dataframe(grids, tmp_path / "gdal.geojson", driver="GeoJSON")
+    mine = pyogrio.read_dataframe(tmp_path / "grids.geojson")
+    gdal = pyogrio.read_dataframe(tmp_path / "gdal.geojson")
+    assert mine.crs == gdal.crs
+    pd.testing.assert_frame_equal(mine.drop(columns="geometry"), gdal.drop(columns="geometry"))
+    # GDAL rounds to 15 decimals; the direct writer keeps the exact doubles
+    assert shapely.equals_exact(mine.geometry.values, grids.geometry.values, tolerance=0).all()
+    assert shapely.equals_exact(mine.geometry.values, gdal.geometry.values, tolerance=1e-12).all()
+    # anything else (here: a float column) still goes through GDAL
+    write_grids(grids.assign(area=[1.5, 2.0]), tmp_path / "f.geojson")
+    assert pyogrio.read_dataframe(tmp_path / "f.geojson")["area"].tolist() == [1.5, 2.0]
