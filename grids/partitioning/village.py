@@ -34,6 +34,7 @@ from .graph import (
     village_graph,
 )
 from .keep import grow_keeping
+from .kmeans import capacitated_lloyd
 from .members import member_labels_all
 from .params import PartitionParams
 from .refine import refine
@@ -78,7 +79,9 @@ def reading_order(cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
     return np.lexsort((np.arange(n), cx, row))
 
 
-def _fresh_labels(t: VillageTask, uxy, ugroup, w, ea, eb, adjacency) -> tuple[np.ndarray, list]:
+def _fresh_labels(
+    t: VillageTask, uxy, ugroup, w, ea, eb, adjacency, land=None
+) -> tuple[np.ndarray, list]:
     p = t.params
     lo, hi = p.band
     sizes = np.bincount(ugroup, weights=w, minlength=len(t.groups)).astype(int).tolist()
@@ -111,6 +114,21 @@ def _fresh_labels(t: VillageTask, uxy, ugroup, w, ea, eb, adjacency) -> tuple[np
         lab = _split_keeping(
             uxy[nodes], w[nodes], ugroup[nodes], sa, sb, whole, ks=ks, lo=lo, hi=hi, target=p.target
         )
+        frozen = np.isin(ugroup[nodes], whole) if whole else None
+        kept = [g for g in whole if len(np.unique(lab[ugroup[nodes] == g])) == 1]
+        if len(kept) == len(whole):  # a fallback split that broke a group is left alone
+            lab = capacitated_lloyd(
+                xy=uxy[nodes],
+                w=w[nodes],
+                ea=sa,
+                eb=sb,
+                labels=lab,
+                lo=lo,
+                hi=hi,
+                target=p.target,
+                frozen=frozen,
+                land=None if land is None else (land[0][nodes], land[1][nodes]),
+            )
         ulabel[nodes] = nxt + lab
         nxt += int(lab.max()) + 1
     return ulabel, flags
@@ -184,7 +202,8 @@ def run_village(t: VillageTask) -> VillageResult:
     if incremental:
         ulabel, keep_ids, flags = incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency)
     else:
-        ulabel, flags = _fresh_labels(t, uxy, ugroup, w, ea, eb, adjacency)
+        land = (shapely.area(cells), shapely.get_coordinates(shapely.centroid(cells)))
+        ulabel, flags = _fresh_labels(t, uxy, ugroup, w, ea, eb, adjacency, land)
         refine(xy=uxy, w=w, group=ugroup, labels=ulabel, ea=ea, eb=eb, lo=lo, hi=hi)
         keep_ids = {}
     n_grids = int(ulabel.max()) + 1 if len(ulabel) else 0
