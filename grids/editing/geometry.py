@@ -27,7 +27,6 @@ from django.db import connection
 from grids.partitioning import inputs
 from grids.partitioning import polygons as pg
 from grids.partitioning.graph import components, make_units, village_graph
-from grids.partitioning.smooth import smooth_cells
 from households.models import Household, VillageGroup
 
 CACHE_SIZE = 32  # villages kept in memory per process (a township has ~10-30)
@@ -173,8 +172,7 @@ def grid_polygons(geo: VillageGeometry, ulabel: np.ndarray, n: int) -> tuple[lis
     cells, give detached household-less slivers to a neighbour, attach household-less
     groups, connect snapped households.
     """
-    cells = smooth_cells(cells=geo.cells, uxy=geo.uxy, ulabel=ulabel, ugroup=geo.ugroup)
-    polys = pg.dissolve(cells=cells, ulabel=ulabel, ugroup=geo.ugroup, n=n)
+    polys = pg.dissolve(cells=geo.cells, ulabel=ulabel, ugroup=geo.ugroup, n=n, uxy=geo.uxy)
     multipart = np.array([shapely.get_num_geometries(g) > 1 for g in geo.groups], dtype=bool)
     grid_multi = np.zeros(n, dtype=bool)
     np.logical_or.at(grid_multi, ulabel, multipart[geo.ugroup])

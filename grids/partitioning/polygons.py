@@ -78,20 +78,40 @@ def unit_cells(
     return cells, clipped
 
 
-def dissolve(*, cells: np.ndarray, ulabel: np.ndarray, ugroup: np.ndarray, n: int) -> list:
-    """Polygon of each label 0..n-1 (coverage union of its cells)."""
+def dissolve(
+    *, cells: np.ndarray, ulabel: np.ndarray, ugroup: np.ndarray, n: int, uxy=None
+) -> list:
+    """Polygon of each label 0..n-1 (coverage union of its cells).
+
+    With ``uxy`` (the units' points), the borders that labels draw inside a shared
+    group are smoothed (:mod:`.smooth`).
+    """
+    from .smooth import smooth_group, spacing
+
     out = [shapely.Polygon()] * n
-    order = np.lexsort((ugroup, ulabel))
+    order = np.lexsort((ulabel, ugroup))
     lab, grp = ulabel[order], ugroup[order]
     cut = np.flatnonzero((np.diff(lab) != 0) | (np.diff(grp) != 0)) + 1
     starts, ends = np.r_[0, cut], np.r_[cut, len(order)]
+    gap = spacing(uxy) if uxy is not None else None
     pieces: dict[int, list] = {}
-    for s, e in zip(starts, ends):
-        try:
-            piece = shapely.coverage_union_all(cells[order[s:e]])
-        except shapely.errors.GEOSException:  # cells clipped by a locked grid: not noded
-            piece = shapely.union_all(cells[order[s:e]], grid_size=GRID_M)
-        pieces.setdefault(int(lab[s]), []).append(piece)
+    i = 0
+    while i < len(starts):  # one group at a time (the order is by group, then label)
+        j = i + 1
+        while j < len(starts) and grp[starts[j]] == grp[starts[i]]:
+            j += 1
+        units = [order[starts[x] : ends[x]] for x in range(i, j)]
+        geoms = np.empty(j - i, dtype=object)
+        for x, u in enumerate(units):
+            try:
+                geoms[x] = shapely.coverage_union_all(cells[u])
+            except shapely.errors.GEOSException:  # cells clipped by a locked grid: not noded
+                geoms[x] = shapely.union_all(cells[u], grid_size=GRID_M)
+        if gap is not None and j - i > 1:
+            geoms = smooth_group(geoms, units, uxy, cells, gap)
+        for x in range(i, j):
+            pieces.setdefault(int(lab[starts[x]]), []).append(geoms[x - i])
+        i = j
     for k, ps in pieces.items():
         geom = _polygonal(ps[0] if len(ps) == 1 else shapely.union_all(ps, grid_size=GRID_M))
         if len(ps) > 1 and shapely.get_num_geometries(geom) > 1:

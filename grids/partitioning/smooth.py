@@ -20,8 +20,8 @@ household takes its own Voronoi cell back from the pieces that took it (exact
 set operations, so the pieces still tile the group). If a piece then breaks
 into parts, a household still lies outside its piece, or a piece is invalid,
 the group is tried again at half the tolerance and, failing that, keeps its
-unsmoothed pieces. The result is handed to :func:`.polygons.dissolve` as one
-cell per (grid, group) piece, the other cells of the piece empty.
+unsmoothed pieces. :func:`.polygons.dissolve` calls this for every group held by
+several grids when it is given the units' points.
 """
 
 from __future__ import annotations
@@ -57,47 +57,32 @@ def _try(pieces, tol, units, uxy, cells) -> np.ndarray | None:
     return out
 
 
-def smooth_cells(
-    *,
-    cells: np.ndarray,
-    uxy: np.ndarray,
-    ulabel: np.ndarray,
-    ugroup: np.ndarray,
-    factor: float = SMOOTH_FACTOR,
-) -> np.ndarray:
-    """Cells with each shared group's pieces smoothed (see module docstring).
+def spacing(uxy: np.ndarray) -> np.ndarray:
+    """Distance from each unit to the nearest other unit (inf when alone)."""
+    if len(uxy) < 2:
+        return np.full(len(uxy), np.inf)
+    d, _ = cKDTree(uxy).query(uxy, k=2)
+    return d[:, 1]
 
-    Returns a new array: for a group held by several grids, the first unit of
-    each (group, grid) piece carries the smoothed piece and the piece's other
-    units an empty polygon; other cells are unchanged.
-    """
-    if factor <= 0 or len(cells) == 0:
-        return cells
-    order = np.lexsort((ulabel, ugroup))
-    grp, lab = ugroup[order], ulabel[order]
-    gcut = np.flatnonzero(np.diff(grp) != 0) + 1
-    out = cells
-    for gs, ge in zip(np.r_[0, gcut], np.r_[gcut, len(order)]):
-        if lab[gs] == lab[ge - 1]:
-            continue  # one grid holds the group: its outline is kept as it is
-        seg = order[gs:ge]
-        lcut = np.flatnonzero(np.diff(lab[gs:ge]) != 0) + 1
-        units = [seg[a:b] for a, b in zip(np.r_[0, lcut], np.r_[lcut, len(seg)])]
-        pieces = np.array([shapely.coverage_union_all(cells[u]) for u in units], dtype=object)
-        if len(seg) < 2:
-            continue
-        d, _ = cKDTree(uxy[seg]).query(uxy[seg], k=2)
-        tol = factor * float(np.median(d[:, 1]))
-        for _ in range(TRIES):
-            done = _try(pieces, tol, units, uxy, cells)
-            if done is not None:
-                break
-            tol /= 2
-        else:
-            continue
-        if out is cells:
-            out = cells.copy()
-        for u, piece in zip(units, done):
-            out[u[0]] = piece
-            out[u[1:]] = shapely.Polygon()
-    return out
+
+def smooth_group(pieces, units, uxy, cells, gap, factor: float = SMOOTH_FACTOR) -> np.ndarray:
+    """The pieces of one group (one per label; ``units``: their unit indices) with the
+    borders between them smoothed, or ``pieces`` unchanged (see module docstring).
+    ``gap``: :func:`spacing` of every unit."""
+    if factor <= 0 or len(pieces) < 2:
+        return pieces
+    seg = np.concatenate(units)
+    tol = factor * float(np.median(gap[seg]))
+    if not np.isfinite(tol) or tol <= 0:
+        return pieces
+    # the same pieces in the same order whatever the labels' numbers (an incremental
+    # re-run on unchanged data must draw the same polygons): by their first unit
+    perm = np.argsort([int(u.min()) for u in units], kind="stable")
+    for _ in range(TRIES):
+        done = _try(pieces[perm], tol, [units[i] for i in perm], uxy, cells)
+        if done is not None:
+            out = np.empty(len(pieces), dtype=object)
+            out[perm] = done
+            return out
+        tol /= 2
+    return pieces

@@ -38,7 +38,6 @@ from .kmeans import capacitated_lloyd
 from .members import member_labels_all
 from .params import PartitionParams
 from .refine import refine
-from .smooth import smooth_cells
 from .split import _sub, n_parts, split_graph
 
 
@@ -207,8 +206,7 @@ def run_village(t: VillageTask) -> VillageResult:
         refine(xy=uxy, w=w, group=ugroup, labels=ulabel, ea=ea, eb=eb, lo=lo, hi=hi)
         keep_ids = {}
     n_grids = int(ulabel.max()) + 1 if len(ulabel) else 0
-    smoothed = smooth_cells(cells=cells, uxy=uxy, ulabel=ulabel, ugroup=ugroup)
-    polys = pg.dissolve(cells=smoothed, ulabel=ulabel, ugroup=ugroup, n=n_grids)
+    polys = pg.dissolve(cells=cells, ulabel=ulabel, ugroup=ugroup, n=n_grids, uxy=uxy)
     multipart = [shapely.get_num_geometries(g) > 1 for g in groups]
     grid_multi = np.zeros(n_grids, dtype=bool)
     np.logical_or.at(grid_multi, ulabel, np.asarray(multipart, dtype=bool)[ugroup])

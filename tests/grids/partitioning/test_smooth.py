@@ -6,7 +6,7 @@ import shapely
 from grids.partitioning import partition
 from grids.partitioning.graph import make_units
 from grids.partitioning.polygons import dissolve, unit_cells
-from grids.partitioning.smooth import smooth_cells
+from grids.partitioning.smooth import smooth_group, spacing
 
 from .conftest import check_invariants, make_groups, make_households
 
@@ -33,12 +33,7 @@ def _pieces(rng):
 def test_smoothing_shortens_the_inner_border_and_keeps_households_and_outline(rng):
     group, uxy, ulabel, ugroup, cells = _pieces(rng)
     raw = dissolve(cells=cells, ulabel=ulabel, ugroup=ugroup, n=2)
-    smooth = dissolve(
-        cells=smooth_cells(cells=cells, uxy=uxy, ulabel=ulabel, ugroup=ugroup),
-        ulabel=ulabel,
-        ugroup=ugroup,
-        n=2,
-    )
+    smooth = dissolve(cells=cells, ulabel=ulabel, ugroup=ugroup, n=2, uxy=uxy)
     # the zigzag between the two halves is shorter (both perimeters shrink)
     assert sum(p.length for p in smooth) < sum(p.length for p in raw) - 5
     for k in (0, 1):
@@ -50,11 +45,15 @@ def test_smoothing_shortens_the_inner_border_and_keeps_households_and_outline(rn
     assert shapely.union_all(smooth).symmetric_difference(group).area < 1e-6
 
 
-def test_a_group_held_by_one_grid_keeps_its_cells(rng):
-    _, uxy, ulabel, ugroup, cells = _pieces(rng)
+def test_a_group_held_by_one_grid_is_not_touched(rng):
+    group, uxy, ulabel, ugroup, cells = _pieces(rng)
     one = np.zeros_like(ulabel)
-    assert smooth_cells(cells=cells, uxy=uxy, ulabel=one, ugroup=ugroup) is cells
-    assert smooth_cells(cells=cells, uxy=uxy, ulabel=ulabel, ugroup=ugroup, factor=0) is cells
+    (whole,) = dissolve(cells=cells, ulabel=one, ugroup=ugroup, n=1, uxy=uxy)
+    assert whole.symmetric_difference(group).area < 1e-6
+    units = [np.flatnonzero(ulabel == k) for k in (0, 1)]
+    pieces = np.array([shapely.union_all(cells[u]) for u in units], dtype=object)
+    gap = spacing(uxy)
+    assert smooth_group(pieces, units, uxy, cells, gap, factor=0) is pieces
 
 
 def test_partition_with_smoothing_keeps_every_rule(rng):
