@@ -5,10 +5,11 @@ usage: python bench/partition_bench.py [--sizes 20000,200000] [--no-kmeans-above
 Prints a markdown table: time, band share (40-60), in-band groups kept whole,
 non-contiguous grids, mean Polsby-Popper (metric CRS from estimate_utm_crs) and
 mean household-to-grid-centre distance, for generated counties
-(``sample_data/generate.py``), ``sample_data/osm-andorra`` and, when present,
-``/work/shared/data/osm-liechtenstein``. This partitioner runs end to end through
-its CLI (read, partition, write), serially and with ``--workers 2``; peak memory
-is ``resource.getrusage`` of that process and its pool. k-means-constrained runs
+(``sample_data/generate.py``), ``sample_data/osm-andorra`` and
+``sample_data/osm-liechtenstein`` (both © OpenStreetMap contributors, ODbL 1.0).
+This partitioner runs end to end through its CLI (read, partition, write), serially
+and with ``--workers 2``; peak memory is ``resource.getrusage`` of that process and
+its pool. k-means-constrained runs
 per village (n_clusters = round(n/50), sizes 40-60 where feasible); its grid
 polygons are household Voronoi cells clipped to the village, dissolved per
 cluster. spopt max-p runs on a 1,000-household subset when spopt imports.
@@ -32,7 +33,6 @@ import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-LIECHTENSTEIN = Path("/work/shared/data/osm-liechtenstein")
 WRAPPER = """
 import atexit, resource, runpy, sys
 path = sys.argv.pop(1)
@@ -187,9 +187,8 @@ def datasets(sizes: list[int]):
         groups.to_file(tmp / f"groups{n}.gpkg")
         yield f"generated {n:,}", tmp / f"hh{n}.gpkg", tmp / f"groups{n}.gpkg"
     for name, d in (("osm-andorra", ROOT / "sample_data" / "osm-andorra"),
-                    ("osm-liechtenstein", LIECHTENSTEIN)):
-        if (d / "households.geojson").exists():
-            yield name, d / "households.geojson", d / "village_groups.geojson"
+                    ("osm-liechtenstein", ROOT / "sample_data" / "osm-liechtenstein")):
+        yield name, d / "households.geojson", d / "village_groups.geojson"
 
 
 def main() -> None:
