@@ -50,8 +50,16 @@ def metrics(hh: gpd.GeoDataFrame, groups: gpd.GeoDataFrame, grid_of: pd.Series, 
     metric = groups.estimate_utm_crs()
     h = hh.to_crs(metric)
     g = groups.to_crs(metric)
-    j = gpd.sjoin(h[["id", "geometry"]], g[["id", "geometry"]].rename(columns={"id": "gid"}),
-                  how="left", predicate="intersects").drop_duplicates("id").set_index("id")
+    j = (
+        gpd.sjoin(
+            h[["id", "geometry"]],
+            g[["id", "geometry"]].rename(columns={"id": "gid"}),
+            how="left",
+            predicate="intersects",
+        )
+        .drop_duplicates("id")
+        .set_index("id")
+    )
     df = j.assign(grid=grid_of.reindex(j.index).to_numpy())
     df = df[df["grid"].notna() & (df["grid"] != "")]
     sizes = df.groupby("grid").size()
@@ -61,8 +69,11 @@ def metrics(hh: gpd.GeoDataFrame, groups: gpd.GeoDataFrame, grid_of: pd.Series, 
     ps = gpd.GeoSeries(polys, crs="EPSG:4326").to_crs(metric)
     multi = set(g.loc[shapely.get_num_geometries(g.geometry.values) > 1, "id"])
     groups_of = df.groupby("grid")["gid"].agg(set)
-    noncontig = sum(1 for k, geom in ps.items()
-                    if shapely.get_num_geometries(geom) > 1 and not (groups_of.get(k, set()) & multi))
+    noncontig = sum(
+        1
+        for k, geom in ps.items()
+        if shapely.get_num_geometries(geom) > 1 and not (groups_of.get(k, set()) & multi)
+    )
     geoms = ps.to_numpy()
     pp = 4 * math.pi * shapely.area(geoms) / np.maximum(shapely.length(geoms), 1e-9) ** 2
     xy = shapely.get_coordinates(df.geometry.values)
@@ -81,8 +92,22 @@ def run_cli(hh_path: Path, groups_path: Path, workers: int) -> tuple[float, floa
     out = Path(tempfile.mkdtemp(prefix="bench-"))
     mem = out / "maxrss"
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", WRAPPER, str(mem), str(hh_path), str(groups_path),
-                    "--out", str(out), "--workers", str(workers)], check=True, cwd=ROOT)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            WRAPPER,
+            str(mem),
+            str(hh_path),
+            str(groups_path),
+            "--out",
+            str(out),
+            "--workers",
+            str(workers),
+        ],
+        check=True,
+        cwd=ROOT,
+    )
     return time.perf_counter() - t0, int(mem.read_text()) / 1024, out
 
 
@@ -90,8 +115,12 @@ def ours(hh, groups, hh_path, groups_path, workers) -> dict:
     seconds, mb, out = run_cli(hh_path, groups_path, workers)
     a = pd.read_csv(out / "assignments.csv", dtype=str, keep_default_na=False)
     grids = gpd.read_file(out / "grids.geojson")
-    m = metrics(hh, groups, a.set_index("household_id")["grid_id"],
-                dict(zip(grids["grid_id"], grids.geometry)))
+    m = metrics(
+        hh,
+        groups,
+        a.set_index("household_id")["grid_id"],
+        dict(zip(grids["grid_id"], grids.geometry)),
+    )
     return {"method": f"this partitioner (CLI, workers={workers})", "time": seconds, "mb": mb, **m}
 
 
@@ -108,8 +137,9 @@ def _village_cells(xy: np.ndarray, village) -> np.ndarray:
     uniq, inv = np.unique(xy.round(2), axis=0, return_inverse=True)
     if len(uniq) == 1:
         return np.array([village] * len(xy), dtype=object)
-    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(uniq),
-                                                       extend_to=village, ordered=True))
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(uniq), extend_to=village, ordered=True)
+    )
     return shapely.intersection(cells, village)[inv.ravel()]
 
 
@@ -118,8 +148,12 @@ def kmeans(hh, groups) -> dict:
 
     metric = groups.estimate_utm_crs()
     h, g = hh.to_crs(metric), groups.to_crs(metric)
-    j = gpd.sjoin(h[["id", "geometry"]], g[["id", "village_id", "geometry"]].rename(
-        columns={"id": "gid"}), how="inner", predicate="intersects").drop_duplicates("id")
+    j = gpd.sjoin(
+        h[["id", "geometry"]],
+        g[["id", "village_id", "geometry"]].rename(columns={"id": "gid"}),
+        how="inner",
+        predicate="intersects",
+    ).drop_duplicates("id")
     t0 = time.perf_counter()
     grid_of, polys = {}, {}
     for vid, part in j.groupby("village_id"):
@@ -130,8 +164,9 @@ def kmeans(hh, groups) -> dict:
         if k == 1:
             lab = np.zeros(n, dtype=int)
         else:
-            lab = KMeansConstrained(n_clusters=k, size_min=lo, size_max=hi, random_state=0,
-                                    n_init=3).fit_predict(xy)
+            lab = KMeansConstrained(
+                n_clusters=k, size_min=lo, size_max=hi, random_state=0, n_init=3
+            ).fit_predict(xy)
         village = _union(g.loc[g["village_id"] == vid].geometry.values)
         cells = _village_cells(xy, village)
         for c in range(k):
@@ -186,16 +221,22 @@ def datasets(sizes: list[int]):
         hh.to_file(tmp / f"hh{n}.gpkg")
         groups.to_file(tmp / f"groups{n}.gpkg")
         yield f"generated {n:,}", tmp / f"hh{n}.gpkg", tmp / f"groups{n}.gpkg"
-    for name, d in (("osm-andorra", ROOT / "sample_data" / "osm-andorra"),
-                    ("osm-liechtenstein", ROOT / "sample_data" / "osm-liechtenstein")):
+    for name, d in (
+        ("osm-andorra", ROOT / "sample_data" / "osm-andorra"),
+        ("osm-liechtenstein", ROOT / "sample_data" / "osm-liechtenstein"),
+    ):
         yield name, d / "households.geojson", d / "village_groups.geojson"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="20000,200000")
-    ap.add_argument("--no-kmeans-above", type=int, default=10**9,
-                    help="skip k-means-constrained on data sets larger than this")
+    ap.add_argument(
+        "--no-kmeans-above",
+        type=int,
+        default=10**9,
+        help="skip k-means-constrained on data sets larger than this",
+    )
     args = ap.parse_args()
     rows = []
     for name, hp, gp in datasets([int(s) for s in args.sizes.split(",") if s]):
@@ -209,18 +250,32 @@ def main() -> None:
             mp = maxp(hh, groups)
             results.append(mp or {"method": "spopt max-p: not installable, skipped"})
         rows += [{"data": name, **r} for r in results]
-        print(json.dumps(rows[-len(results):], default=str), file=sys.stderr, flush=True)
+        print(json.dumps(rows[-len(results) :], default=str), file=sys.stderr, flush=True)
     cols = ["data", "method", "time", "mb", "band", "whole", "noncontig", "pp", "dist"]
-    head = ["data", "method", "time s", "peak MB", "band 40-60", "groups whole",
-            "non-contig", "Polsby-Popper", "hh->centre m"]
+    head = [
+        "data",
+        "method",
+        "time s",
+        "peak MB",
+        "band 40-60",
+        "groups whole",
+        "non-contig",
+        "Polsby-Popper",
+        "hh->centre m",
+    ]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for r in rows:
         cells = []
         for c in cols:
             v = r.get(c, "")
-            cells.append(f"{v:.3f}" if isinstance(v, float) and c in ("band", "whole", "pp")
-                         else f"{v:.1f}" if isinstance(v, float) else str(v))
+            cells.append(
+                f"{v:.3f}"
+                if isinstance(v, float) and c in ("band", "whole", "pp")
+                else f"{v:.1f}"
+                if isinstance(v, float)
+                else str(v)
+            )
         print("| " + " | ".join(cells) + " |")
     json.dump(rows, sys.stderr, default=str)
 
