@@ -25,6 +25,11 @@ system:
 
 venv: .venv/.installed
 
+# Baselines for bench/partition_bench.py only (the `bench` extra); make test does not need them.
+.venv/.bench-installed: pyproject.toml .venv/.installed
+	@$(PY) -m pip install -q -e '.[dev,bench]'
+	@touch $@
+
 db:
 	@DATABASE_URL="$(USER_DATABASE_URL)" scripts/ensure_db.sh
 
@@ -51,7 +56,7 @@ test: setup
 lint: venv
 	@.venv/bin/ruff check .
 
-bench: setup
+bench: setup .venv/.bench-installed
 	@DJANGO_SETTINGS_MODULE=gis.settings.dev $(PY) bench/run.py
 
 clean:

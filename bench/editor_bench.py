@@ -30,8 +30,13 @@ ROOT = Path(__file__).resolve().parents[1]
 DB = "gridgis_editor_bench"
 URL = f"postgis://postgres@127.0.0.1:5432/{DB}"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 PASSWORD = "bench-editor-1"
 GOAL_INTERACTIVE_S = 1.5  # issue 5
@@ -41,8 +46,9 @@ GROUP_M = 600.0  # each group a 600 m square, side by side
 
 
 def psql(*args):
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", *args], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", *args], check=True, capture_output=True
+    )
 
 
 def create_database():
@@ -70,23 +76,47 @@ def load_village(n: int):
     households = []
     for g in range(GROUPS):
         x0 = lon0 + g * dlon
-        ring = ((x0, lat0), (x0 + dlon, lat0), (x0 + dlon, lat0 + dlat), (x0, lat0 + dlat),
-                (x0, lat0))
+        ring = (
+            (x0, lat0),
+            (x0 + dlon, lat0),
+            (x0 + dlon, lat0 + dlat),
+            (x0, lat0 + dlat),
+            (x0, lat0),
+        )
         group = VillageGroup.objects.create(
-            code=f"{village.code}{g + 1:02d}", name=f"第{g + 1}组", village=village,
-            geom=MultiPolygon(Polygon(ring, srid=4326), srid=4326))
+            code=f"{village.code}{g + 1:02d}",
+            name=f"第{g + 1}组",
+            village=village,
+            geom=MultiPolygon(Polygon(ring, srid=4326), srid=4326),
+        )
         for i in range(n // GROUPS):
             x, y = x0 + rng.uniform(0.02, 0.98) * dlon, lat0 + rng.uniform(0.02, 0.98) * dlat
-            households.append(Household(external_id=f"B{g}{i:05d}", head=f"户主{g}{i}",
-                                        location=Point(x, y, srid=4326), group=group))
+            households.append(
+                Household(
+                    external_id=f"B{g}{i:05d}",
+                    head=f"户主{g}{i}",
+                    location=Point(x, y, srid=4326),
+                    group=group,
+                )
+            )
     Household.objects.bulk_create(households)
-    village.boundary = MultiPolygon(Polygon(((lon0, lat0), (lon0 + GROUPS * dlon, lat0),
-                                             (lon0 + GROUPS * dlon, lat0 + dlat),
-                                             (lon0, lat0 + dlat), (lon0, lat0)), srid=4326),
-                                    srid=4326)
+    village.boundary = MultiPolygon(
+        Polygon(
+            (
+                (lon0, lat0),
+                (lon0 + GROUPS * dlon, lat0),
+                (lon0 + GROUPS * dlon, lat0 + dlat),
+                (lon0, lat0 + dlat),
+                (lon0, lat0),
+            ),
+            srid=4326,
+        ),
+        srid=4326,
+    )
     village.save()
-    run = services.partition_run_compute(services.partition_run_create(
-        scope="village", code=village.code))
+    run = services.partition_run_compute(
+        services.partition_run_create(scope="village", code=village.code)
+    )
     services.partition_run_apply(run)
     user = User.objects.create_user("bench", password=PASSWORD)
     UserArea.objects.create(user=user, role="township", township=township)
@@ -159,8 +189,9 @@ def measure(base: str, village_code: str, hid: int, src: str, dst: str, runs: in
             loads.append(page.evaluate("window.__readyAt || performance.now()") / 1000)
         api = f"{base}/api/editor/villages/{village_code}/op.json"
         for i in range(2 * runs):
-            moves.append(page.evaluate(MOVE_JS, [api, village_code, hid,
-                                                 dst if i % 2 == 0 else src]))
+            moves.append(
+                page.evaluate(MOVE_JS, [api, village_code, hid, dst if i % 2 == 0 else src])
+            )
         households = page.evaluate("window.gridEditor.households.size")
         grids = page.evaluate("Object.keys(window.gridEditor.grids).length")
         browser.close()
@@ -187,7 +218,11 @@ def main(argv=None) -> int:
     env = dict(os.environ, GIS_BASEMAP="none")
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{args.port}"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{args.port}"
     try:
         wait_up(f"{base}/accounts/login/")
@@ -198,18 +233,28 @@ def main(argv=None) -> int:
     loads, moves = r["loads"], sorted(r["moves"])
     p95 = moves[min(len(moves) - 1, round(0.95 * (len(moves) - 1)))]
     warm = statistics.median(loads[1:]) if len(loads) > 1 else loads[0]
-    print(f"\nEditor, one village: {r['households']} households, {r['grids']} grids "
-          f"(runserver, basemap off, Chromium headless)\n")
+    print(
+        f"\nEditor, one village: {r['households']} households, {r['grids']} grids "
+        f"(runserver, basemap off, Chromium headless)\n"
+    )
     print("| measure | value | goal |")
     print("|---|---|---|")
-    print(f"| page interactive, first load (cold server cache) | {loads[0]:.2f} s "
-          f"| ≤ {GOAL_INTERACTIVE_S} s |")
-    print(f"| page interactive, median of {len(loads) - 1} later loads | {warm:.2f} s "
-          f"| ≤ {GOAL_INTERACTIVE_S} s |")
-    print(f"| move confirmed by the server, median of {len(moves)} | "
-          f"{statistics.median(moves):.0f} ms | ≤ {GOAL_MOVE_MS:.0f} ms |")
-    print(f"| move confirmed by the server, 95th percentile | {p95:.0f} ms "
-          f"| ≤ {GOAL_MOVE_MS:.0f} ms |")
+    print(
+        f"| page interactive, first load (cold server cache) | {loads[0]:.2f} s "
+        f"| ≤ {GOAL_INTERACTIVE_S} s |"
+    )
+    print(
+        f"| page interactive, median of {len(loads) - 1} later loads | {warm:.2f} s "
+        f"| ≤ {GOAL_INTERACTIVE_S} s |"
+    )
+    print(
+        f"| move confirmed by the server, median of {len(moves)} | "
+        f"{statistics.median(moves):.0f} ms | ≤ {GOAL_MOVE_MS:.0f} ms |"
+    )
+    print(
+        f"| move confirmed by the server, 95th percentile | {p95:.0f} ms "
+        f"| ≤ {GOAL_MOVE_MS:.0f} ms |"
+    )
     return 0
 
 

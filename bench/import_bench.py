@@ -38,10 +38,20 @@ def _pg_url(db: dict, name: str) -> dict:
 
 def _libpq(db: dict) -> tuple[list[str], str]:
     """(createdb/psql connection options, ogr2ogr PG: connection string)."""
-    opts = ["-h", db.get("HOST") or "127.0.0.1", "-p", str(db.get("PORT") or 5432),
-            "-U", db.get("USER") or "postgres"]
-    parts = [f"dbname={db['NAME']}", f"host={db.get('HOST') or '127.0.0.1'}",
-             f"port={db.get('PORT') or 5432}", f"user={db.get('USER') or 'postgres'}"]
+    opts = [
+        "-h",
+        db.get("HOST") or "127.0.0.1",
+        "-p",
+        str(db.get("PORT") or 5432),
+        "-U",
+        db.get("USER") or "postgres",
+    ]
+    parts = [
+        f"dbname={db['NAME']}",
+        f"host={db.get('HOST') or '127.0.0.1'}",
+        f"port={db.get('PORT') or 5432}",
+        f"user={db.get('USER') or 'postgres'}",
+    ]
     if db.get("PASSWORD"):
         parts.append(f"password={db['PASSWORD']}")
     return opts, " ".join(parts)
@@ -58,17 +68,29 @@ def _fresh_database(db: dict) -> None:
 def _generate(out: Path, households: int) -> None:
     if (out / "households.csv").exists() and (out / "village_groups.geojson").exists():
         return
-    _run([sys.executable, str(ROOT / "sample_data" / "generate.py"), "--out", str(out),
-          "--households", str(households)])
+    _run(
+        [
+            sys.executable,
+            str(ROOT / "sample_data" / "generate.py"),
+            "--out",
+            str(out),
+            "--households",
+            str(households),
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=200_000)
-    parser.add_argument("--database", default="gridgis_bench",
-                        help="database to drop, create and use (never the dev database)")
-    parser.add_argument("--data", default=None,
-                        help="folder for the generated county (default: a temporary folder)")
+    parser.add_argument(
+        "--database",
+        default="gridgis_bench",
+        help="database to drop, create and use (never the dev database)",
+    )
+    parser.add_argument(
+        "--data", default=None, help="folder for the generated county (default: a temporary folder)"
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis.settings.dev")
@@ -112,9 +134,24 @@ def main(argv: list[str] | None = None) -> None:
 
         _opts, pg = _libpq(bench_db)
         t = time.perf_counter()
-        _run(["ogr2ogr", "-f", "PostgreSQL", f"PG:{pg}", str(csv),
-              "-oo", "X_POSSIBLE_NAMES=lon", "-oo", "Y_POSSIBLE_NAMES=lat",
-              "-a_srs", "EPSG:4326", "-nln", "bench_ogr", "-overwrite"])
+        _run(
+            [
+                "ogr2ogr",
+                "-f",
+                "PostgreSQL",
+                f"PG:{pg}",
+                str(csv),
+                "-oo",
+                "X_POSSIBLE_NAMES=lon",
+                "-oo",
+                "Y_POSSIBLE_NAMES=lat",
+                "-a_srs",
+                "EPSG:4326",
+                "-nln",
+                "bench_ogr",
+                "-overwrite",
+            ]
+        )
         ogr_s = time.perf_counter() - t
         with connection.cursor() as cur:
             cur.execute("SELECT count(*) FROM bench_ogr")
@@ -127,19 +164,25 @@ def main(argv: list[str] | None = None) -> None:
         ("import_households, empty table", first_s),
         ("import_households, re-import (unchanged)", again_s),
     ]
-    print(f"\n{n:,} households, {groups.created:,} village groups "
-          f"(generated in {generate_s:.1f} s, groups imported in {groups_s:.1f} s)\n")
+    print(
+        f"\n{n:,} households, {groups.created:,} village groups "
+        f"(generated in {generate_s:.1f} s, groups imported in {groups_s:.1f} s)\n"
+    )
     print("| step | seconds | rows/s | ratio to ogr2ogr |")
     print("|---|---:|---:|---:|")
     for step, seconds in rows:
         print(f"| {step} | {seconds:.2f} | {n / seconds:,.0f} | {seconds / ogr_s:.2f} |")
     stats = first.stats
-    print(f"\nimport_households: checks and group assignment {stats.get('check_seconds')} s "
-          f"of {stats.get('seconds')} s; {stats.get('in_group')} in a group, "
-          f"{stats.get('snapped')} snapped, {stats.get('ungrouped')} without a group")
+    print(
+        f"\nimport_households: checks and group assignment {stats.get('check_seconds')} s "
+        f"of {stats.get('seconds')} s; {stats.get('in_group')} in a group, "
+        f"{stats.get('snapped')} snapped, {stats.get('ungrouped')} without a group"
+    )
     ok = first_s <= GOAL_SECONDS and first_s <= GOAL_RATIO * ogr_s
-    print(f"goal (<= {GOAL_SECONDS:.0f} s and <= {GOAL_RATIO:.0f}x ogr2ogr): "
-          f"{'met' if ok else 'NOT met'}")
+    print(
+        f"goal (<= {GOAL_SECONDS:.0f} s and <= {GOAL_RATIO:.0f}x ogr2ogr): "
+        f"{'met' if ok else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

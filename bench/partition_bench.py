@@ -2,16 +2,28 @@
 
 usage: python bench/partition_bench.py [--sizes 20000,200000] [--no-kmeans-above N]
 
-Prints a markdown table: time, band share (40-60), in-band groups kept whole,
-non-contiguous grids, mean Polsby-Popper (metric CRS from estimate_utm_crs) and
-mean household-to-grid-centre distance, for generated counties
-(``sample_data/generate.py``), ``sample_data/osm-andorra`` and, when present,
-``/work/shared/data/osm-liechtenstein``. This partitioner runs end to end through
-its CLI (read, partition, write), serially and with ``--workers 2``; peak memory
-is ``resource.getrusage`` of that process and its pool. k-means-constrained runs
-per village (n_clusters = round(n/50), sizes 40-60 where feasible); its grid
-polygons are household Voronoi cells clipped to the village, dissolved per
-cluster. spopt max-p runs on a 1,000-household subset when spopt imports.
+Prints a markdown table: time, band share (40-60), in-band groups kept whole, the same
+among groups free to stay whole, non-contiguous grids, mean Polsby-Popper (metric CRS from
+estimate_utm_crs) and mean household-to-grid-centre distance, for generated counties
+(``sample_data/generate.py``), the 1,000 ``sample_data/osm-andorra`` households nearest
+its median household, the whole of ``osm-andorra`` and ``sample_data/osm-liechtenstein``
+(both © OpenStreetMap contributors, ODbL 1.0). Every method on a row's data set gets the
+same households, groups and metrics.
+
+"groups whole": share of the in-band groups (40-60 households) whose households all land
+in one grid. "whole (free)": the same share among in-band groups not *forced* to split.
+A group G is forced when a group S of the same village with fewer than 40 households has
+G as its only adjacent group (at least 1 m of shared boundary, in the metric CRS) and
+|S| + |G| > 60: S cannot become a grid alone nor join G without leaving the band, so G
+gives up households. Group sizes count the households of the data set being measured.
+
+This partitioner runs end to end through its CLI (read, partition, write), serially
+and with ``--workers 2``; peak memory is ``resource.getrusage`` of that process and
+its pool. k-means-constrained runs per village (n_clusters = round(n/50), sizes 40-60
+where feasible); its grid polygons are household Voronoi cells clipped to the village,
+dissolved per cluster. spopt max-p (MaxPHeuristic, threshold 40 households) runs per
+village on the 1,000-household Andorra subset only, on Rook contiguity of the same
+clipped Voronoi cells (a connected graph per village), within ``--maxp-seconds``.
 """
 
 from __future__ import annotations
@@ -19,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,7 +45,6 @@ import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-LIECHTENSTEIN = Path("/work/shared/data/osm-liechtenstein")
 WRAPPER = """
 import atexit, resource, runpy, sys
 path = sys.argv.pop(1)
@@ -45,24 +57,62 @@ runpy.run_module("grids.partitioning", run_name="__main__")
 """
 
 
+def forced_groups(g: gpd.GeoDataFrame, size: pd.Series) -> set:
+    """Groups that must split: G is forced when a group S of the same village with fewer than
+    40 households has G as its only adjacent group and |S| + |G| > 60. ``g``: groups in a
+    metric CRS (``id``, ``village_id``); ``size``: group id -> households. Adjacent: at least
+    1 m of S's boundary lies within 0.5 m of G (the partitioner's tolerance for seams)."""
+    geoms = g.geometry.to_numpy()
+    ids, villages = g["id"].to_numpy(), g["village_id"].to_numpy()
+    ia, ib = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=0.5)
+    keep = (ia != ib) & (villages[ia] == villages[ib])
+    ia, ib = ia[keep], ib[keep]
+    shared = shapely.length(
+        shapely.intersection(shapely.boundary(geoms[ia]), shapely.buffer(geoms[ib], 0.5))
+    )
+    neighbours: dict[str, set] = {}
+    for a, b in zip(ids[ia[shared >= 1.0]], ids[ib[shared >= 1.0]]):
+        neighbours.setdefault(a, set()).add(b)
+    n = size.reindex(ids, fill_value=0)
+    forced = set()
+    for s_id, adj in neighbours.items():
+        if n[s_id] < 40 and len(adj) == 1:
+            (g_id,) = adj
+            if n[s_id] + n[g_id] > 60:
+                forced.add(g_id)
+    return forced
+
+
 def metrics(hh: gpd.GeoDataFrame, groups: gpd.GeoDataFrame, grid_of: pd.Series, polys) -> dict:
     """Figures of one partition; ``grid_of``: household id -> grid id; ``polys``: grid id -> geom."""
     metric = groups.estimate_utm_crs()
     h = hh.to_crs(metric)
     g = groups.to_crs(metric)
-    j = gpd.sjoin(h[["id", "geometry"]], g[["id", "geometry"]].rename(columns={"id": "gid"}),
-                  how="left", predicate="intersects").drop_duplicates("id").set_index("id")
+    j = (
+        gpd.sjoin(
+            h[["id", "geometry"]],
+            g[["id", "geometry"]].rename(columns={"id": "gid"}),
+            how="left",
+            predicate="intersects",
+        )
+        .drop_duplicates("id")
+        .set_index("id")
+    )
     df = j.assign(grid=grid_of.reindex(j.index).to_numpy())
     df = df[df["grid"].notna() & (df["grid"] != "")]
     sizes = df.groupby("grid").size()
     gsize = df.groupby("gid").size()
     mid = gsize[(gsize >= 40) & (gsize <= 60)].index
     whole = df[df["gid"].isin(mid)].groupby("gid")["grid"].nunique() == 1
+    free = whole[~whole.index.isin(forced_groups(g, gsize))]
     ps = gpd.GeoSeries(polys, crs="EPSG:4326").to_crs(metric)
     multi = set(g.loc[shapely.get_num_geometries(g.geometry.values) > 1, "id"])
     groups_of = df.groupby("grid")["gid"].agg(set)
-    noncontig = sum(1 for k, geom in ps.items()
-                    if shapely.get_num_geometries(geom) > 1 and not (groups_of.get(k, set()) & multi))
+    noncontig = sum(
+        1
+        for k, geom in ps.items()
+        if shapely.get_num_geometries(geom) > 1 and not (groups_of.get(k, set()) & multi)
+    )
     geoms = ps.to_numpy()
     pp = 4 * math.pi * shapely.area(geoms) / np.maximum(shapely.length(geoms), 1e-9) ** 2
     xy = shapely.get_coordinates(df.geometry.values)
@@ -71,6 +121,8 @@ def metrics(hh: gpd.GeoDataFrame, groups: gpd.GeoDataFrame, grid_of: pd.Series, 
     return {
         "band": float(((sizes >= 40) & (sizes <= 60)).mean()),
         "whole": float(whole.mean()) if len(whole) else float("nan"),
+        "whole_free": float(free.mean()) if len(free) else float("nan"),
+        "n_free": f"{len(free)}/{len(whole)}",
         "noncontig": int(noncontig),
         "pp": float(np.mean(pp)),
         "dist": float(np.hypot(xy[:, 0] - cx, xy[:, 1] - cy).mean()),
@@ -81,8 +133,22 @@ def run_cli(hh_path: Path, groups_path: Path, workers: int) -> tuple[float, floa
     out = Path(tempfile.mkdtemp(prefix="bench-"))
     mem = out / "maxrss"
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", WRAPPER, str(mem), str(hh_path), str(groups_path),
-                    "--out", str(out), "--workers", str(workers)], check=True, cwd=ROOT)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            WRAPPER,
+            str(mem),
+            str(hh_path),
+            str(groups_path),
+            "--out",
+            str(out),
+            "--workers",
+            str(workers),
+        ],
+        check=True,
+        cwd=ROOT,
+    )
     return time.perf_counter() - t0, int(mem.read_text()) / 1024, out
 
 
@@ -90,8 +156,12 @@ def ours(hh, groups, hh_path, groups_path, workers) -> dict:
     seconds, mb, out = run_cli(hh_path, groups_path, workers)
     a = pd.read_csv(out / "assignments.csv", dtype=str, keep_default_na=False)
     grids = gpd.read_file(out / "grids.geojson")
-    m = metrics(hh, groups, a.set_index("household_id")["grid_id"],
-                dict(zip(grids["grid_id"], grids.geometry)))
+    m = metrics(
+        hh,
+        groups,
+        a.set_index("household_id")["grid_id"],
+        dict(zip(grids["grid_id"], grids.geometry)),
+    )
     return {"method": f"this partitioner (CLI, workers={workers})", "time": seconds, "mb": mb, **m}
 
 
@@ -108,8 +178,9 @@ def _village_cells(xy: np.ndarray, village) -> np.ndarray:
     uniq, inv = np.unique(xy.round(2), axis=0, return_inverse=True)
     if len(uniq) == 1:
         return np.array([village] * len(xy), dtype=object)
-    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(uniq),
-                                                       extend_to=village, ordered=True))
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(uniq), extend_to=village, ordered=True)
+    )
     return shapely.intersection(cells, village)[inv.ravel()]
 
 
@@ -118,8 +189,12 @@ def kmeans(hh, groups) -> dict:
 
     metric = groups.estimate_utm_crs()
     h, g = hh.to_crs(metric), groups.to_crs(metric)
-    j = gpd.sjoin(h[["id", "geometry"]], g[["id", "village_id", "geometry"]].rename(
-        columns={"id": "gid"}), how="inner", predicate="intersects").drop_duplicates("id")
+    j = gpd.sjoin(
+        h[["id", "geometry"]],
+        g[["id", "village_id", "geometry"]].rename(columns={"id": "gid"}),
+        how="inner",
+        predicate="intersects",
+    ).drop_duplicates("id")
     t0 = time.perf_counter()
     grid_of, polys = {}, {}
     for vid, part in j.groupby("village_id"):
@@ -130,8 +205,9 @@ def kmeans(hh, groups) -> dict:
         if k == 1:
             lab = np.zeros(n, dtype=int)
         else:
-            lab = KMeansConstrained(n_clusters=k, size_min=lo, size_max=hi, random_state=0,
-                                    n_init=3).fit_predict(xy)
+            lab = KMeansConstrained(
+                n_clusters=k, size_min=lo, size_max=hi, random_state=0, n_init=3
+            ).fit_predict(xy)
         village = _union(g.loc[g["village_id"] == vid].geometry.values)
         cells = _village_cells(xy, village)
         for c in range(k):
@@ -144,33 +220,81 @@ def kmeans(hh, groups) -> dict:
     return {"method": "k-means-constrained per village", "time": seconds, "mb": float("nan"), **m}
 
 
-def maxp(hh, groups) -> dict | None:
+class _TimeUp(Exception):
+    pass
+
+
+def _time_up(signum, frame):
+    raise _TimeUp
+
+
+def maxp(hh, groups, limit_s: int) -> dict | None:
+    """spopt max-p per village, like k-means: threshold 40 households per region.
+
+    The graph is Rook contiguity of the household Voronoi cells clipped to the village
+    (the same cells the regions' polygons are dissolved from), connected wherever the
+    village polygon is, on a positional index (spopt looks neighbours up by position);
+    a village with fewer than 40 households is one region. Stopped after ``limit_s``.
+    """
     try:
         import libpysal
         from spopt.region import MaxPHeuristic
-    except Exception:
+    except ImportError:
         return None
     metric = groups.estimate_utm_crs()
-    h = hh.to_crs(metric)
-    xy = shapely.get_coordinates(h.geometry.values)
-    centre = np.median(xy, axis=0)  # a compact subset: the 1,000 nearest the median point
-    h = h.iloc[np.argsort(np.hypot(*(xy - centre).T))[:1000]].copy()
-    h["one"] = 1
+    h, g = hh.to_crs(metric), groups.to_crs(metric)
+    j = gpd.sjoin(
+        h[["id", "geometry"]],
+        g[["id", "village_id", "geometry"]].rename(columns={"id": "gid"}),
+        how="inner",
+        predicate="intersects",
+    ).drop_duplicates("id")
+    np.random.seed(0)  # MaxPHeuristic shuffles with the global numpy generator
+    signal.signal(signal.SIGALRM, _time_up)
+    signal.alarm(limit_s)
     t0 = time.perf_counter()
+    grid_of, polys = {}, {}
     try:
-        w = libpysal.weights.KNN.from_dataframe(h, k=8)
-        model = MaxPHeuristic(h, w, ["one"], "one", 40, top_n=2)
-        model.solve()
-    except Exception as exc:  # spopt fails on some graphs; report instead of crashing
-        return {"method": f"spopt max-p failed: {type(exc).__name__}"}
+        for vid, part in j.groupby("village_id"):
+            xy = shapely.get_coordinates(part.geometry.values)
+            cells = _village_cells(xy, _union(g.loc[g["village_id"] == vid].geometry.values))
+            if len(xy) < 40:
+                lab = np.zeros(len(xy), dtype=int)
+            else:
+                df = gpd.GeoDataFrame({"one": np.ones(len(xy))}, geometry=cells)
+                w = libpysal.weights.Rook.from_dataframe(df, use_index=False)
+                print(
+                    f"#   max-p village {vid}: {len(xy)} households, {w.n_components} "
+                    "graph component(s)",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                model = MaxPHeuristic(df, w, ["one"], "one", 40, top_n=2)
+                model.solve()
+                lab = np.asarray(model.labels_)
+            for c in np.unique(lab):
+                polys[f"{vid}-{c}"] = shapely.union_all(cells[lab == c])
+            grid_of.update(zip(part["id"], [f"{vid}-{c}" for c in lab]))
+    except _TimeUp:
+        return {"method": f"spopt max-p per village: not finished in {limit_s} s"}
+    finally:
+        signal.alarm(0)
     seconds = time.perf_counter() - t0
-    lab = pd.Series(model.labels_, index=h["id"]).astype(str)
-    village = _union(groups.to_crs(metric).geometry.values)
-    cells = _village_cells(shapely.get_coordinates(h.geometry.values), village)
-    polys = {c: shapely.union_all(cells[(lab == c).to_numpy()]) for c in lab.unique()}
     polys4326 = gpd.GeoSeries(polys, crs=metric).to_crs("EPSG:4326")
-    m = metrics(hh[hh["id"].isin(lab.index)], groups, lab, dict(polys4326.items()))
-    return {"method": "spopt max-p (1,000 households)", "time": seconds, "mb": float("nan"), **m}
+    m = metrics(hh, groups, pd.Series(grid_of), dict(polys4326.items()))
+    return {"method": "spopt max-p per village", "time": seconds, "mb": float("nan"), **m}
+
+
+def andorra_subset(tmp: Path) -> Path:
+    """The 1,000 Andorra households nearest the median household (metric CRS), all columns."""
+    d = ROOT / "sample_data" / "osm-andorra"
+    hh = gpd.read_file(d / "households.geojson")
+    groups = gpd.read_file(d / "village_groups.geojson")
+    xy = shapely.get_coordinates(hh.to_crs(groups.estimate_utm_crs()).geometry.values)
+    centre = np.median(xy, axis=0)
+    out = tmp / "andorra1000.gpkg"
+    hh.iloc[np.sort(np.argsort(np.hypot(*(xy - centre).T))[:1000])].to_file(out)
+    return out
 
 
 def datasets(sizes: list[int]):
@@ -186,17 +310,25 @@ def datasets(sizes: list[int]):
         hh.to_file(tmp / f"hh{n}.gpkg")
         groups.to_file(tmp / f"groups{n}.gpkg")
         yield f"generated {n:,}", tmp / f"hh{n}.gpkg", tmp / f"groups{n}.gpkg"
-    for name, d in (("osm-andorra", ROOT / "sample_data" / "osm-andorra"),
-                    ("osm-liechtenstein", LIECHTENSTEIN)):
-        if (d / "households.geojson").exists():
-            yield name, d / "households.geojson", d / "village_groups.geojson"
+    andorra = ROOT / "sample_data" / "osm-andorra"
+    yield "osm-andorra 1,000", andorra_subset(tmp), andorra / "village_groups.geojson"
+    for name, d in (
+        ("osm-andorra", andorra),
+        ("osm-liechtenstein", ROOT / "sample_data" / "osm-liechtenstein"),
+    ):
+        yield name, d / "households.geojson", d / "village_groups.geojson"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="20000,200000")
-    ap.add_argument("--no-kmeans-above", type=int, default=10**9,
-                    help="skip k-means-constrained on data sets larger than this")
+    ap.add_argument(
+        "--no-kmeans-above",
+        type=int,
+        default=10**9,
+        help="skip k-means-constrained on data sets larger than this",
+    )
+    ap.add_argument("--maxp-seconds", type=int, default=300, help="time limit for spopt max-p")
     args = ap.parse_args()
     rows = []
     for name, hp, gp in datasets([int(s) for s in args.sizes.split(",") if s]):
@@ -206,22 +338,38 @@ def main() -> None:
         results = [ours(hh, groups, hp, gp, 1), ours(hh, groups, hp, gp, 2)]
         if len(hh) <= args.no_kmeans_above:
             results.append(kmeans(hh, groups))
-        if name == "osm-andorra":
-            mp = maxp(hh, groups)
-            results.append(mp or {"method": "spopt max-p: not installable, skipped"})
+        if name == "osm-andorra 1,000":  # max-p only here: its SA is slow on whole sets
+            mp = maxp(hh, groups, args.maxp_seconds)
+            results.append(mp or {"method": "spopt max-p: not installed (pip install -e .[bench])"})
         rows += [{"data": name, **r} for r in results]
-        print(json.dumps(rows[-len(results):], default=str), file=sys.stderr, flush=True)
-    cols = ["data", "method", "time", "mb", "band", "whole", "noncontig", "pp", "dist"]
-    head = ["data", "method", "time s", "peak MB", "band 40-60", "groups whole",
-            "non-contig", "Polsby-Popper", "hh->centre m"]
+        print(json.dumps(rows[-len(results) :], default=str), file=sys.stderr, flush=True)
+    cols = ["data", "method", "time", "mb", "band", "whole", "whole_free", "noncontig", "pp"]
+    cols += ["dist"]
+    head = [
+        "data",
+        "method",
+        "time s",
+        "peak MB",
+        "band 40-60",
+        "groups whole",
+        "whole (free)",
+        "non-contig",
+        "Polsby-Popper",
+        "hh->centre m",
+    ]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for r in rows:
         cells = []
         for c in cols:
             v = r.get(c, "")
-            cells.append(f"{v:.3f}" if isinstance(v, float) and c in ("band", "whole", "pp")
-                         else f"{v:.1f}" if isinstance(v, float) else str(v))
+            cells.append(
+                f"{v:.3f}"
+                if isinstance(v, float) and c in ("band", "whole", "whole_free", "pp")
+                else f"{v:.1f}"
+                if isinstance(v, float)
+                else str(v)
+            )
         print("| " + " | ".join(cells) + " |")
     json.dump(rows, sys.stderr, default=str)
 
