@@ -160,8 +160,8 @@ def capacitated_lloyd(
     frozen = np.zeros(len(w), dtype=bool) if frozen is None else frozen
     target = min(max(int(target if target is not None else (lo + hi) // 2), lo), hi)
     m, mxy = w.astype(float), xy
-    if land is not None and LAND_WEIGHT > 0:
-        area, centroid = land
+    if land is not None and LAND_WEIGHT > 0 and np.isfinite(land[1]).all():
+        area, centroid = land  # (an empty cell has no centroid: households only then)
         share = area / max(float(area.sum()), 1e-9) * total  # land in households' units
         m = LAND_WEIGHT * share + (1 - LAND_WEIGHT) * w
         mxy = LAND_WEIGHT * share[:, None] * centroid + (1 - LAND_WEIGHT) * w[:, None] * xy
