@@ -17,8 +17,10 @@ line).
 
 A simplified edge may pass on the wrong side of a household. Each such
 household takes its own Voronoi cell back from the pieces that took it (exact
-set operations, so the pieces still tile the group). If a piece then breaks
-into parts, a household still lies outside its piece, or a piece is invalid,
+set operations, so the pieces still tile the group). A household on the
+group's outline (a snapped one) counts as inside its piece; one on a border
+between pieces does not. If a piece then breaks into parts, a household still
+lies outside its piece, or a piece is invalid,
 the group is tried again at half the tolerance and, failing that, keeps its
 unsmoothed pieces. :func:`.polygons.dissolve` calls this for every group held by
 several grids when it is given the units' points.
@@ -34,11 +36,23 @@ SMOOTH_FACTOR = 2.0  # tolerance in household spacings (see module docstring)
 TRIES = 2  # the tolerance, then half of it, before giving up on a group
 
 
+def _placed(out, i, idx, uxy) -> np.ndarray:
+    """Which units of ``idx`` lie in piece ``i`` and in no other piece: inside it, or on
+    its stretch of the group's outline (where snapping puts households), never on a
+    border with another piece."""
+    x, y = uxy[idx, 0], uxy[idx, 1]
+    ok = shapely.intersects_xy(out[i], x, y)
+    for j in range(len(out)):
+        if j != i:
+            ok &= ~shapely.intersects_xy(out[j], x, y)
+    return ok
+
+
 def _try(pieces, tol, units, uxy, cells) -> np.ndarray | None:
     """Simplified pieces with misplaced households given their cell back, or None."""
     out = shapely.coverage_simplify(pieces, tol, simplify_boundary=False)
     for i, idx in enumerate(units):
-        inside = shapely.contains_xy(out[i], uxy[idx, 0], uxy[idx, 1])
+        inside = _placed(out, i, idx, uxy)
         for u in idx[~inside]:
             cell = cells[u]
             for j in range(len(out)):
@@ -52,7 +66,7 @@ def _try(pieces, tol, units, uxy, cells) -> np.ndarray | None:
     if not np.isin(types, (3, 6)).all():  # Polygon, MultiPolygon
         return None
     for i, idx in enumerate(units):
-        if not shapely.contains_xy(out[i], uxy[idx, 0], uxy[idx, 1]).all():
+        if not _placed(out, i, idx, uxy).all():
             return None
     return out
 

@@ -201,7 +201,12 @@ def run_village(t: VillageTask) -> VillageResult:
     if incremental:
         ulabel, keep_ids, flags = incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency)
     else:
-        land = (shapely.area(cells), shapely.get_coordinates(shapely.centroid(cells)))
+        # one row per unit: an empty cell's centroid is NaN (get_coordinates would drop it)
+        centre = shapely.centroid(cells)
+        cxy = np.full((len(cells), 2), np.nan)
+        some = ~shapely.is_empty(centre)
+        cxy[some] = shapely.get_coordinates(centre[some])
+        land = (shapely.area(cells), cxy)
         ulabel, flags = _fresh_labels(t, uxy, ugroup, w, ea, eb, adjacency, land)
         refine(xy=uxy, w=w, group=ugroup, labels=ulabel, ea=ea, eb=eb, lo=lo, hi=hi)
         keep_ids = {}

@@ -113,3 +113,31 @@ def test_duplicate_household_id(groups):
     hh.loc[1, "id"] = "h0"
     with pytest.raises(PartitionError, match="duplicate id"):
         partition(hh, groups)
+
+
+def test_unit_with_an_empty_cell_does_not_shift_the_land_of_the_others():
+    """A compound split by snapping: h0 lies 1 mm outside group a and is snapped onto it;
+    h1, 8.5 mm away (the same 1 cm point, so it follows h0 into a), lies inside b. h1's
+    unit keeps its own point beyond a's border, so its Voronoi cell inside a is empty.
+    Its land centroid must stay a row (NaN), not vanish and shift every later unit's
+    (the last unit, in the 100 of b cut in two, then had none: IndexError).
+
+        +-----------+ 100
+        | b: 100    |
+        +-----------+ 49.998 (h1 at 50.004)
+        | a: 40     |   gap 3.5 mm (h0 at 49.9955)
+        +-----------+ 0
+    """
+    x, y = 500000.0, 3000000.0  # the zone's own metres: no re-projection of the mm layout
+    groups = make_groups(
+        [("a", "V", (x, y, x + 100, y + 49.9945)), ("b", "V", (x, y + 49.998, x + 100, y + 100))]
+    )
+    pts = [(x + 50, y + 49.9955), (x + 50, y + 50.004)]
+    pts += [(x + px, y + py) for px, py in lattice(0, 0, 10, 4)]
+    pts += [(x + px, y + 50 + py / 2) for px, py in lattice(0, 0, 10, 10)]
+    hh = make_households(pts)
+    r = partition(hh, groups)
+    check_invariants(r, hh, groups)
+    a = r.assignments.set_index("household_id")["grid_id"]
+    assert a["h0"] == a["h1"] != ""
+    assert sorted(r.grids["households"]) == [42, 50, 50]

@@ -65,3 +65,23 @@ def test_partition_with_smoothing_keeps_every_rule(rng):
     check_invariants(r, hh, groups)
     b = r.grids[r.grids["group_ids"] == "b"]
     assert len(b) == 1 and int(b["households"].iloc[0]) == 45
+
+
+def test_a_household_on_the_group_outline_does_not_stop_smoothing(rng):
+    """A household snapped onto the group's edge (here the top, far from the inner
+    border) lies on its piece's outline, not outside it: the border is still smoothed,
+    and that household stays on its own piece and off the other one."""
+    group, uxy, ulabel, ugroup, cells = _pieces(rng)
+    edge = np.array([[195.0, 100.0]])  # on the top edge, in the right half (label 1)
+    uxy2 = np.r_[uxy, edge]
+    ugroup2 = np.r_[ugroup, 0]
+    ulabel2 = np.r_[ulabel, 1]
+    cells2, _ = unit_cells(uxy=uxy2, ugroup=ugroup2, groups=[group])
+    raw = dissolve(cells=cells2, ulabel=ulabel2, ugroup=ugroup2, n=2)
+    smooth = dissolve(cells=cells2, ulabel=ulabel2, ugroup=ugroup2, n=2, uxy=uxy2)
+    assert sum(p.length for p in smooth) < sum(p.length for p in raw) - 5
+    assert shapely.intersects_xy(smooth[1], 195.0, 100.0)
+    assert not shapely.intersects_xy(smooth[0], 195.0, 100.0)
+    for k in (0, 1):
+        assert shapely.contains_xy(smooth[k], *uxy[ulabel == k].T).all()
+    assert abs(shapely.union_all(smooth).symmetric_difference(group).area) < 1e-6
