@@ -126,10 +126,13 @@ def kept_groups(
     """The largest set of in-band groups of a block that can each be one grid.
 
     All of them when :func:`can_keep` says so; otherwise subsets, largest first
-    (in index order), the others counting as loose: a 20 that touches only a 45
-    next to another 45 forces the first 45 to share, but the second stays whole.
-    Gives up (returns all) beyond ``MAX_KEEP_TRIES`` subsets.
+    (in index order, whatever the order of ``members``), the others counting as
+    loose: a 20 that touches only a 45 next to another 45 forces the first 45 to
+    share, but the second stays whole. Beyond ``MAX_KEEP_TRIES`` subsets, a
+    greedy set instead: each in-band group in index order joins when the set stays
+    keepable (every set returned can be kept).
     """
+    members = sorted(members)
     whole = [g for g in members if lo <= sizes[g] <= hi]
     tries = 0
     for r in range(len(whole), 0, -1):
@@ -138,7 +141,11 @@ def kept_groups(
                 return list(sub)
             tries += 1
             if tries >= MAX_KEEP_TRIES:
-                return whole
+                kept: list[int] = []
+                for g in whole:
+                    if can_keep(members, sizes, neighbours, lo, hi, kept + [g]):
+                        kept.append(g)
+                return kept
     return []
 
 

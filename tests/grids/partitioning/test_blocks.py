@@ -1,5 +1,7 @@
 """Block merging and the keep-whole tests of blocks.py on group graphs (no geometry)."""
 
+import numpy as np
+
 from grids.partitioning.blocks import can_keep, keep_counts, kept_groups, merge_groups
 
 
@@ -52,3 +54,28 @@ def test_kept_groups_spares_what_it_can():
     nb = _neighbours(pairs)
     kept = sum(len(kept_groups(b, sizes, nb, 40, 60)) for b in blocks)
     assert kept == 3  # of 60, 45, 48, 54: the 36 (19 + 17) and the 39 cost one
+
+
+def test_kept_groups_is_the_same_in_any_order_and_always_keepable():
+    """A random group graph (found in review) where the 64 subsets tried ran out: the
+    answer used to depend on the order of the members and could not be kept."""
+    from scipy.spatial import Delaunay
+
+    rng = np.random.default_rng(9065)
+    n = int(rng.integers(10, 22))
+    xy = rng.uniform(0, 1, (n, 2))
+    s = Delaunay(xy).simplices
+    e = np.unique(np.sort(np.r_[s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]], axis=1), axis=0)
+    nb: dict[int, set[int]] = {}
+    for a, b in e.tolist():
+        nb.setdefault(a, set()).add(b)
+        nb.setdefault(b, set()).add(a)
+    mix = rng.choice(3, n, p=[0.4, 0.6, 0.0])
+    sizes = np.where(
+        mix == 0, rng.integers(1, 40, n), np.where(mix == 1, rng.integers(50, 61, n), 0)
+    ).tolist()
+    ms = list(range(n))
+    assert not can_keep(ms, sizes, nb, 40, 60)  # not every in-band group can stay whole
+    a = kept_groups(ms, sizes, nb, 40, 60)
+    assert a == kept_groups(ms[::-1], sizes, nb, 40, 60)
+    assert a and can_keep(ms, sizes, nb, 40, 60, a)
