@@ -61,10 +61,12 @@ def _cost(m, mxy, labels, k) -> float:
     return float((m * ((mxy[:, 0] - cx[labels]) ** 2 + (mxy[:, 1] - cy[labels]) ** 2)).sum())
 
 
-def _pieces(labels, ea, eb) -> int:
-    """Connected pieces of all grids together (k when every grid is connected)."""
+def _pieces(labels, ea, eb, k) -> np.ndarray:
+    """Connected pieces of each grid (all ones when every grid is connected)."""
     same = labels[ea] == labels[eb]
-    return components(len(labels), ea[same], eb[same])[0]
+    nc, comp = components(len(labels), ea[same], eb[same])
+    first = np.unique(comp.astype(np.int64) * k + labels)  # one (piece, grid) pair per piece
+    return np.bincount(first % k, minlength=k)
 
 
 def _assign_two(w, d, labels, frozen, lo, hi, target, toll) -> np.ndarray:
@@ -167,14 +169,14 @@ def capacitated_lloyd(
         mxy = LAND_WEIGHT * share[:, None] * centroid + (1 - LAND_WEIGHT) * w[:, None] * xy
         mxy = mxy / np.maximum(m, 1e-12)[:, None]
     best, best_cost = labels, _cost(m, mxy, labels, k)
-    pieces = _pieces(labels, ea, eb)  # a multi-part group may hold more than k to start with
+    pieces = _pieces(labels, ea, eb, k)  # a multi-part group may start in several pieces
     for _ in range(iterations):
         new = _assign(w, m, mxy, best, frozen, k, lo, hi, target)
         size = np.bincount(new, weights=w, minlength=k)
         if size.min() < lo or size.max() > hi:
             break
         c = _cost(m, mxy, new, k)
-        if c >= best_cost * (1 - 1e-9) or _pieces(new, ea, eb) > pieces:
+        if c >= best_cost * (1 - 1e-9) or (_pieces(new, ea, eb, k) > pieces).any():
             break
         best, best_cost = new, c
     return best

@@ -85,3 +85,13 @@ def test_a_block_that_cannot_be_in_band_is_left_alone():
     ea, eb = np.arange(69), np.arange(1, 70)
     out = capacitated_lloyd(xy=xy, w=np.ones(70), ea=ea, eb=eb, labels=start, lo=40, hi=60)
     assert out is start
+
+
+def test_pieces_are_counted_per_grid():
+    """A path a-b-c-d-e labelled 0 0 1 1 0: grid 0 in two pieces, grid 1 in one. A step
+    that joins grid 0 but splits grid 1 keeps the total (3) and must still be refused."""
+    from grids.partitioning.kmeans import _pieces
+
+    ea, eb = np.arange(4), np.arange(1, 5)
+    assert _pieces(np.array([0, 0, 1, 1, 0]), ea, eb, 2).tolist() == [2, 1]
+    assert _pieces(np.array([1, 0, 0, 0, 1]), ea, eb, 2).tolist() == [1, 2]
