@@ -104,8 +104,9 @@ def _assign(w, m, mxy, labels, frozen, k, lo, hi, target) -> np.ndarray:
     d = (m / w)[:, None] * (
         (mxy[:, 0, None] - cx[None, :]) ** 2 + (mxy[:, 1, None] - cy[None, :]) ** 2
     )
+    # a household beyond the target size pays SIZE_TOLL median assignment costs
+    toll = SIZE_TOLL * float(np.median(d[np.arange(n), labels]))
     if k == 2:
-        toll = SIZE_TOLL * float(np.median(d[np.arange(n), labels]))
         return _assign_two(w, d, labels, frozen, lo, hi, target, toll)
     cand = np.argsort(d, axis=1, kind="stable")[:, :near]
     cand[:, -1] = labels  # the current grid stays reachable, so the start is feasible
@@ -117,14 +118,13 @@ def _assign(w, m, mxy, labels, frozen, k, lo, hi, target) -> np.ndarray:
     sink = n + k
     big = int(cost.max(initial=0) + 1) * (int(wi.sum()) + 1)
     # each grid: lo households at -big (all taken), up to target free, beyond it a toll
-    toll = int(SIZE_TOLL * float(np.median(d[np.arange(n), labels])))
     grid = n + np.arange(k)
     tails = np.r_[tail, grid, grid, grid]
     heads = np.r_[n + head, np.full(3 * k, sink)]
     caps = np.r_[
         np.repeat(wi, near), np.full(k, lo), np.full(k, target - lo), np.full(k, hi - target)
     ]
-    costs = np.r_[cost, np.full(k, -big), np.zeros(k, np.int64), np.full(k, toll, np.int64)]
+    costs = np.r_[cost, np.full(k, -big), np.zeros(k, np.int64), np.full(k, int(toll), np.int64)]
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     flow.set_nodes_supplies(np.arange(n + k + 1), np.r_[wi, np.zeros(k, np.int64), -wi.sum()])

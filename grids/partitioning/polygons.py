@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from .smooth import smooth_group, spacing
+
 CONNECTOR_M = 0.05  # half-width of the strip joining a snapped household to its grid
 TOUCH_M = 0.01  # distance under which two polygons count as sharing a border
 GRID_M = 1e-5  # precision grid of unions across groups: clipped cells of two groups
@@ -86,8 +88,6 @@ def dissolve(
     With ``uxy`` (the units' points), the borders that labels draw inside a shared
     group are smoothed (:mod:`.smooth`).
     """
-    from .smooth import smooth_group, spacing
-
     out = [shapely.Polygon()] * n
     order = np.lexsort((ulabel, ugroup))
     lab, grp = ulabel[order], ugroup[order]

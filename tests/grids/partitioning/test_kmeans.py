@@ -88,8 +88,8 @@ def test_a_block_that_cannot_be_in_band_is_left_alone():
 
 
 def test_pieces_are_counted_per_grid():
-    """A path a-b-c-d-e labelled 0 0 1 1 0: grid 0 in two pieces, grid 1 in one. A step
-    that joins grid 0 but splits grid 1 keeps the total (3) and must still be refused."""
+    """A path a-b-c-d-e labelled 0 0 1 1 0: grid 0 in two pieces, grid 1 in one; relabelled
+    1 0 0 0 1 the total is still 3 but grid 1 is split, which a total count would miss."""
     from grids.partitioning.kmeans import _pieces
 
     ea, eb = np.arange(4), np.arange(1, 5)
