@@ -1,35 +1,38 @@
 """Incremental mode: keep previous grids and member areas wherever the rules allow.
 
 Method: every unit (co-located households) keeps the grid most of its
-households had (``previous``); a new unit joins the grid of the nearest kept
-unit of its own group; groups with no kept unit are partitioned afresh (merge
-and split as in fresh mode, small leftovers join the adjacent grid they touch
-most). Then rules are restored with as few moves as possible: detached
-fragments of a grid join the neighbouring grid they touch most; a grid over
-the band gives border units to adjacent grids with room (never disconnecting
-itself); grids still out of band (over or under) are repaired by chains of
-border moves through neighbouring grids to one with room (or spare), cheapest
-in existing households moved (new households move for free); only a grid that
-still cannot be balanced is split, the part holding most of its households
-keeping the id, and as a last resort a grid is re-cut together with one
-neighbour into the feasible number of parts (each old grid keeping its id on
-the part holding most of its households). Member areas: kept areas keep their id,
-newcomers join the nearest kept area of their grid with room, and leftovers
-form new areas. Unchanged input therefore reproduces the previous output, and
-5 % more households move far fewer than 2 % of the existing ones.
+households had (``previous``); a new unit joins the grid of the kept unit of its
+own group nearest along the household graph (a graph Voronoi, so a newcomer
+never lands in a grid it is cut off from); groups with no kept unit are
+partitioned afresh (merge and split as in fresh mode, small leftovers join the
+adjacent grid they touch most). Then rules are restored with as few moves of
+existing households as possible: a grid that newcomers cut apart (a new point
+between two old neighbours changes the triangulation) is rejoined through
+newcomers on a shortest hop path; fragments still detached join the
+neighbouring grid they touch most; grids out of band (over or under) are
+repaired by chains of border moves through neighbouring grids to one with room
+(or spare), cheapest in existing households moved (new households move for
+free); only a grid that still cannot be balanced is split, the part holding
+most of its households keeping the id, and as a last resort a grid is re-cut
+together with one neighbour into the feasible number of parts (each old grid
+keeping its id on the part holding most of its households). Member areas: kept
+areas keep their id, newcomers join the nearest kept area of their grid with
+room, and leftovers form new areas. Unchanged input therefore reproduces the
+previous output. ``bench/stability_bench.py`` measures the moves after 5 % more
+households.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import breadth_first_order, dijkstra
 from scipy.spatial import cKDTree
 
 from .blocks import merge_groups
 from .graph import components
 from .split import _sub, n_parts, split_geometric, split_graph
-
-MAX_BALANCE_MOVES = 200  # border moves tried per village to bring grids back in band
 
 
 def _unit_mode(inv: np.ndarray, values: np.ndarray, n_units: int) -> np.ndarray:
@@ -73,43 +76,17 @@ def _defragment(ulabel, w, ea, eb) -> None:
                 ulabel[nodes] = j
 
 
-def _connected_without(ulabel, k, u, ea, eb) -> bool:
-    mask = ulabel == k
-    mask[u] = False
-    m = mask[ea] & mask[eb]
-    _, comp = components(len(ulabel), ea[m], eb[m])
-    return len(np.unique(comp[mask])) <= 1
-
-
-def _balance(ulabel, w, ea, eb, hi) -> None:
-    for _ in range(MAX_BALANCE_MOVES):
-        size = np.bincount(ulabel, weights=w)
-        over = np.flatnonzero(size > hi)
-        if len(over) == 0:
-            return
-        moved = False
-        for k in over:
-            cut = (ulabel[ea] != ulabel[eb]) & ((ulabel[ea] == k) | (ulabel[eb] == k))
-            inner = np.where(ulabel[ea[cut]] == k, ea[cut], eb[cut])
-            outer = np.where(ulabel[ea[cut]] == k, eb[cut], ea[cut])
-            room = size[ulabel[outer]] + w[inner] <= hi
-            cand = sorted(zip(size[ulabel[outer]][room], inner[room], ulabel[outer][room]))
-            for _, u, j in cand:
-                if _connected_without(ulabel, k, u, ea, eb):
-                    ulabel[u] = j
-                    moved = True
-                    break
-        if not moved:
-            return
-
-
 MAX_REPAIR_CHAINS = 100  # move chains tried per village to bring grids into the band
 
 
-def _n_comp(ulabel, k, ea, eb, drop=-1) -> int:
-    """Connected components of grid ``k`` (optionally without unit ``drop``)."""
-    nodes = np.flatnonzero(ulabel == k)
-    nodes = nodes[nodes != drop]
+def _n_comp(ulabel, k, ea, eb, drop=-1, add=-1) -> int:
+    """Connected components of grid ``k`` (optionally without unit ``drop``, with ``add``)."""
+    mask = ulabel == k
+    if drop >= 0:
+        mask[drop] = False
+    if add >= 0:
+        mask[add] = True
+    nodes = np.flatnonzero(mask)
     if len(nodes) == 0:
         return 0
     loc = np.full(len(ulabel), -1, dtype=np.int64)
@@ -150,6 +127,13 @@ def _chain(ulabel, w, ea, eb, cost, size, k, over, lo, hi):
             safe[u] = size[a] > w[u] and _n_comp(ulabel, a, ea, eb, drop=u) <= base[a]
         return safe[u]
 
+    def swap_ok(g, out, into):
+        """An intermediate grid of the chain loses ``out`` and gains ``into``: it must stay
+        as connected as it was (``into`` may have touched it only through ``out``)."""
+        if g not in base:
+            base[g] = _n_comp(ulabel, g, ea, eb)
+        return _n_comp(ulabel, g, ea, eb, drop=out, add=into) <= base[g]
+
     import heapq
 
     heap = [(0.0, 0, k)]
@@ -174,9 +158,12 @@ def _chain(ulabel, w, ea, eb, cost, size, k, over, lo, hi):
                 # over: moves u from frm to g, executed from the far end backwards
                 # so intermediate grids never grow past what they hand on
                 return [(u, to) for u, to, _ in path]
+        u_in = prev[g][0] if g != k else -1
         for c, u, a, b in by_grid.get(g, []):
             nxt = b if over else a
             if nxt in seen or not movable(u, a):
+                continue
+            if g != k and not swap_ok(g, *((u, u_in) if over else (u_in, u))):
                 continue
             nd = d + c + 1e-3
             if nd < dist.get(nxt, np.inf):
@@ -224,8 +211,9 @@ def _repair(ulabel, w, ea, eb, isnew, lo, hi) -> None:
 
 def _resplit(ulabel, w, uxy, ea, eb, uprev, p, nxt) -> int:
     """Last resort for grids still out of band: re-cut the grid together with one
-    neighbouring grid into the feasible number of parts (the parts holding most
-    of each old grid keep its label). Returns the next free label."""
+    neighbouring grid (preferably one out of band too, so one re-cut mends both) into
+    the feasible number of parts (the parts holding most of each old grid keep its
+    label). Returns the next free label."""
     lo, hi = p.band
     for _ in range(MAX_REPAIR_CHAINS):
         size = np.bincount(ulabel, weights=w)
@@ -236,7 +224,9 @@ def _resplit(ulabel, w, uxy, ea, eb, uprev, p, nxt) -> int:
             nb, cnt = np.unique(
                 np.where(ulabel[ea[cut]] == k, ulabel[eb[cut]], ulabel[ea[cut]]), return_counts=True
             )
-            for j in nb[np.argsort(-cnt, kind="stable")]:
+            # a neighbour out of band too first: one re-cut then repairs both
+            bad_nb = (size[nb] > hi) | (size[nb] < lo)
+            for j in nb[np.lexsort((-cnt, ~bad_nb))]:
                 mask = (ulabel == k) | (ulabel == j)
                 nodes = np.flatnonzero(mask)
                 kk, ok = n_parts(int(w[nodes].sum()), target=p.target, lo=lo, hi=hi)
@@ -269,6 +259,83 @@ def _resplit(ulabel, w, uxy, ea, eb, uprev, p, nxt) -> int:
     return nxt
 
 
+def _place_newcomers(ulabel, uxy, ugroup, ea, eb) -> None:
+    """Label every new unit of a group that has kept units with the grid of the kept unit
+    nearest *along the household graph inside the group* (a graph Voronoi: each newcomer's
+    shortest path to its kept unit runs through newcomers given the same grid, so grids stay
+    connected); newcomers the graph cannot reach take the nearest kept unit of the group."""
+    n = len(ulabel)
+    known = ulabel >= 0
+    new = np.flatnonzero(~known & (ugroup >= 0))
+    grouped = np.isin(ugroup, np.unique(ugroup[new])) & known
+    if len(new) == 0 or not grouped.any():
+        return
+    inside = ugroup[ea] == ugroup[eb]
+    a, b = ea[inside], eb[inside]
+    length = np.hypot(*(uxy[a] - uxy[b]).T) + 1e-9
+    graph = coo_matrix((length, (a, b)), shape=(n, n)).tocsr()
+    sources = np.flatnonzero(grouped)
+    dist, _, src = dijkstra(
+        graph, directed=False, indices=sources, min_only=True, return_predecessors=True
+    )
+    reach = new[np.isfinite(dist[new]) & (src[new] >= 0)]
+    ulabel[reach] = ulabel[src[reach]]
+    for g in np.unique(ugroup[new[ulabel[new] < 0]]):
+        todo = new[(ugroup[new] == g) & (ulabel[new] < 0)]
+        kept = np.flatnonzero((ugroup == g) & known)
+        if len(kept):
+            _, j = cKDTree(uxy[kept]).query(uxy[todo])
+            ulabel[todo] = ulabel[kept[j]]
+
+
+def _reconnect(ulabel, ea, eb, isnew) -> None:
+    """Rejoin the pieces of a grid that newcomers cut apart, by giving the grid the
+    newcomers on a shortest hop path between its pieces (only newcomers change grid, and
+    only when no other grid loses connectivity by it)."""
+    n = len(ulabel)
+    for k in np.unique(ulabel[ulabel >= 0]):
+        for _ in range(4):
+            nodes = np.flatnonzero(ulabel == k)
+            loc = np.full(n, -1, dtype=np.int64)
+            loc[nodes] = np.arange(len(nodes))
+            m = (loc[ea] >= 0) & (loc[eb] >= 0)
+            nc, comp = components(len(nodes), loc[ea[m]], loc[eb[m]])
+            if nc <= 1:
+                break
+            sizes = np.bincount(comp)
+            main = nodes[comp == np.argmax(sizes)]
+            # hop graph: the grid's units and every newcomer
+            ok = (ulabel == k) | isnew
+            em = ok[ea] & ok[eb]
+            g = coo_matrix((np.ones(int(em.sum())), (ea[em], eb[em])), shape=(n, n)).tocsr()
+            order, pred = breadth_first_order(g, int(main[0]), directed=False)
+            others = nodes[comp != np.argmax(sizes)]
+            rank = np.full(n, -1, dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            reached = others[rank[others] >= 0]
+            if len(reached) == 0:
+                break
+            changed = False
+            for target in reached[np.argsort(rank[reached], kind="stable")]:
+                path = []
+                u = int(pred[target])
+                while u >= 0 and ulabel[u] != k:
+                    path.append(u)
+                    u = int(pred[u])
+                if not path:
+                    continue
+                path = np.array(path)
+                before = {int(j): _n_comp(ulabel, j, ea, eb) for j in np.unique(ulabel[path])}
+                old = ulabel[path].copy()
+                ulabel[path] = k
+                if all(_n_comp(ulabel, j, ea, eb) <= c for j, c in before.items()):
+                    changed = True
+                    break
+                ulabel[path] = old
+            if not changed:
+                break
+
+
 def incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency):
     """Grid label per unit, {label: persisting grid id}, flags."""
     p = t.params
@@ -283,15 +350,9 @@ def incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency):
     fresh_groups = []
     for g in range(len(t.groups)):
         nodes = np.flatnonzero(ugroup == g)
-        known = nodes[ulabel[nodes] >= 0]
-        new = nodes[ulabel[nodes] < 0]
-        if len(new) == 0:
-            continue
-        if len(known) == 0:
+        if (ulabel[nodes] < 0).any() and not (ulabel[nodes] >= 0).any():
             fresh_groups.append(g)
-            continue
-        _, j = cKDTree(uxy[known]).query(uxy[new])
-        ulabel[new] = ulabel[known[j]]
+    _place_newcomers(ulabel, uxy, ugroup, ea, eb)
     if fresh_groups:
         sizes = [
             int(w[ugroup == g].sum()) if g in fresh_groups else 0 for g in range(len(t.groups))
@@ -309,9 +370,9 @@ def incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency):
             lab = split_graph(xy=uxy[nodes], w=w[nodes], ea=sa, eb=sb, k=max(k, 1), lo=lo, hi=hi)
             ulabel[nodes] = nxt + lab
             nxt += max(k, 1)
-    _defragment(ulabel, w, ea, eb)
-    _balance(ulabel, w, ea, eb, hi)
     isnew = uprev == ""
+    _reconnect(ulabel, ea, eb, isnew)
+    _defragment(ulabel, w, ea, eb)
     _repair(ulabel, w, ea, eb, isnew, lo, hi)
     size = np.bincount(ulabel, weights=w)
     for k in np.flatnonzero(size > hi):

@@ -140,3 +140,88 @@ def test_full_neighbours_recut_together():
     check_invariants(second, more, groups)
     assert sorted(second.grids["households"]) == [41, 42, 42]
     assert set(first.grids["grid_id"]) <= set(second.grids["grid_id"])  # both ids persist
+
+
+def _edges(pairs):
+    a, b = zip(*pairs)
+    return np.array(a, dtype=np.int64), np.array(b, dtype=np.int64)
+
+
+def test_newcomer_that_cuts_a_grid_apart_is_given_to_it():
+    """A newcomer (n) lands between two old neighbours of grid A and took B's label:
+
+    A0 - A1 - n - A3 - A4          n sits on A's only link; B stays connected
+                |                  without it (B5 - B6), so n joins A and no
+               B5 - B6             existing household has to move.
+    """
+    from grids.partitioning.incremental import _reconnect
+
+    ulabel = np.array([0, 0, 1, 0, 0, 1, 1])
+    ea, eb = _edges([(0, 1), (1, 2), (2, 3), (3, 4), (2, 5), (5, 6)])
+    isnew = np.array([False, False, True, False, False, False, False])
+    _reconnect(ulabel, ea, eb, isnew)
+    assert ulabel.tolist() == [0, 0, 0, 0, 0, 1, 1]
+
+
+def test_reconnect_never_cuts_another_grid():
+    """Same, but n is also B's only link (B5 - n - B6): giving n to A would cut B,
+    so nothing changes (the detached part of A is handled by defragmenting)."""
+    from grids.partitioning.incremental import _reconnect
+
+    ulabel = np.array([0, 0, 1, 0, 0, 1, 1])
+    ea, eb = _edges([(0, 1), (1, 2), (2, 3), (3, 4), (2, 5), (2, 6)])
+    isnew = np.array([False, False, True, False, False, False, False])
+    _reconnect(ulabel, ea, eb, isnew)
+    assert ulabel.tolist() == [0, 0, 1, 0, 0, 1, 1]
+    isnew[:] = False  # an existing household is never taken
+    _reconnect(ulabel, ea, eb, isnew)
+    assert ulabel.tolist() == [0, 0, 1, 0, 0, 1, 1]
+
+
+def test_newcomers_join_the_grid_they_reach_along_the_graph():
+    """One group with a bay: the newcomer n is 5 m from B's unit across the bay (no edge)
+    but reaches A's unit along the graph, so it joins A (nearest by straight line would
+    give it to B, to which it is not connected).
+
+        A0 ---- n   |  B2      (the bay: no edge between n and B2)
+                     \\
+        A1 --------- B3
+    """
+    from grids.partitioning.incremental import _place_newcomers
+
+    uxy = np.array([[0.0, 10.0], [0.0, 0.0], [25.0, 10.0], [25.0, 0.0], [20.0, 10.0]])
+    ulabel = np.array([0, 0, 1, 1, -1])
+    ugroup = np.zeros(5, dtype=np.int64)
+    ea, eb = _edges([(0, 4), (0, 1), (1, 3), (2, 3)])
+    _place_newcomers(ulabel, uxy, ugroup, ea, eb)
+    assert ulabel.tolist() == [0, 0, 1, 1, 0]
+
+
+def test_two_full_neighbours_over_the_band_are_recut_together():
+    """Four groups of 60 in a row (one grid each); 3 newcomers in B and 4 in C:
+
+    +--------+--------+--------+--------+
+    | A: 60  | B: 63  | C: 64  | D: 60  |   nobody has room and 247 needs a 5th grid:
+    +--------+--------+--------+--------+   B and C are re-cut into 3 grids together,
+                                            A and D keep every household (re-cutting
+    B with A and then C with D would move ~80 households into a 6th grid).
+    """
+    from .conftest import lattice
+
+    groups = make_groups([(g, "V", (100 * i, 0, 100 * i + 100, 60)) for i, g in enumerate("ABCD")])
+    pts = [p for i in range(4) for p in lattice(100 * i, 0, 10, 6)]
+    hh = make_households(pts)
+    first = partition(hh, groups)
+    assert sorted(first.grids["households"]) == [60, 60, 60, 60]
+    extra = [(112.5 + 20 * i, 33.0) for i in range(3)] + [(212.5 + 20 * i, 33.0) for i in range(4)]
+    more = make_households(pts + extra)
+    second = partition(more, groups, previous=first.assignments)
+    check_invariants(second, more, groups)
+    assert len(second.grids) == 5
+    assert second.grids["households"].between(40, 60).all()
+    old = first.assignments.set_index("household_id")["grid_id"]
+    new = second.assignments.set_index("household_id")["grid_id"].reindex(old.index)
+    by_group = {g: old.index[i * 60 : i * 60 + 60] for i, g in enumerate("ABCD")}
+    for g in "AD":
+        assert (old[by_group[g]] == new[by_group[g]]).all(), g
+    assert int((old != new).sum()) <= 45
