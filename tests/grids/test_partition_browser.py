@@ -56,3 +56,48 @@ def test_propose_and_apply_from_the_map(demo_county, township_user, live_server,
         assert not errors, errors
     finally:
         context.close()
+
+
+def test_the_partition_worker_computes_the_run(demo_county, township_user, live_server, browser):
+    """With a worker process alive (here its loop in a thread, on the same database) the
+    button only queues the run: the page says it waits for the worker, the worker computes
+    it, and the page shows the proposal by itself."""
+    import threading
+
+    from django.utils import timezone
+
+    from grids import services
+    from grids.models import JobWorker, PartitionRun
+
+    SHOTS.mkdir(exist_ok=True)
+    JobWorker.objects.create(name="test-worker", started_at=timezone.now(), seen_at=timezone.now())
+    context = browser.new_context(viewport=VIEWPORTS["phone"])
+    page = context.new_page()
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=services.partition_worker_run, args=("test-worker",), kwargs={"stop": stop})
+    try:
+        login(page, live_server, township_user.username, PASSWORD)
+        page.goto(f"{live_server.url}/townships/{demo_county.code}/map/")
+        page.locator("#map-status[data-households]").wait_for(timeout=WAIT_MS)
+        page.click("#partition-button")
+        page.locator("#run-status[data-status=queued]").wait_for(timeout=WAIT_MS)
+        assert "partition worker" in page.inner_text("#run-note") or "后台进程" in page.inner_text(
+            "#run-note")
+        page.locator("path.leaflet-interactive").first.wait_for(timeout=WAIT_MS)  # villages
+        page.wait_for_timeout(SETTLE_MS)
+        page.screenshot(path=SHOTS / "worker-1-queued.png", full_page=True)
+        run = PartitionRun.objects.get()
+        assert run.status == PartitionRun.Status.QUEUED  # the web server left it alone
+        worker.start()
+        page.locator("#diff").wait_for(timeout=WAIT_MS)
+        run.refresh_from_db()
+        assert run.status == PartitionRun.Status.PROPOSED and run.worker == "test-worker"
+        page.locator("#map[data-proposal-grids]").wait_for(timeout=WAIT_MS)
+        page.wait_for_timeout(SETTLE_MS)
+        page.screenshot(path=SHOTS / "worker-2-proposal.png", full_page=True)
+    finally:
+        stop.set()
+        if worker.is_alive():
+            worker.join()
+        context.close()

@@ -42,6 +42,8 @@
         control.addOverlay(layer, text.proposal);
         if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
         document.getElementById("map").dataset.proposalGrids = String(proposal.features.length);
+      } else if (villageLayer.getBounds().isValid()) {
+        map.fitBounds(villageLayer.getBounds(), { padding: [10, 10] });  // still computing: the area being partitioned
       }
     },
   };

@@ -31,7 +31,7 @@ class Command(BaseCommand):
             scope, code = PartitionRun.Scope.COUNTY, ""
         try:
             run = partition_run_create(scope=scope, code=code, fresh=opts["fresh"],
-                                       workers=opts["workers"])
+                                       workers=opts["workers"], computed_by="manage.py partition")
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         run = partition_run_compute(run)
