@@ -140,6 +140,8 @@ def main() -> None:
             f"{100 * sel['share'].max():.2f}",
         ]
         print("| " + " | ".join(str(c) for c in cells) + " |")
+    if unchanged:
+        print(f"\nFAILED: a re-run on unchanged data moved {unchanged} households", file=sys.stderr)
     worst = per[per["share"] > 0.02].sort_values("share", ascending=False)
     if len(worst):
         print()
@@ -157,6 +159,8 @@ def main() -> None:
                 int(r["floor"]) if r["must_open"] else "-",
             ]
             print("| " + " | ".join(str(c) for c in cells) + " |")
+    if unchanged:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

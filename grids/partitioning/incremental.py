@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import breadth_first_order, dijkstra
+from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from .blocks import merge_groups
@@ -76,7 +76,7 @@ def _defragment(ulabel, w, ea, eb) -> None:
                 ulabel[nodes] = j
 
 
-MAX_REPAIR_CHAINS = 100  # move chains tried per village to bring grids into the band
+MAX_REPAIR_CHAINS = 100  # move chains tried per village, plus two per household out of band
 
 
 def _n_comp(ulabel, k, ea, eb, drop=-1, add=-1) -> int:
@@ -174,6 +174,31 @@ def _chain(ulabel, w, ea, eb, cost, size, k, over, lo, hi):
     return None
 
 
+def _shed_newcomers(ulabel, w, ea, eb, isnew, hi) -> None:
+    """First, cheap pass for grids over the band: hand newcomers on their border to an
+    adjacent grid with room (moving nobody who was there before), never cutting the grid."""
+    for _ in range(MAX_REPAIR_CHAINS):
+        size = np.bincount(ulabel, weights=w)
+        over = np.flatnonzero(size > hi)
+        if len(over) == 0:
+            return
+        moved = False
+        for k in over:
+            cut = (ulabel[ea] != ulabel[eb]) & ((ulabel[ea] == k) | (ulabel[eb] == k))
+            inner = np.where(ulabel[ea[cut]] == k, ea[cut], eb[cut])
+            outer = np.where(ulabel[ea[cut]] == k, eb[cut], ea[cut])
+            ok = isnew[inner] & (size[ulabel[outer]] + w[inner] <= hi)
+            base = None
+            for _, u, j in sorted(zip(size[ulabel[outer[ok]]], inner[ok], ulabel[outer[ok]])):
+                base = _n_comp(ulabel, k, ea, eb) if base is None else base
+                if _n_comp(ulabel, k, ea, eb, drop=u) <= base:
+                    ulabel[u] = j
+                    moved = True
+                    break
+        if not moved:
+            return
+
+
 def _repair(ulabel, w, ea, eb, isnew, lo, hi) -> None:
     """Bring grids into [lo, hi] by chains of border moves (new households first).
 
@@ -181,7 +206,8 @@ def _repair(ulabel, w, ea, eb, isnew, lo, hi) -> None:
     a grid, and is kept only when it lowers the total distance to the band.
     """
     cost = np.where(isnew, 0.0, w.astype(float))
-    for _ in range(MAX_REPAIR_CHAINS):
+    size = np.bincount(ulabel, weights=w)
+    for _ in range(MAX_REPAIR_CHAINS + 2 * int(_badness(size, lo, hi))):
         size = np.bincount(ulabel, weights=w)
         bad = np.flatnonzero((size > hi) | ((size > 0) & (size < lo)))
         if len(bad) == 0:
@@ -239,6 +265,8 @@ def _resplit(ulabel, w, uxy, ea, eb, uprev, p, nxt) -> int:
                     continue
                 new = np.full(kk, -1, dtype=np.int64)
                 for g in sorted((int(k), int(j)), key=lambda g: -size[g]):
+                    if not (new < 0).any():  # one part for two grids: the larger keeps its id
+                        break
                     kept = (ulabel[nodes] == g) & (uprev[nodes] != "")
                     ov = np.bincount(lab, weights=w[nodes] * kept, minlength=kk)
                     ov[new >= 0] = -1
@@ -290,8 +318,8 @@ def _place_newcomers(ulabel, uxy, ugroup, ea, eb) -> None:
 
 def _reconnect(ulabel, ea, eb, isnew) -> None:
     """Rejoin the pieces of a grid that newcomers cut apart, by giving the grid the
-    newcomers on a shortest hop path between its pieces (only newcomers change grid, and
-    only when no other grid loses connectivity by it)."""
+    newcomers on a path from its main piece crossing the fewest of them (only newcomers
+    change grid, and only when no other grid loses connectivity by it)."""
     n = len(ulabel)
     for k in np.unique(ulabel[ulabel >= 0]):
         for _ in range(4):
@@ -302,21 +330,23 @@ def _reconnect(ulabel, ea, eb, isnew) -> None:
             nc, comp = components(len(nodes), loc[ea[m]], loc[eb[m]])
             if nc <= 1:
                 break
-            sizes = np.bincount(comp)
-            main = nodes[comp == np.argmax(sizes)]
-            # hop graph: the grid's units and every newcomer
+            big = np.argmax(np.bincount(comp))
+            main, others = nodes[comp == big], nodes[comp != big]
+            # the grid's units and every newcomer; entering a newcomer costs 1, moving
+            # inside the grid (almost) nothing, so the cost counts newcomers taken
             ok = (ulabel == k) | isnew
             em = ok[ea] & ok[eb]
-            g = coo_matrix((np.ones(int(em.sum())), (ea[em], eb[em])), shape=(n, n)).tocsr()
-            order, pred = breadth_first_order(g, int(main[0]), directed=False)
-            others = nodes[comp != np.argmax(sizes)]
-            rank = np.full(n, -1, dtype=np.int64)
-            rank[order] = np.arange(len(order))
-            reached = others[rank[others] >= 0]
+            enter = np.where(ulabel == k, 0.0, 1.0)
+            weight = 0.5 * (enter[ea[em]] + enter[eb[em]]) + 1e-6
+            g = coo_matrix((weight, (ea[em], eb[em])), shape=(n, n)).tocsr()
+            dist, pred = dijkstra(
+                g, directed=False, indices=main, min_only=True, return_predecessors=True
+            )[:2]
+            reached = others[np.isfinite(dist[others])]
             if len(reached) == 0:
                 break
             changed = False
-            for target in reached[np.argsort(rank[reached], kind="stable")]:
+            for target in reached[np.argsort(dist[reached], kind="stable")]:
                 path = []
                 u = int(pred[target])
                 while u >= 0 and ulabel[u] != k:
@@ -373,6 +403,7 @@ def incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency):
     isnew = uprev == ""
     _reconnect(ulabel, ea, eb, isnew)
     _defragment(ulabel, w, ea, eb)
+    _shed_newcomers(ulabel, w, ea, eb, isnew, hi)
     _repair(ulabel, w, ea, eb, isnew, lo, hi)
     size = np.bincount(ulabel, weights=w)
     for k in np.flatnonzero(size > hi):
