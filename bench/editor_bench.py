@@ -178,6 +178,9 @@ def measure(base: str, village_code: str, hid: int, src: str, dst: str, runs: in
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 850})
+        console: list[str] = []
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
         page.goto(f"{base}/accounts/login/")
         page.fill("input[name=username]", "bench")
         page.fill("input[name=password]", PASSWORD)
@@ -185,7 +188,13 @@ def measure(base: str, village_code: str, hid: int, src: str, dst: str, runs: in
         page.wait_for_load_state("networkidle")
         for _ in range(runs):
             page.goto(f"{base}/villages/{village_code}/editor/")
-            page.wait_for_selector("body[data-editor-ready]", timeout=60_000)
+            try:
+                page.wait_for_selector("body[data-editor-ready]", timeout=60_000)
+            except Exception:  # say what the page showed before giving up
+                page.screenshot(path="/tmp/editor-bench-timeout.png")
+                print(f"editor not ready at {page.url}; browser console:", *console[-20:],
+                      "screenshot: /tmp/editor-bench-timeout.png", sep="\n", file=sys.stderr)
+                raise
             loads.append(page.evaluate("window.__readyAt || performance.now()") / 1000)
         api = f"{base}/api/editor/villages/{village_code}/op.json"
         for i in range(2 * runs):

@@ -15,8 +15,10 @@ in one grid. "whole / possible": groups kept whole over the in-band groups minus
 bound on those the layout forces to split (:func:`forced_splits`: e.g. a 23 whose only
 neighbour is a 52, or a 64 whose only neighbour is a 57, or a 78 whose neighbours have
 room for 16 of the 18 it must shed), so 1.000 means no partition could keep more (up to
-how far the bound falls short). Group sizes count the households of the data set being
-measured; adjacency is at least 1 m of shared boundary in the metric CRS.
+how far the bound falls short). The bound assumes every grid in band, so this column
+counts only the villages where the measured partition has all its grids in band. Group
+sizes count the households of the data set being measured; adjacency is at least 1 m of
+shared boundary in the metric CRS.
 
 This partitioner runs end to end through its CLI (read, partition, write), serially
 and with ``--workers 2``; peak memory is ``resource.getrusage`` of that process and
@@ -150,7 +152,13 @@ def metrics(hh: gpd.GeoDataFrame, groups: gpd.GeoDataFrame, grid_of: pd.Series, 
     gsize = df.groupby("gid").size()
     mid = gsize[(gsize >= 40) & (gsize <= 60)].index
     whole = df[df["gid"].isin(mid)].groupby("gid")["grid"].nunique() == 1
-    possible = len(whole) - forced_splits(g, gsize)
+    # the bound assumes every grid in band: only villages where this partition achieves that
+    village_of = g.set_index("id")["village_id"]
+    gv = df.assign(v=df["gid"].map(village_of).to_numpy())
+    out_of_band = set(gv[gv["grid"].map(sizes).lt(40) | gv["grid"].map(sizes).gt(60)]["v"])
+    in_ok = g[~g["village_id"].isin(out_of_band)]
+    whole_ok = whole[whole.index.map(village_of).isin(set(in_ok["village_id"]))]
+    possible = len(whole_ok) - forced_splits(in_ok, gsize)
     ps = gpd.GeoSeries(polys, crs="EPSG:4326").to_crs(metric)
     multi = set(g.loc[shapely.get_num_geometries(g.geometry.values) > 1, "id"])
     groups_of = df.groupby("grid")["gid"].agg(set)
@@ -167,8 +175,8 @@ def metrics(hh: gpd.GeoDataFrame, groups: gpd.GeoDataFrame, grid_of: pd.Series, 
     return {
         "band": float(((sizes >= 40) & (sizes <= 60)).mean()),
         "whole": float(whole.mean()) if len(whole) else float("nan"),
-        "whole_possible": float(whole.sum() / possible) if possible else float("nan"),
-        "n_possible": f"{int(whole.sum())}/{possible}/{len(whole)}",
+        "whole_possible": float(whole_ok.sum() / possible) if possible else float("nan"),
+        "n_possible": f"{int(whole_ok.sum())}/{possible}/{len(whole_ok)}",
         "noncontig": int(noncontig),
         "pp": float(np.mean(pp)),
         "dist": float(np.hypot(xy[:, 0] - cx, xy[:, 1] - cy).mean()),

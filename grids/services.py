@@ -402,6 +402,15 @@ def partition_run_start(run: PartitionRun) -> threading.Thread | None:
     return thread
 
 
+def partition_run_adopt(run: PartitionRun) -> threading.Thread | None:
+    """A run still queued WORKER_SILENT_SECONDS after it was started, with no worker alive
+    (the worker stopped before taking it): the web server computes it after all."""
+    waited = timezone.now() - run.created_at
+    if run.status != PartitionRun.Status.QUEUED or waited.total_seconds() < WORKER_SILENT_SECONDS:
+        return None
+    return partition_run_start(run)
+
+
 class _Beat(threading.Thread):
     """Refreshes a worker's ``seen_at`` every WORKER_BEAT_SECONDS, also while it computes."""
 

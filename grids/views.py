@@ -141,6 +141,7 @@ def partition_run_detail(request, pk):
 @require_GET
 def partition_run_status(request, pk):
     run, _township = _run_for(request, pk)
+    services.partition_run_adopt(run)
     return JsonResponse({"status": run.status, "done": run.progress_done,
                          "total": run.progress_total, "message": run.message})
 

@@ -101,3 +101,35 @@ def test_the_partition_worker_computes_the_run(demo_county, township_user, live_
         if worker.is_alive():
             worker.join()
         context.close()
+
+
+def test_a_run_the_worker_never_took_is_computed_by_the_web_server(
+    demo_county, township_user, live_server, browser
+):
+    """The worker was alive when the run was queued, then stopped without taking it: once
+    it has been silent WORKER_SILENT_SECONDS, the page's status poll makes the web server
+    compute the run, and the proposal appears."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from grids import services
+    from grids.models import JobWorker, PartitionRun
+
+    worker = JobWorker.objects.create(name="gone", started_at=timezone.now(), seen_at=timezone.now())
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    page = context.new_page()
+    try:
+        login(page, live_server, township_user.username, PASSWORD)
+        page.goto(f"{live_server.url}/townships/{demo_county.code}/map/")
+        page.locator("#map-status[data-households]").wait_for(timeout=WAIT_MS)
+        page.click("#partition-button")
+        page.locator("#run-status[data-status=queued]").wait_for(timeout=WAIT_MS)
+        long_ago = timezone.now() - timedelta(seconds=services.WORKER_SILENT_SECONDS + 1)
+        JobWorker.objects.filter(pk=worker.pk).update(seen_at=long_ago)
+        PartitionRun.objects.update(created_at=long_ago)
+        page.locator("#diff").wait_for(timeout=WAIT_MS)
+        run = PartitionRun.objects.get()
+        assert run.status == PartitionRun.Status.PROPOSED and run.worker.startswith("web ")
+    finally:
+        context.close()

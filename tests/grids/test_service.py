@@ -242,3 +242,19 @@ def test_partition_worker_command(demo_county):
     run.refresh_from_db()
     assert run.status == PartitionRun.Status.PROPOSED and run.worker == "cmd"
     assert "1 runs computed" in out.getvalue()
+
+
+def test_a_queued_run_is_adopted_only_when_no_worker_took_it(demo_county):
+    run = services.partition_run_create(scope="village", code=WANXING)
+    JobWorker.objects.create(name="w", started_at=timezone.now(), seen_at=timezone.now())
+    assert services.partition_run_adopt(run) is None  # just queued
+    PartitionRun.objects.filter(pk=run.pk).update(
+        created_at=timezone.now() - timedelta(seconds=services.WORKER_SILENT_SECONDS + 1))
+    run.refresh_from_db()
+    assert services.partition_run_adopt(run) is None  # the worker is alive: it will
+    JobWorker.objects.all().delete()
+    thread = services.partition_run_adopt(run)
+    assert thread is not None
+    thread.join()
+    run.status = PartitionRun.Status.PROPOSED
+    assert services.partition_run_adopt(run) is None  # nothing to adopt
