@@ -36,6 +36,16 @@ def propose_and_apply(page, live_server, code: str, name: str) -> None:
     page.screenshot(path=SHOTS / f"{name}-3-applied.png", full_page=True)
 
 
+def queue_a_run(page, live_server, user, code: str) -> None:
+    """Log in, press the partition button on the township map; the run page shows it queued
+    (a partition worker is alive, so the web server leaves the run to it)."""
+    login(page, live_server, user.username, PASSWORD)
+    page.goto(f"{live_server.url}/townships/{code}/map/")
+    page.locator("#map-status[data-households]").wait_for(timeout=WAIT_MS)
+    page.click("#partition-button")
+    page.locator("#run-status[data-status=queued]").wait_for(timeout=WAIT_MS)
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
 def test_propose_and_apply_from_the_map(demo_county, township_user, live_server, browser, viewport):
     SHOTS.mkdir(exist_ok=True)
@@ -77,11 +87,7 @@ def test_the_partition_worker_computes_the_run(demo_county, township_user, live_
     worker = threading.Thread(
         target=services.partition_worker_run, args=("test-worker",), kwargs={"stop": stop})
     try:
-        login(page, live_server, township_user.username, PASSWORD)
-        page.goto(f"{live_server.url}/townships/{demo_county.code}/map/")
-        page.locator("#map-status[data-households]").wait_for(timeout=WAIT_MS)
-        page.click("#partition-button")
-        page.locator("#run-status[data-status=queued]").wait_for(timeout=WAIT_MS)
+        queue_a_run(page, live_server, township_user, demo_county.code)
         assert "partition worker" in page.inner_text("#run-note") or "后台进程" in page.inner_text(
             "#run-note")
         page.locator("path.leaflet-interactive").first.wait_for(timeout=WAIT_MS)  # villages
@@ -120,11 +126,7 @@ def test_a_run_the_worker_never_took_is_computed_by_the_web_server(
     context = browser.new_context(viewport=VIEWPORTS["desktop"])
     page = context.new_page()
     try:
-        login(page, live_server, township_user.username, PASSWORD)
-        page.goto(f"{live_server.url}/townships/{demo_county.code}/map/")
-        page.locator("#map-status[data-households]").wait_for(timeout=WAIT_MS)
-        page.click("#partition-button")
-        page.locator("#run-status[data-status=queued]").wait_for(timeout=WAIT_MS)
+        queue_a_run(page, live_server, township_user, demo_county.code)
         long_ago = timezone.now() - timedelta(seconds=services.WORKER_SILENT_SECONDS + 1)
         JobWorker.objects.filter(pk=worker.pk).update(seen_at=long_ago)
         PartitionRun.objects.update(created_at=long_ago)
