@@ -5,6 +5,7 @@ Households join their village group by point-in-polygon (households.geo).
 """
 
 import io
+import itertools
 import logging
 import time
 from pathlib import Path
@@ -55,11 +56,10 @@ _COLUMNS = (
     "external_id", "head", "members", "id_number", "phone", "address", "location", "group_id",
     "location_note", *Household.TAG_FIELDS, "civility_points",
 )
-# \N is NULL (only group_id has any); text columns never are, so a cell reading \N stays text
-_COPY_OPTIONS = (
-    "FORMAT csv, NULL '\\N', "
-    f"FORCE_NOT_NULL ({', '.join(('external_id', *TEXT_FIELDS, 'location_note'))})"
-)
+# COPY's text format: \N is NULL (only group_id has any); backslash, tab, newline and
+# carriage return inside a value are escaped (_copy_escape), so a cell reading \N stays text
+_COPY_OPTIONS = "FORMAT text"
+COPY_CHUNK = 1 << 18  # characters handed to COPY per read
 
 
 def import_households(
@@ -283,17 +283,23 @@ def _load(values) -> tuple[int, int]:
     cols = ", ".join(_COLUMNS)
     with connection.cursor() as cur:
         cur.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-        cur.execute(f"SELECT external_id FROM {table} WHERE external_id = ANY(%s)", [list(ids)])
-        existing = pd.Series(ids).isin({row[0] for row in cur.fetchall()}).to_numpy()
+        cur.execute(f"SELECT count(*) FROM {table}")
+        in_table = cur.fetchone()[0]
+        if in_table:
+            cur.execute(f"SELECT external_id FROM {table} WHERE external_id = ANY(%s)",
+                        [list(ids)])
+            existing = pd.Series(ids).isin({row[0] for row in cur.fetchall()}).to_numpy()
+        else:  # a county's first import
+            existing = np.zeros(len(ids), dtype=bool)
         created = int((~existing).sum())
         if created:
-            rebuild = _bulk_indexes(cur, table, created)
+            rebuild = _bulk_drop(cur, table, created, in_table)
             cur.copy_expert(
                 f"COPY {table} ({cols}, updated_at) FROM STDIN WITH ({_COPY_OPTIONS})",
-                _csv(values, ~existing, stamp),
+                _copy_rows(values, ~existing, stamp), size=COPY_CHUNK,
             )
-            for definition in rebuild:
-                cur.execute(definition)
+            for statement in rebuild:
+                cur.execute(statement)
             if rebuild:
                 cur.execute("SET CONSTRAINTS ALL DEFERRED")
         updated = 0
@@ -306,7 +312,7 @@ def _load(values) -> tuple[int, int]:
             )
             cur.copy_expert(
                 f"COPY tmp_households ({cols}) FROM STDIN WITH ({_COPY_OPTIONS})",
-                _csv(values, existing),
+                _copy_rows(values, existing), size=COPY_CHUNK,
             )
             cur.execute(
                 f"UPDATE {table} h SET ({', '.join(_COLUMNS[1:])}, updated_at) = ({new}, %s) "
@@ -321,29 +327,43 @@ def _load(values) -> tuple[int, int]:
 
 
 # A load that at least doubles the table (a county's first import) drops the spatial and
-# group indexes and builds them once afterwards: maintaining a GiST index row by row cost
-# more than the COPY itself (bench/import_bench.py). The drop takes an exclusive lock until
-# commit, so smaller, everyday imports keep their indexes and readers go on.
+# group indexes, the unique constraint on external_id and the CHECK constraints, and
+# restores them once afterwards (each a single pass over the table): maintaining a GiST
+# index row by row cost more than the COPY itself, and the per-row unique and CHECK work
+# another 1.7 s of a 200k import (bench/import_bench.py). Re-adding validates every row,
+# inside the same transaction, so a violation still rolls the whole import back. The
+# drops take an exclusive lock until commit, so smaller, everyday imports keep them all
+# and readers go on.
 BULK_REBUILD_MIN_ROWS = 20_000
 
 
-def _bulk_indexes(cur, table: str, created: int) -> list[str]:
-    """Drop the location and group indexes before a bulk COPY; returns their definitions."""
-    cur.execute(f"SELECT count(*) FROM {table}")
-    if created < max(BULK_REBUILD_MIN_ROWS, cur.fetchone()[0]):
+def _bulk_drop(cur, table: str, created: int, in_table: int) -> list[str]:
+    """Before a bulk COPY, drop what is cheaper to rebuild; returns the statements that
+    restore it."""
+    if created < max(BULK_REBUILD_MIN_ROWS, in_table):
         return []
     cur.execute(
         "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
         "AND (indexdef ILIKE '%%USING gist%%' OR indexdef ILIKE '%%(group_id)%%')",
         [table],
     )
-    found = cur.fetchall()
+    indexes = cur.fetchall()
+    cur.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('c', 'u') ORDER BY conname",
+        [table],
+    )
+    constraints = cur.fetchall()
     # foreign keys checked at the end of the COPY, not at commit: an index cannot be built
     # while checks are still pending
     cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    for name, _definition in found:
+    for name, _definition in indexes:
         cur.execute(f'DROP INDEX "{name}"')
-    return [definition for _name, definition in found]
+    for name, _definition in constraints:
+        cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    return [definition for _name, definition in indexes] + [
+        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+        for name, definition in constraints]
 
 
 _EWKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("srid", "<u4"), ("x", "<f8"),
@@ -360,20 +380,59 @@ def _ewkb_points(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return hexed.astype(f"U{width}").astype(object)
 
 
-def _csv(values, mask, stamp=None) -> io.StringIO:
-    """The rows in `mask` as CSV for COPY (_COLUMNS, then updated_at when `stamp` is given)."""
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_escape(column: np.ndarray) -> np.ndarray:
+    """Text values escaped for COPY's text format (one pass, so a backslash is escaped once);
+    a column without any of the four characters (the usual case) is left as it is."""
+    text = [v if isinstance(v, str) else str(v) for v in column]
+    joined = "".join(text)
+    if any(char in joined for char in "\\\t\n\r"):
+        text = [v.translate(_COPY_ESCAPES) for v in text]
+    out = np.empty(len(text), dtype=object)
+    out[:] = text
+    return out
+
+
+def _copy_rows(values, mask, stamp=None) -> io.StringIO:
+    """The rows in `mask` for COPY (text format: _COLUMNS, then updated_at when `stamp` is
+    given). Built with plain string joins: pandas' to_csv took 2.3 s of a 200k import."""
     group_id = values["group_id"][mask]
-    frame = pd.DataFrame({
-        **{c: values[c][mask] for c in ("external_id", *TEXT_FIELDS, "members")},
+    n = int(mask.sum())
+    columns = {
+        **{c: _copy_escape(values[c][mask]) for c in ("external_id", *TEXT_FIELDS)},
+        "members": values["members"][mask].astype(str).astype(object),
         "location": _ewkb_points(values["lon"][mask], values["lat"][mask]),
-        "group_id": np.where(pd.isna(group_id), "\\N", group_id.astype(str)),
-        "location_note": values["location_note"][mask],
-        **{t: np.where(values[t][mask], "t", "f") for t in Household.TAG_FIELDS},
-        "civility_points": values["civility_points"][mask],
-    }, columns=list(_COLUMNS))
+        "group_id": np.array(
+            ["\\N" if pd.isna(g) else str(g) for g in group_id], dtype=object),
+        "location_note": _copy_escape(values["location_note"][mask]),
+        **{t: np.where(values[t][mask], "t", "f").astype(object) for t in Household.TAG_FIELDS},
+        "civility_points": values["civility_points"][mask].astype(str).astype(object),
+    }
+    parts = [columns[c] for c in _COLUMNS]
     if stamp is not None:
-        frame["updated_at"] = stamp.isoformat()
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False, header=False, na_rep="\\N")
-    buf.seek(0)
-    return buf
+        parts.append(np.full(n, stamp.isoformat(), dtype=object))
+    return _Lines("\t".join(row) + "\n" for row in zip(*parts))
+
+
+class _Lines(io.TextIOBase):
+    """A file COPY reads from, made of lines built as it reads: the server parses one
+    chunk while Python joins the next (1.5 s of a 200k import ran before the COPY)."""
+
+    def __init__(self, lines):
+        self._lines, self._buffer = iter(lines), ""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        while size is None or size < 0 or len(self._buffer) < size:
+            more = "".join(itertools.islice(self._lines, 4096))
+            if not more:
+                break
+            self._buffer += more
+        if size is None or size < 0:
+            size = len(self._buffer)
+        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out

@@ -210,3 +210,28 @@ def test_command_prints_summary(demo_groups, capsys):
     call_command("import_households", str(DEMO / "households.csv"))
     assert "2203" in capsys.readouterr().out
     assert Household.objects.count() == 2203
+
+
+def test_awkward_text_survives_import_and_reimport(demo_groups, tmp_path):
+    """Text that COPY's text format must escape (backslash, tab, newline, carriage return,
+    a cell reading \\N) or that CSV quotes (comma, quote) is stored exactly, and a
+    re-import of the same file finds every household unchanged."""
+    awkward = ["a\\b", "tab\there", "two\nlines", "cr\rlf", "\\N", 'say "hi", ok', "\\\\N", "末\\"]
+    rows = demo_household_rows(len(awkward))
+    for row, text in zip(rows, awkward):
+        row["head"] = f"户主{text}户"
+        row["address"] = f"地址 {text} 号"
+    path = write_rows(tmp_path / "households.csv", rows)
+    report = import_households(path)
+    assert (report.created, report.errors) == (len(awkward), [])
+    stored = dict(Household.objects.values_list("external_id", "head"))
+    addresses = dict(Household.objects.values_list("external_id", "address"))
+    for row, text in zip(rows, awkward):
+        assert stored[row["id"]] == f"户主{text}户"
+        assert addresses[row["id"]] == f"地址 {text} 号"
+    again = import_households(path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, len(awkward))
+    rows[0]["head"] = "户主\t改"
+    changed = import_households(write_rows(tmp_path / "changed.csv", rows))
+    assert (changed.updated, changed.unchanged) == (1, len(awkward) - 1)
+    assert Household.objects.get(external_id=rows[0]["id"]).head == "户主\t改"

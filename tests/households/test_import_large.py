@@ -16,6 +16,19 @@ pytestmark = pytest.mark.django_db
 N_LARGE = 100_000
 
 
+def _schema() -> tuple[list, list]:
+    """The household table's indexes and constraints, as PostgreSQL defines them."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes "
+                    "WHERE tablename = 'households_household' ORDER BY indexname")
+        indexes = cur.fetchall()
+        cur.execute("SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = 'households_household'::regclass ORDER BY conname")
+        return indexes, cur.fetchall()
+
+
 @pytest.mark.slow
 def test_100k_rows_load(demo_groups, demo_groups_gdf, tmp_path):
     """100,000 points drawn uniformly over the demo villages' groups (numpy, fixed seed):
@@ -36,8 +49,11 @@ def test_100k_rows_load(demo_groups, demo_groups_gdf, tmp_path):
     })
     path = tmp_path / "large.csv"
     frame.to_csv(path, index=False)
+    before = _schema()
     report = import_households(path)
     assert (report.rows, report.created, report.rejected_rows) == (N_LARGE, N_LARGE, 0)
+    # a bulk load drops indexes and unique/CHECK constraints and restores every one
+    assert _schema() == before
     assert Household.objects.count() == N_LARGE
     assert report.stats["in_group"] + report.stats["snapped"] == N_LARGE
     assert Household.objects.filter(group__isnull=True).count() == 0
