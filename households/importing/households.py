@@ -350,7 +350,10 @@ def _bulk_drop(cur, table: str, created: int, in_table: int) -> list[str]:
     indexes = cur.fetchall()
     cur.execute(
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = %s::regclass AND contype IN ('c', 'u') ORDER BY conname",
+        # validated ones only: one added NOT VALID would come back NOT VALID, and the rows
+        # copied meanwhile would escape it
+        "WHERE conrelid = %s::regclass AND contype IN ('c', 'u') AND convalidated "
+        "ORDER BY conname",
         [table],
     )
     constraints = cur.fetchall()

@@ -80,3 +80,27 @@ def test_andorra_real_data(andorra):
     assert grouped >= 4700
     again = import_households(households_path)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 4726)
+
+
+def test_bulk_load_keeps_a_not_valid_check(demo_groups, tmp_path, monkeypatch):
+    """A CHECK added NOT VALID (old rows exempt, new rows checked) still checks the rows of a
+    bulk load, which drops the validated constraints only: the import fails whole."""
+    import psycopg2
+    from django.db import connection
+
+    from households.importing import households as importer
+
+    from .conftest import demo_household_rows, write_rows
+
+    monkeypatch.setattr(importer, "BULK_REBUILD_MIN_ROWS", 1)  # 5 rows count as a bulk load
+    with connection.cursor() as cur:
+        cur.execute("ALTER TABLE households_household ADD CONSTRAINT few_points "
+                    "CHECK (civility_points < 100) NOT VALID")
+    rows = demo_household_rows(5)
+    for row in rows:
+        row["civility_points"] = "500"
+    before = _schema()
+    with pytest.raises(psycopg2.IntegrityError, match="few_points"):
+        import_households(write_rows(tmp_path / "households.csv", rows))
+    assert Household.objects.count() == 0
+    assert _schema() == before
