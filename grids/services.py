@@ -334,9 +334,8 @@ def partition_runs_expire_stale() -> int:
     running runs silent for STALE_RUN_MINUTES, and queued runs that no worker took."""
     now = timezone.now()
     cutoff = now - timedelta(minutes=STALE_RUN_MINUTES)
-    silent = Q(status=PartitionRun.Status.RUNNING) & (
+    stale = Q(status=PartitionRun.Status.RUNNING) & (
         Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff))
-    stale = silent
     if not worker_alive(now):
         stale |= Q(status=PartitionRun.Status.QUEUED, created_at__lt=cutoff)
     return PartitionRun.objects.filter(stale).update(

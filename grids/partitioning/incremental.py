@@ -321,7 +321,12 @@ def _reconnect(ulabel, ea, eb, isnew) -> None:
     newcomers on a path from its main piece crossing the fewest of them (only newcomers
     change grid, and only when no other grid loses connectivity by it)."""
     n = len(ulabel)
-    for k in np.unique(ulabel[ulabel >= 0]):
+    same = ulabel[ea] == ulabel[eb]
+    nc, comp = components(n, ea[same], eb[same])
+    label_of = np.full(nc, -1, dtype=np.int64)
+    label_of[comp] = ulabel
+    pieces = np.bincount(label_of[label_of >= 0])
+    for k in np.flatnonzero(pieces > 1):  # only grids in pieces (the rest stay whole)
         for _ in range(4):
             nodes = np.flatnonzero(ulabel == k)
             loc = np.full(n, -1, dtype=np.int64)

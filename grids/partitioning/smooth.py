@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from scipy.spatial import cKDTree
+
+from .graph import scipy_parts
 
 SMOOTH_FACTOR = 2.0  # tolerance in household spacings (see module docstring)
 TRIES = 2  # the tolerance, then half of it, before giving up on a group
@@ -75,7 +76,7 @@ def spacing(uxy: np.ndarray) -> np.ndarray:
     """Distance from each unit to the nearest other unit (inf when alone)."""
     if len(uxy) < 2:
         return np.full(len(uxy), np.inf)
-    d, _ = cKDTree(uxy).query(uxy, k=2)
+    d, _ = scipy_parts()["cKDTree"](uxy).query(uxy, k=2)
     return d[:, 1]
 
 

@@ -330,10 +330,10 @@ def _load(values) -> tuple[int, int]:
 # group indexes, the unique constraint on external_id and the CHECK constraints, and
 # restores them once afterwards (each a single pass over the table): maintaining a GiST
 # index row by row cost more than the COPY itself, and the per-row unique and CHECK work
-# another 1.7 s of a 200k import (bench/import_bench.py). Re-adding validates every row,
-# inside the same transaction, so a violation still rolls the whole import back. The
-# drops take an exclusive lock until commit, so smaller, everyday imports keep them all
-# and readers go on.
+# another ~2 s of a 200k import (0.8 s and 1.1 s; re-adding them takes 0.1 s each;
+# bench/import_bench.py). Re-adding validates every row, inside the same transaction, so
+# a violation still rolls the whole import back. The drops take an exclusive lock until
+# commit, so smaller, everyday imports keep them all and readers go on.
 BULK_REBUILD_MIN_ROWS = 20_000
 
 
@@ -398,7 +398,7 @@ def _copy_escape(column: np.ndarray) -> np.ndarray:
     return out
 
 
-def _copy_rows(values, mask, stamp=None) -> io.StringIO:
+def _copy_rows(values, mask, stamp=None) -> "_Lines":
     """The rows in `mask` for COPY (text format: _COLUMNS, then updated_at when `stamp` is
     given). Built with plain string joins: pandas' to_csv took 2.3 s of a 200k import."""
     group_id = values["group_id"][mask]
