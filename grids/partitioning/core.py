@@ -177,8 +177,10 @@ def _partition(
     gidx[(gidx >= 0) & ~live[np.maximum(gidx, 0)]] = -1
     inputs.same_point_first(coords[todo], np.ones(len(todo), bool), gidx)
     if locked is not None and len(locked_rows):
+        # inside a locked grid (or on its edge): never snapped to the group beside it
         in_lock = shapely.intersects_xy(lock_union, coords[todo, 0], coords[todo, 1])
-        problem[todo[(gidx < 0) & in_lock]] = PROBLEM_IN_LOCKED
+        gidx[in_lock] = -1
+        problem[todo[in_lock]] = PROBLEM_IN_LOCKED
     problem[todo[(gidx < 0) & (problem[todo] == "")]] = PROBLEM_OUTSIDE
     vill = gg["village_id"].to_numpy()
     no_village = (gidx >= 0) & (vill[np.maximum(gidx, 0)] == "")

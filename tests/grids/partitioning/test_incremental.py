@@ -46,9 +46,8 @@ def test_five_percent_more_households_moves_few():
     assert second.summary["in_band"] >= 0.85
 
 
-def test_locked_grid_kept_exactly():
-    xy, groups = village(400, seed=2)
-    hh = make_households([tuple(p) for p in xy])
+def _lock_first_grid(hh, groups):
+    """Partition, then lock the first grid: (its row, its assignments, LockedGrids)."""
     first = partition(hh, groups)
     keep = first.grids.iloc[[0]]
     locked_asg = first.assignments[first.assignments["grid_id"] == keep["grid_id"].iloc[0]]
@@ -56,6 +55,13 @@ def test_locked_grid_kept_exactly():
         assignments=locked_asg[["household_id", "grid_id", "member_id"]],
         grids=keep[["grid_id", "village_id", "geometry"]],
     )
+    return keep, locked_asg, locked
+
+
+def test_locked_grid_kept_exactly():
+    xy, groups = village(400, seed=2)
+    hh = make_households([tuple(p) for p in xy])
+    keep, locked_asg, locked = _lock_first_grid(hh, groups)
     r = partition(hh, groups, locked=locked)
     a = r.assignments.set_index("household_id")
     la = locked_asg.set_index("household_id")
@@ -64,6 +70,26 @@ def test_locked_grid_kept_exactly():
     others = r.grids[r.grids["grid_id"] != keep["grid_id"].iloc[0]]
     assert not others.geometry.intersection(keep.geometry.iloc[0]).area.gt(1e-6).any()
     assert keep["grid_id"].iloc[0] in set(r.grids["grid_id"])
+
+
+def test_new_households_just_inside_a_locked_grid_are_left_to_it():
+    """Households 1 m inside a locked grid's edge are within snapping distance (5 m) of
+    the group beside it, yet they are reported inside the locked grid (the application
+    adds them to it), never given to a grid next door (found by the application's test
+    of locked grids)."""
+    from grids.partitioning.params import PROBLEM_IN_LOCKED
+
+    xy, groups = village(400, seed=2)
+    hh = make_households([tuple(p) for p in xy])
+    keep, locked_asg, locked = _lock_first_grid(hh, groups)
+    ring = keep.to_crs(groups.crs).geometry.iloc[0].buffer(-1.0).exterior
+    edge = [ring.interpolate(f, normalized=True) for f in np.linspace(0, 1, 12, endpoint=False)]
+    new = make_households([(p.x, p.y) for p in edge], prefix="new")
+    both = pd.concat([hh, new], ignore_index=True)
+    r = partition(both, groups, locked=locked)
+    a = r.assignments.set_index("household_id").loc[new["id"]]
+    assert (a["problem"] == PROBLEM_IN_LOCKED).all()
+    assert (a["grid_id"] == "").all()
 
 
 def test_demo_village_plus_30_households_stays_in_band():
