@@ -25,6 +25,7 @@ BORDER_REFINE = 7  # extra samples where the cells change between two samples (~
 TOUCH_M = 0.01  # cells of two groups this close touch (they meet up to floating-point noise)
 MIN_SHARED_M = 0.5  # ... and share a border when at least this much of it
 SURE_M = 1.0  # pairs seen at border samples this far apart share a border (no overlay)
+VERTEX_M = 1e-4  # cell vertices this close are one (shared by neighbouring cells)
 NEAR_GROUP_M = 0.5  # boundary of a group this close to another counts as shared
 
 
@@ -183,8 +184,9 @@ def _nearest(pts, grp, uxy, ugroup, trees: dict) -> np.ndarray:
     return out
 
 
-def _cross_edges(uxy, ugroup, borders, cells) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of units of two groups whose clipped cells meet on the groups' border.
+def _cross_edges(uxy, ugroup, borders, cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of units of two groups whose clipped cells meet on the groups' border,
+    and the length of border they share.
 
     A point of the shared border lies in the cell of the nearest unit of each
     group (the cells are Voronoi cells of each group's own units), so sampling
@@ -192,36 +194,61 @@ def _cross_edges(uxy, ugroup, borders, cells) -> tuple[np.ndarray, np.ndarray]:
     any polygon overlay. Samples every ``BORDER_SAMPLE_M``; where two
     consecutive samples fall in different pairs of cells, ``BORDER_REFINE``
     more samples between them catch the cells met in between.
+
+    Each sample stands for the stretch of border around it (its segment, less
+    the stretches the finer samples take over), so summing the samples of a pair
+    gives its shared length to within the finer spacing at each end.
     """
     if not borders:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     pair = np.array(list(borders), dtype=np.int64).reshape(-1, 2)
     parts, owner = shapely.get_parts(np.array(list(borders.values())), return_index=True)
     line = shapely.get_type_id(parts) == 1  # LineStrings only (drop touching points)
     parts, owner = parts[line], owner[line]
     xy, idx = shapely.get_coordinates(shapely.segmentize(parts, BORDER_SAMPLE_M), return_index=True)
     same = idx[1:] == idx[:-1]
-    pts = (xy[1:][same] + xy[:-1][same]) / 2
-    pid = owner[idx[1:][same]]
+    # samples: segment midpoints, each standing for its segment; and, to look at the
+    # ends of each border part too, its two end points (standing for nothing)
+    first = np.flatnonzero(np.r_[True, ~same])
+    last = np.r_[first[1:] - 1, len(idx) - 1]
+    pos = np.arange(len(idx)) - np.repeat(first, np.diff(np.r_[first, len(idx)]))  # in its part
+    pts = np.r_[(xy[1:][same] + xy[:-1][same]) / 2, xy[first], xy[last]]
+    weight = np.r_[np.hypot(*(xy[1:][same] - xy[:-1][same]).T), np.zeros(2 * len(first))]
+    part = np.r_[idx[1:][same], idx[first], idx[last]]
+    order = np.lexsort((np.r_[pos[1:][same], np.full(len(first), -1), pos[last] + 1], part))
+    pts, weight, part = pts[order], weight[order], part[order]
+    counted = np.r_[np.ones(int(same.sum()), bool), np.zeros(2 * len(first), bool)][order]
+    pid = owner[part]
     trees: dict = {}
     na = _nearest(pts, pair[pid, 0], uxy, ugroup, trees)
     nb = _nearest(pts, pair[pid, 1], uxy, ugroup, trees)
     # consecutive samples of one border part whose cell pairs differ: look closer
-    seg = idx[1:][same]
-    change = np.flatnonzero((seg[1:] == seg[:-1]) & ((na[1:] != na[:-1]) | (nb[1:] != nb[:-1])))
+    change = np.flatnonzero((part[1:] == part[:-1]) & ((na[1:] != na[:-1]) | (nb[1:] != nb[:-1])))
     if len(change):
+        # the stretch between the two samples (half of a midpoint's segment, none of
+        # an end point) goes to the finer samples, 1/(R+1) each, and to the two
+        # samples, 1/(2(R+1)) each
+        d = np.hypot(*(pts[change + 1] - pts[change]).T)
+        end = d / (2 * (BORDER_REFINE + 1))
+        half = weight / 2
+        np.subtract.at(weight, change, half[change] - end)
+        np.subtract.at(weight, change + 1, half[change + 1] - end)
+        weight = np.r_[weight, np.repeat(d / (BORDER_REFINE + 1), BORDER_REFINE)]
         f = (np.arange(1, BORDER_REFINE + 1) / (BORDER_REFINE + 1))[None, :, None]
         fine = (pts[change][:, None, :] * (1 - f) + pts[change + 1][:, None, :] * f).reshape(-1, 2)
         fpid = np.repeat(pid[change], BORDER_REFINE)
         na = np.r_[na, _nearest(fine, pair[fpid, 0], uxy, ugroup, trees)]
         nb = np.r_[nb, _nearest(fine, pair[fpid, 1], uxy, ugroup, trees)]
         pts = np.r_[pts, fine]
-    ok = (na >= 0) & (nb >= 0)
+        counted = np.r_[counted, np.ones(len(fine), bool)]
+    # an end point of a border part may be a corner the cells only touch at
+    ok = (na >= 0) & (nb >= 0) & counted
     n = max(len(uxy), 1)
     key, inv = np.unique(
         np.minimum(na[ok], nb[ok]) * n + np.maximum(na[ok], nb[ok]), return_inverse=True
     )
     ea, eb = key // n, key % n
+    length = np.bincount(inv.ravel(), weights=weight[ok], minlength=len(key))
     # cells of a pair seen on the border may still meet at a corner only (or
     # come from a stretch of border near a third group): keep shared borders.
     # A pair seen at two samples SURE_M apart shares that much border (both
@@ -242,7 +269,8 @@ def _cross_edges(uxy, ugroup, borders, cells) -> tuple[np.ndarray, np.ndarray]:
             shapely.intersection(rims, shapely.buffer(cells[eb[chk]], TOUCH_M, quad_segs=1))
         )
         good[chk] = shared >= MIN_SHARED_M
-    return ea[good], eb[good]
+        length[chk] = shared
+    return ea[good], eb[good], length[good]
 
 
 def _unique_edges(ea: np.ndarray, eb: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -258,8 +286,10 @@ def village_graph(
     cells: np.ndarray,
     clipped: np.ndarray,
     borders: dict | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Edges (ea < eb) between units whose cells share a border.
+    with_lengths: bool = False,
+) -> tuple[np.ndarray, ...]:
+    """Edges (ea < eb) between units whose cells share a border (and, ``with_lengths``,
+    the length of border each pair shares).
 
     Unclipped cells inside one group are Voronoi neighbours exactly when they are
     Delaunay neighbours; pairs involving a clipped cell (on a group border, or
@@ -280,6 +310,11 @@ def village_graph(
     if chk.any():
         ok[chk] = shapely.intersects(cells[ea[chk]], cells[eb[chk]])
     ea, eb = ea[ok], eb[ok]
+    # cells of one group that share a border with no Delaunay edge between them (a
+    # unit of another group lies between their points) are neighbours too
+    sa, sb, sl = shared_borders(cells, ugroup)
+    n = max(len(uxy), 1)
+    ea, eb = _unique_edges(np.r_[ea, sa], np.r_[eb, sb], n)
     _, comp = components(len(uxy), ea, eb)
     pairs = np.unique(ugroup.astype(np.int64) * (len(uxy) + 1) + comp)
     pg = pairs // (len(uxy) + 1)
@@ -289,8 +324,77 @@ def village_graph(
     if extra:
         ea = np.r_[ea, [a for a, _ in extra]]
         eb = np.r_[eb, [b for _, b in extra]]
-    ca, cb = _cross_edges(uxy, ugroup, borders, cells)
-    return _unique_edges(np.r_[ea, ca], np.r_[eb, cb], len(uxy))
+    ca, cb, cl = _cross_edges(uxy, ugroup, borders, cells)
+    if not with_lengths:
+        return _unique_edges(np.r_[ea, ca], np.r_[eb, cb], len(uxy))
+    # same-group edges: their shared length (0 for a pair joining a multi-part group);
+    # cross edges: theirs from the border samples
+    skey = sa * n + sb
+    ekey = np.minimum(ea, eb).astype(np.int64) * n + np.maximum(ea, eb)
+    elen = np.zeros(len(ea))
+    if len(skey):
+        at = np.minimum(np.searchsorted(skey, ekey), len(skey) - 1)
+        hit = skey[at] == ekey
+        elen[hit] = sl[at[hit]]
+    lo = np.minimum(np.r_[ea, ca], np.r_[eb, cb]).astype(np.int64)
+    hi = np.maximum(np.r_[ea, ca], np.r_[eb, cb]).astype(np.int64)
+    key, first = np.unique(lo * n + hi, return_index=True)
+    return key // n, key % n, np.r_[elen, cl][first]
+
+
+def shared_borders(cells: np.ndarray, ugroup: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Pairs (a < b) of units of one group whose cells share a border, and its length.
+
+    The cells of one group come from one Voronoi diagram and share their vertices:
+    two neighbours share the two ends of their common edge, so pairs are found by
+    hashing the vertices (rounded to ``VERTEX_M``) and the length is the distance
+    between the shared vertices, with no polygon overlay. Cells meeting at one
+    corner share no border.
+    """
+    none = np.zeros(0, np.int64)
+    if len(cells) < 2:
+        return none, none, np.zeros(0)
+    xy, cell = shapely.get_coordinates(cells, return_index=True)
+    q = np.round(xy / VERTEX_M).astype(np.int64)
+    q -= q.min(axis=0)
+    _, vid = np.unique(q[:, 0] * (int(q[:, 1].max()) + 1) + q[:, 1], return_inverse=True)
+    vid = vid.ravel()
+    vxy = np.zeros((int(vid.max()) + 1, 2))
+    vxy[vid] = xy
+    # one row per (vertex, cell), sorted by vertex: the cells at a vertex are consecutive
+    n = len(cells)
+    rows = np.unique(vid.astype(np.int64) * n + cell)
+    v, c = rows // n, rows % n
+    pa, pb, pv = [], [], []
+    for d in range(1, 8):  # a vertex is shared by 3 cells (rarely more)
+        m = (v[d:] == v[:-d]) & (ugroup[c[d:]] == ugroup[c[:-d]])
+        if not (v[d:] == v[:-d]).any():
+            break
+        pa.append(c[:-d][m])
+        pb.append(c[d:][m])
+        pv.append(v[:-d][m])
+    if not pa:
+        return none, none, np.zeros(0)
+    pa, pb, pv = np.concatenate(pa), np.concatenate(pb), np.concatenate(pv)
+    pkey = np.minimum(pa, pb) * n + np.maximum(pa, pb)
+    order = np.lexsort((pv, pkey))
+    pkey, pv = pkey[order], pv[order]
+    start = np.flatnonzero(np.r_[True, pkey[1:] != pkey[:-1]])
+    count = np.diff(np.r_[start, len(pkey)])
+    two = count >= 2
+    start, count = start[two], count[two]
+    # two shared vertices: the ends of the shared (straight) edge; more: a border in
+    # pieces (a multi-part group) or bent by clipping, measured by overlay (rare)
+    length = np.hypot(*(vxy[pv[start]] - vxy[pv[start + count - 1]]).T)
+    key = pkey[start]
+    more = np.flatnonzero(count > 2)
+    if len(more):
+        a, b = cells[key[more] // n], cells[key[more] % n]
+        length[more] = shapely.length(
+            shapely.intersection(shapely.boundary(a), shapely.buffer(b, TOUCH_M, quad_segs=1))
+        )
+    keep = length > 0
+    return key[keep] // n, key[keep] % n, length[keep]
 
 
 def touching_groups(ugroup: np.ndarray, ea: np.ndarray, eb: np.ndarray) -> set[tuple[int, int]]:

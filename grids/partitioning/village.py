@@ -9,7 +9,9 @@ serial result exactly. Steps (design.md section 4):
    (:mod:`.graph`);
 2. fresh mode: merge groups into feasible blocks (:mod:`.blocks`) and cut each
    block into the feasible number of parts nearest ``size / target``
-   (:mod:`.split`); incremental mode: keep previous grids (:mod:`.incremental`);
+   (:mod:`.split`, :mod:`.kmeans`), then move border households where that
+   rounds the grids' polygons (:mod:`.refine`); incremental mode: keep previous
+   grids (:mod:`.incremental`);
 3. grid polygons from clipped Voronoi cells, detached fragments repaired,
    household-less groups attached (:mod:`.polygons`);
 4. member areas by count-exact bisection inside each grid;
@@ -84,7 +86,9 @@ def _fresh_labels(
     p = t.params
     lo, hi = p.band
     sizes = np.bincount(ugroup, weights=w, minlength=len(t.groups)).astype(int).tolist()
-    blocks, bad = merge_groups(sizes=sizes, adjacency=adjacency, lo=lo, hi=hi)
+    ga = np.asarray(t.groups, dtype=object)
+    shape = list(zip(shapely.area(ga).tolist(), shapely.length(ga).tolist()))
+    blocks, bad = merge_groups(sizes=sizes, adjacency=adjacency, lo=lo, hi=hi, shape=shape)
     flags = [
         f"groups {','.join(t.group_ids[g] for g in b)}: {sum(sizes[g] for g in b)} households "
         f"cannot form grids of {lo}-{hi} (no adjacent group to merge with)"
@@ -194,7 +198,9 @@ def run_village(t: VillageTask) -> VillageResult:
     groups = list(t.groups)
     cells, clipped = pg.unit_cells(uxy=uxy, ugroup=ugroup, groups=groups)
     borders = group_borders(groups)
-    ea, eb = village_graph(uxy=uxy, ugroup=ugroup, cells=cells, clipped=clipped, borders=borders)
+    ea, eb, elen = village_graph(
+        uxy=uxy, ugroup=ugroup, cells=cells, clipped=clipped, borders=borders, with_lengths=True
+    )
     touching = touching_groups(ugroup, ea, eb)
     adjacency = {p: s for p, s in group_adjacency(borders).items() if p in touching}
     incremental = t.prev_grid is not None and bool(np.any(t.prev_grid != ""))
@@ -208,7 +214,9 @@ def run_village(t: VillageTask) -> VillageResult:
         cxy[some] = shapely.get_coordinates(centre[some])
         land = (shapely.area(cells), cxy)
         ulabel, flags = _fresh_labels(t, uxy, ugroup, w, ea, eb, adjacency, land)
-        refine(xy=uxy, w=w, group=ugroup, labels=ulabel, ea=ea, eb=eb, lo=lo, hi=hi)
+        refine(
+            w=w, group=ugroup, labels=ulabel, ea=ea, eb=eb, cells=cells, lengths=elen, lo=lo, hi=hi
+        )
         keep_ids = {}
     n_grids = int(ulabel.max()) + 1 if len(ulabel) else 0
     polys = pg.dissolve(cells=cells, ulabel=ulabel, ugroup=ugroup, n=n_grids, uxy=uxy)

@@ -79,3 +79,24 @@ def test_kept_groups_is_the_same_in_any_order_and_always_keepable():
     a = kept_groups(ms, sizes, nb, 40, 60)
     assert a == kept_groups(ms[::-1], sizes, nb, 40, 60)
     assert a and can_keep(ms, sizes, nb, 40, 60, a)
+
+
+def test_a_small_group_joins_the_neighbour_that_makes_the_roundest_union():
+    """A 20 between a 25 and a 21, all loose: by count it would join the 21 (41 < 45);
+    the 21 is a long strip beyond it, the 25 a square beside it, so it joins the 25
+    (union Polsby-Popper 0.70 against 0.34). The 30 takes whichever is left.
+
+        +------+------+------------------------+
+        | 1:25 | 0:20 |          2:21          |   100 m high
+        +------+------+------------------------+
+        |  3:30 (touches 1 and 2)              |
+        +--------------------------------------+
+        0     100    200                      800
+    """
+    sizes = [20, 25, 21, 30]
+    adjacency = {(0, 1): 100.0, (0, 2): 100.0, (1, 3): 100.0, (2, 3): 600.0}
+    shape = [(100 * 100, 400.0), (100 * 100, 400.0), (600 * 100, 1400.0), (800 * 100, 1800.0)]
+    by_count, _ = merge_groups(sizes=sizes, adjacency=adjacency, lo=40, hi=60)
+    by_shape, _ = merge_groups(sizes=sizes, adjacency=adjacency, lo=40, hi=60, shape=shape)
+    assert by_count == [[0, 2], [1, 3]]
+    assert by_shape == [[0, 1], [2, 3]]

@@ -1,72 +1,159 @@
 """Boundary refinement keeps every rule; uncuttable groups between in-band ones."""
 
+import math
+
 import numpy as np
+import pytest
+import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grids.partitioning import partition
+from grids.partitioning import polygons as pg
 from grids.partitioning.blocks import keep_counts
-from grids.partitioning.graph import components, make_units
+from grids.partitioning.graph import components, group_borders, make_units, village_graph
 from grids.partitioning.refine import refine
 from grids.partitioning.split import split_graph
 
 from .conftest import check_invariants, lattice, make_groups, make_households
 
 
-def _delaunay_edges(xy):
-    from scipy.spatial import Delaunay
+def _village(xy, boxes):
+    """Units ``xy`` in the groups ``boxes`` (x0, y0, x1, y1), one group per box: their
+    weights, groups, clipped cells and graph with shared lengths."""
+    xy, _, w = make_units(np.asarray(xy, dtype=float))
+    groups = [shapely.box(*b) for b in boxes]
+    group = np.zeros(len(w), dtype=np.int64)
+    for g, b in enumerate(boxes):
+        group[(xy[:, 0] >= b[0]) & (xy[:, 0] < b[2])] = g
+    cells, clipped = pg.unit_cells(uxy=xy, ugroup=group, groups=groups)
+    ea, eb, lengths = village_graph(
+        uxy=xy,
+        ugroup=group,
+        cells=cells,
+        clipped=clipped,
+        borders=group_borders(groups),
+        with_lengths=True,
+    )
+    return xy, w, group, cells, ea, eb, lengths
 
-    s = Delaunay(xy).simplices
-    e = np.unique(np.sort(np.r_[s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]], axis=1), axis=0)
-    return e[:, 0], e[:, 1]
+
+def _staircase():
+    """A 10 x 10 lattice (one group) in two grids of 50 cut by a diagonal staircase."""
+    xy, w, group, cells, ea, eb, lengths = _village(lattice(0, 0, 10, 10), [(-5, -5, 95, 95)])
+    i, j = (xy[:, 0] // 10).astype(int), (xy[:, 1] // 10).astype(int)
+    labels = ((i + j) >= 9).astype(np.int64)
+    labels[(i + j) == 9] = (i[(i + j) == 9] >= 5).astype(np.int64)
+    assert np.bincount(labels).tolist() == [50, 50]
+    return xy, w, group, cells, ea, eb, lengths, labels
+
+
+def _score(cells, labels, group, k):
+    """Summed Polsby-Popper of the grids' real polygons (dissolved cells, no smoothing)."""
+    polys = pg.dissolve(cells=cells, ulabel=labels, ugroup=group, n=k)
+    return sum(4 * math.pi * p.area / p.length**2 for p in polys)
+
+
+def _connected(labels, ea, eb, k, n):
+    for lab in range(k):
+        m = (labels[ea] == lab) & (labels[eb] == lab)
+        _, comp = components(n, ea[m], eb[m])
+        if len(np.unique(comp[labels == lab])) != 1:
+            return False
+    return True
 
 
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000), n=st.integers(90, 260))
-def test_refinement_keeps_band_and_connectivity(seed, n):
+def test_refinement_keeps_band_and_connectivity_and_rounds_the_polygons(seed, n):
     """Any split of a random village, refined: every grid stays in 40..60 and
-    connected, groups held by one grid stay whole, and no unit is lost."""
+    connected, groups held by one grid stay whole, no unit is lost, and the grids'
+    real polygons score at least as well as before (the bookkeeping of areas and
+    perimeters matches the dissolved cells)."""
     rng = np.random.default_rng(seed)
-    xy, _, w = make_units(rng.uniform(0, 300, size=(n, 2)).round(1))
-    group = (xy[:, 0] > 150).astype(np.int64)  # two groups, west and east
-    ea, eb = _delaunay_edges(xy)
+    pts = rng.uniform(0, 300, size=(n, 2)).round(1)
+    xy, w, group, cells, ea, eb, lengths = _village(pts, [(0, 0, 150, 300), (150, 0, 300, 300)])
     k = max(2, round(w.sum() / 50))
     if not 40 * k <= w.sum() <= 60 * k:
         return
     labels = split_graph(xy=xy, w=w, ea=ea, eb=eb, k=k, lo=40, hi=60)
     size = np.bincount(labels, weights=w)
-    if size.min() < 40 or size.max() > 60:
+    if size.min() < 40 or size.max() > 60 or not _connected(labels, ea, eb, k, len(w)):
         return  # the split itself missed the band: nothing to keep
     whole = [g for g in (0, 1) if len(np.unique(labels[group == g])) == 1]
     before = labels.copy()
-    refine(xy=xy, w=w, group=group, labels=labels, ea=ea, eb=eb, lo=40, hi=60)
+    score = _score(cells, labels, group, k)
+    refine(
+        w=w, group=group, labels=labels, ea=ea, eb=eb, cells=cells, lengths=lengths, lo=40, hi=60
+    )
     size = np.bincount(labels, weights=w, minlength=k)
     assert size.min() >= 40 and size.max() <= 60 and size.sum() == w.sum()
-    for lab in range(k):
-        m = labels[ea] == lab
-        m &= labels[eb] == lab
-        nodes = np.flatnonzero(labels == lab)
-        _, comp = components(len(w), ea[m], eb[m])
-        assert len(np.unique(comp[nodes])) == 1, lab
+    assert _connected(labels, ea, eb, k, len(w))
     for g in whole:
         assert len(np.unique(labels[group == g])) == 1
     assert set(np.unique(labels)) == set(np.unique(before))
+    assert _score(cells, labels, group, k) >= score - 1e-6
+
+
+def test_shared_lengths_match_the_cells():
+    """The border each pair of cells shares, from shared vertices (one group) and
+    border samples (two groups), against an exact overlay of the cells."""
+    rng = np.random.default_rng(7)
+    pts = rng.uniform(0, 300, size=(300, 2)).round(1)
+    xy, w, group, cells, ea, eb, lengths = _village(pts, [(0, 0, 150, 300), (150, 0, 300, 300)])
+    exact = shapely.length(
+        shapely.intersection(shapely.boundary(cells[ea]), shapely.buffer(cells[eb], 1e-3))
+    )
+    same = group[ea] == group[eb]
+    assert np.abs(lengths - exact)[same].max() < 0.01
+    cross = np.abs(lengths - exact)[~same]
+    assert len(cross) > 10 and cross.max() < 16.0 / 8 * 2  # a finer spacing at each end
+    # and a grid's perimeter is its cells' perimeters less twice their shared borders
+    labels = (xy[:, 1] > 150).astype(np.int64)
+    polys = pg.dissolve(cells=cells, ulabel=labels, ugroup=group, n=2)
+    inner = labels[ea] == labels[eb]
+    for k in (0, 1):
+        per = (
+            shapely.length(cells[labels == k]).sum() - 2 * lengths[inner & (labels[ea] == k)].sum()
+        )
+        assert per == pytest.approx(polys[k].length, rel=0.01)
 
 
 def test_refinement_makes_a_staircase_cut_straight():
     """Two grids of 50 on a 10 x 10 lattice cut by a staircase: refinement
     shortens the border (fewer cut edges) and keeps 50 / 50."""
-    xy = np.array(lattice(0, 0, 10, 10), dtype=float)
-    w = np.ones(100, dtype=np.int64)
-    ea, eb = _delaunay_edges(xy)
-    i, j = (xy[:, 0] // 10).astype(int), (xy[:, 1] // 10).astype(int)
-    labels = ((i + j) >= 9).astype(np.int64)  # a diagonal staircase border
-    labels[(i + j) == 9] = (i[(i + j) == 9] >= 5).astype(np.int64)
-    assert np.bincount(labels).tolist() == [50, 50]
+    xy, w, group, cells, ea, eb, lengths, labels = _staircase()
     cut = int(np.count_nonzero(labels[ea] != labels[eb]))
-    refine(xy=xy, w=w, group=np.zeros(100, np.int64), labels=labels, ea=ea, eb=eb, lo=40, hi=60)
+    score = _score(cells, labels, group, 2)
+    refine(
+        w=w, group=group, labels=labels, ea=ea, eb=eb, cells=cells, lengths=lengths, lo=40, hi=60
+    )
     assert np.bincount(labels).min() >= 40
-    assert int(np.count_nonzero(labels[ea] != labels[eb])) <= cut
+    assert int(np.count_nonzero(labels[ea] != labels[eb])) < cut
+    assert _score(cells, labels, group, 2) > score + 0.05
+
+
+@pytest.mark.parametrize("band", [(40, 50), (50, 60)])
+def test_a_full_band_is_worked_round_by_chains(band):
+    """Two grids of 50 cut by a staircase with no room to move one unit (both at the
+    band's top, or both at its bottom): only moves in pairs can straighten the
+    border, and they do, keeping 50 / 50."""
+    xy, w, group, cells, ea, eb, lengths, labels = _staircase()
+    score = _score(cells, labels, group, 2)
+    moved = refine(
+        w=w,
+        group=group,
+        labels=labels,
+        ea=ea,
+        eb=eb,
+        cells=cells,
+        lengths=lengths,
+        lo=band[0],
+        hi=band[1],
+    )
+    assert moved > 0 and np.bincount(labels).tolist() == [50, 50]
+    assert _connected(labels, ea, eb, 2, len(w))
+    assert _score(cells, labels, group, 2) > score + 0.05
 
 
 def test_keep_counts():
