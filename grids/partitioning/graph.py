@@ -88,7 +88,7 @@ def make_units(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def arcs(ea: np.ndarray, eb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Both directions of each edge, sorted by source: (src, dst)."""
-    src, dst = np.r_[ea, eb], np.r_[eb, ea]
+    src, dst = np.concatenate((ea, eb)), np.concatenate((eb, ea))
     order = np.argsort(src, kind="stable")
     return src[order], dst[order]
 
@@ -178,7 +178,7 @@ def _nearest(pts, grp, uxy, ugroup, trees: dict) -> np.ndarray:
         trees["lift"] = lift
         trees["tree"] = scipy_parts()["cKDTree"](np.c_[uxy, ugroup * lift])
     lift = trees["lift"]
-    _, j = trees["tree"].query(np.c_[pts, grp * lift])
+    _, j = trees["tree"].query(np.column_stack((pts, grp * lift)))
     hit = ugroup[j] == grp
     out[hit] = j[hit]
     return out

@@ -76,9 +76,10 @@ def _assign_two(w, d, labels, frozen, lo, hi, target, toll) -> np.ndarray:
     order = free[np.argsort(d[free, 0] - d[free, 1], kind="stable")]
     fixed0 = float(w[frozen & (labels == 0)].sum())
     total = float(w.sum())
-    cum = np.r_[0.0, np.cumsum(w[order])]
-    c0 = np.r_[0.0, np.cumsum(w[order] * d[order, 0])]
-    c1 = np.r_[0.0, np.cumsum((w[order] * d[order, 1])[::-1])][::-1]
+    zero = np.zeros(1)
+    cum = np.concatenate((zero, np.cumsum(w[order])))
+    c0 = np.concatenate((zero, np.cumsum(w[order] * d[order, 0])))
+    c1 = np.concatenate((zero, np.cumsum((w[order] * d[order, 1])[::-1])))[::-1]
     s0 = fixed0 + cum
     s1 = total - s0
     ok = (s0 >= lo) & (s0 <= hi) & (s1 >= lo) & (s1 <= hi)
@@ -119,15 +120,17 @@ def _assign(w, m, mxy, labels, frozen, k, lo, hi, target) -> np.ndarray:
     big = int(cost.max(initial=0) + 1) * (int(wi.sum()) + 1)
     # each grid: lo households at -big (all taken), up to target free, beyond it a toll
     grid = n + np.arange(k)
-    tails = np.r_[tail, grid, grid, grid]
-    heads = np.r_[n + head, np.full(3 * k, sink)]
-    caps = np.r_[
-        np.repeat(wi, near), np.full(k, lo), np.full(k, target - lo), np.full(k, hi - target)
-    ]
-    costs = np.r_[cost, np.full(k, -big), np.zeros(k, np.int64), np.full(k, int(toll), np.int64)]
+    tails = np.concatenate((tail, grid, grid, grid))
+    heads = np.concatenate((n + head, np.full(3 * k, sink)))
+    caps = np.concatenate(
+        (np.repeat(wi, near), np.full(k, lo), np.full(k, target - lo), np.full(k, hi - target))
+    )
+    costs = np.concatenate(
+        (cost, np.full(k, -big), np.zeros(k, np.int64), np.full(k, int(toll), np.int64))
+    )
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    flow.set_nodes_supplies(np.arange(n + k + 1), np.r_[wi, np.zeros(k, np.int64), -wi.sum()])
+    flow.set_nodes_supplies(np.arange(n + k + 1), np.concatenate((wi, np.zeros(k, np.int64), [-wi.sum()])))
     if flow.solve() != flow.OPTIMAL:
         return labels
     f = flow.flows(arcs)[: n * near].reshape(n, near)

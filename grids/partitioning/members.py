@@ -95,8 +95,8 @@ def split_many(
         kk2[split] = k1[split]
         extra_k = kk[split] - k1[split]
         extra_base = base[split] + k1[split]
-        kk = np.r_[kk2, extra_k]
-        base = np.r_[base2, extra_base]
+        kk = np.concatenate((kk2, extra_k))
+        base = np.concatenate((base2, extra_base))
         moved = idx[side1]
         task[moved] = new_id[task[moved]]
     label[:] = base[task]
