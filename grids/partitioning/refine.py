@@ -25,10 +25,11 @@ move the band forbids (``b`` full, or ``a`` at its minimum) may be made as a
 chain of two: ``u`` moves and one unit leaves ``b`` for another grid (or joins
 ``a`` from another grid), when the two together raise the score.
 
-Measured by ``bench/partition_bench.py`` (mean Polsby-Popper; generated 20k /
-200k counties, Andorra, Liechtenstein): the former refinement (k-means
-distance plus cut edges) 0.529 / 0.521 / 0.522 / 0.522, this one 0.566 /
-0.544 / 0.555 / 0.578.
+Measured by ``bench/partition_bench.py`` (mean Polsby-Popper; generated 20k
+county, Andorra, Liechtenstein, generated 200k county): the former refinement
+(k-means distance plus cut edges; same merges) 0.529 / 0.522 / 0.522 / not
+measured, this one 0.570 / 0.565 / 0.578 / 0.547; k-means-constrained per
+village 0.561 / 0.535 / 0.509 / 0.545.
 """
 
 from __future__ import annotations
