@@ -155,8 +155,8 @@ def _build(village) -> VillageGeometry:
     uxy, inv, w = make_units(xy)
     ugroup = np.zeros(len(w), dtype=np.int64)
     ugroup[inv[::-1]] = gidx[::-1]
-    cells, clipped = pg.unit_cells(uxy=uxy, ugroup=ugroup, groups=list(geoms))
-    ea, eb = village_graph(uxy=uxy, ugroup=ugroup, cells=cells, clipped=clipped)
+    cells, _ = pg.unit_cells(uxy=uxy, ugroup=ugroup, groups=list(geoms))
+    ea, eb = village_graph(uxy=uxy, ugroup=ugroup, cells=cells)
     return VillageGeometry(
         village_id=village.pk, hids=ids, pos={int(x): i for i, x in enumerate(ids)},
         lonlat=lonlat, unit=inv, uxy=uxy, w=w, ugroup=ugroup, cells=cells, ea=ea, eb=eb,

@@ -1,15 +1,16 @@
 """Household adjacency graph of one village (metric coordinates).
 
 Method: co-located households are merged into weighted *units* (unique points,
-rounded to ``SAME_POINT_M``); units are linked by a Delaunay triangulation
-trimmed to the village groups: an edge is kept when its midpoint lies in the
-group of its ends (or, across two adjacent groups, in either of them), so no
-edge leaves the village or jumps across a concave bay. Components of a group
-or of two adjacent groups that the trimming separated are reconnected by their
-nearest pair of units, so every merged block of groups is one connected graph.
-This is the "trimmed Delaunay inside the village" of design.md section 4; the
-Delaunay/Voronoi duality (Okabe et al., *Spatial Tessellations*, 2000) makes it
-the adjacency of the household Voronoi cells used for the grid polygons.
+rounded to ``SAME_POINT_M``); two units are neighbours when their Voronoi cells,
+clipped to their village group, share a border (the adjacency of the cells the
+grid polygons are made of, design.md section 4: "trimmed Delaunay inside the
+village"). Inside a group the cells come from one Voronoi diagram and share
+their vertices, so neighbours are found by hashing vertices (the dual of the
+group's Delaunay triangulation, Okabe et al., *Spatial Tessellations*, 2000,
+trimmed to the group by the clipping); across two groups, by sampling their
+shared border. Parts of a multi-part group are joined by their nearest pair of
+units, so every merged block of groups is one connected graph. Each edge
+carries the length of border its cells share (:mod:`.refine` uses it).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def scipy_parts() -> dict:
     """
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
-    from scipy.spatial import Delaunay, QhullError, cKDTree
+    from scipy.spatial import cKDTree
 
     try:  # scipy's compiled undirected traversal (see components_sorted)
         from scipy.sparse.csgraph._traversal import _connected_components_undirected as ccu
@@ -50,8 +51,6 @@ def scipy_parts() -> dict:
         "csr_matrix": csr_matrix,
         "connected_components": connected_components,
         "ccu": ccu,
-        "Delaunay": Delaunay,
-        "QhullError": QhullError,
         "cKDTree": cKDTree,
     }
 
@@ -117,25 +116,6 @@ def components_sorted(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[int, np
 def components(n: int, ea: np.ndarray, eb: np.ndarray) -> tuple[int, np.ndarray]:
     """Connected components of an undirected graph given as edge arrays."""
     return components_sorted(n, *arcs(ea, eb))
-
-
-def _delaunay(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    n = len(xy)
-    if n < 2:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    sp = scipy_parts()
-    QhullError = sp["QhullError"]
-    try:
-        if n < 3:
-            raise QhullError
-        tri = sp["Delaunay"](xy)
-        s = tri.simplices
-        e = np.concatenate([s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]])
-    except QhullError:  # collinear or too few points: chain them along the line
-        d = xy - xy.mean(axis=0)
-        order = np.argsort(d @ np.linalg.svd(d, full_matrices=False)[2][0], kind="stable")
-        e = np.c_[order[:-1], order[1:]]
-    return _unique_edges(e[:, 0], e[:, 1], n)
 
 
 def _connect(xy, ea, eb, nodes) -> list[tuple[int, int]]:
@@ -284,17 +264,14 @@ def village_graph(
     uxy: np.ndarray,
     ugroup: np.ndarray,
     cells: np.ndarray,
-    clipped: np.ndarray,
     borders: dict | None = None,
     with_lengths: bool = False,
 ) -> tuple[np.ndarray, ...]:
     """Edges (ea < eb) between units whose cells share a border (and, ``with_lengths``,
     the length of border each pair shares).
 
-    Unclipped cells inside one group are Voronoi neighbours exactly when they are
-    Delaunay neighbours; pairs involving a clipped cell (on a group border, or
-    cut by a concave bay) must still intersect. Cells of two groups are paired
-    where they meet on the groups' shared border (``borders``: see
+    Cells of one group are paired when they share an edge (:func:`shared_borders`;
+    cells meeting at one corner are not); cells of two groups are paired where they meet on the groups' shared border (``borders``: see
     :func:`group_borders` and :func:`_cross_edges`). Components of one group (a
     multi-part group) are joined by their nearest pair so a block of groups is
     one graph. Without ``borders`` the groups are rebuilt from their cells.
@@ -302,44 +279,25 @@ def village_graph(
     if borders is None:
         n_groups = int(ugroup.max()) + 1 if len(ugroup) else 0
         borders = group_borders([shapely.union_all(cells[ugroup == g]) for g in range(n_groups)])
-    ea, eb = _delaunay(uxy)
-    same = ugroup[ea] == ugroup[eb]
-    ea, eb = ea[same], eb[same]
-    chk = clipped[ea] | clipped[eb]
-    ok = ~chk
-    if chk.any():
-        ok[chk] = shapely.intersects(cells[ea[chk]], cells[eb[chk]])
-    ea, eb = ea[ok], eb[ok]
-    # cells of one group that share a border with no Delaunay edge between them (a
-    # unit of another group lies between their points) are neighbours too
-    sa, sb, sl = shared_borders(cells, ugroup)
-    n = max(len(uxy), 1)
-    ea, eb = _unique_edges(np.r_[ea, sa], np.r_[eb, sb], n)
+    ea, eb, length = shared_borders(cells, ugroup)
     _, comp = components(len(uxy), ea, eb)
     pairs = np.unique(ugroup.astype(np.int64) * (len(uxy) + 1) + comp)
     pg = pairs // (len(uxy) + 1)
     extra: list[tuple[int, int]] = []
     for g in np.unique(pg[np.r_[False, pg[1:] == pg[:-1]]]):
         extra += _connect(uxy, ea, eb, np.flatnonzero(ugroup == g))  # multi-part group
-    if extra:
-        ea = np.r_[ea, [a for a, _ in extra]]
-        eb = np.r_[eb, [b for _, b in extra]]
+    if extra:  # joins of a multi-part group's parts: no shared border
+        ea = np.concatenate((ea, [a for a, _ in extra]))
+        eb = np.concatenate((eb, [b for _, b in extra]))
+        length = np.concatenate((length, np.zeros(len(extra))))
     ca, cb, cl = _cross_edges(uxy, ugroup, borders, cells)
-    if not with_lengths:
-        return _unique_edges(np.r_[ea, ca], np.r_[eb, cb], len(uxy))
-    # same-group edges: their shared length (0 for a pair joining a multi-part group);
-    # cross edges: theirs from the border samples
-    skey = sa * n + sb
-    ekey = np.minimum(ea, eb).astype(np.int64) * n + np.maximum(ea, eb)
-    elen = np.zeros(len(ea))
-    if len(skey):
-        at = np.minimum(np.searchsorted(skey, ekey), len(skey) - 1)
-        hit = skey[at] == ekey
-        elen[hit] = sl[at[hit]]
-    lo = np.minimum(np.r_[ea, ca], np.r_[eb, cb]).astype(np.int64)
-    hi = np.maximum(np.r_[ea, ca], np.r_[eb, cb]).astype(np.int64)
+    n = max(len(uxy), 1)
+    lo = np.minimum(np.concatenate((ea, ca)), np.concatenate((eb, cb))).astype(np.int64)
+    hi = np.maximum(np.concatenate((ea, ca)), np.concatenate((eb, cb))).astype(np.int64)
     key, first = np.unique(lo * n + hi, return_index=True)
-    return key // n, key % n, np.r_[elen, cl][first]
+    if not with_lengths:
+        return key // n, key % n
+    return key // n, key % n, np.concatenate((length, cl))[first]
 
 
 def shared_borders(cells: np.ndarray, ugroup: np.ndarray) -> tuple[np.ndarray, ...]:

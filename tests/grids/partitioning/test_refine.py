@@ -26,12 +26,11 @@ def _village(xy, boxes):
     group = np.zeros(len(w), dtype=np.int64)
     for g, b in enumerate(boxes):
         group[(xy[:, 0] >= b[0]) & (xy[:, 0] < b[2])] = g
-    cells, clipped = pg.unit_cells(uxy=xy, ugroup=group, groups=groups)
+    cells, _ = pg.unit_cells(uxy=xy, ugroup=group, groups=groups)
     ea, eb, lengths = village_graph(
         uxy=xy,
         ugroup=group,
         cells=cells,
-        clipped=clipped,
         borders=group_borders(groups),
         with_lengths=True,
     )
