@@ -177,7 +177,9 @@ def _cross_edges(uxy, ugroup, borders, cells) -> tuple[np.ndarray, np.ndarray, n
 
     Each sample stands for the stretch of border around it (its segment, less
     the stretches the finer samples take over), so summing the samples of a pair
-    gives its shared length to within the finer spacing at each end.
+    gives its shared length to within the finer spacing at each end, measured
+    along the straight line between two samples where the finer ones were
+    added (a bend of the border between them is cut short).
     """
     if not borders:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
@@ -213,7 +215,11 @@ def _cross_edges(uxy, ugroup, borders, cells) -> tuple[np.ndarray, np.ndarray, n
         half = weight / 2
         np.subtract.at(weight, change, half[change] - end)
         np.subtract.at(weight, change + 1, half[change + 1] - end)
-        weight = np.r_[weight, np.repeat(d / (BORDER_REFINE + 1), BORDER_REFINE)]
+        fw = np.repeat(d / (BORDER_REFINE + 1), BORDER_REFINE).reshape(-1, BORDER_REFINE)
+        # an end point is not counted: its share goes to the finer sample next to it
+        fw[:, 0] += np.where(counted[change], 0.0, end)
+        fw[:, -1] += np.where(counted[change + 1], 0.0, end)
+        weight = np.r_[weight, fw.ravel()]
         f = (np.arange(1, BORDER_REFINE + 1) / (BORDER_REFINE + 1))[None, :, None]
         fine = (pts[change][:, None, :] * (1 - f) + pts[change + 1][:, None, :] * f).reshape(-1, 2)
         fpid = np.repeat(pid[change], BORDER_REFINE)
@@ -306,7 +312,8 @@ def shared_borders(cells: np.ndarray, ugroup: np.ndarray) -> tuple[np.ndarray, .
     The cells of one group come from one Voronoi diagram and share their vertices:
     two neighbours share the two ends of their common edge, so pairs are found by
     hashing the vertices (rounded to ``VERTEX_M``) and the length is the distance
-    between the shared vertices, with no polygon overlay. Cells meeting at one
+    between the shared vertices (an overlay only for the rare pair sharing more than two:
+    a border in pieces, or bent by clipping). Cells meeting at one
     corner share no border.
     """
     none = np.zeros(0, np.int64)
@@ -324,10 +331,9 @@ def shared_borders(cells: np.ndarray, ugroup: np.ndarray) -> tuple[np.ndarray, .
     rows = np.unique(vid.astype(np.int64) * n + cell)
     v, c = rows // n, rows % n
     pa, pb, pv = [], [], []
-    for d in range(1, 8):  # a vertex is shared by 3 cells (rarely more)
+    most = int(np.bincount(v).max()) if len(v) else 0  # cells at one vertex: 3, rarely more
+    for d in range(1, most):
         m = (v[d:] == v[:-d]) & (ugroup[c[d:]] == ugroup[c[:-d]])
-        if not (v[d:] == v[:-d]).any():
-            break
         pa.append(c[:-d][m])
         pb.append(c[d:][m])
         pv.append(v[:-d][m])

@@ -9,7 +9,7 @@ Polsby-Popper score ``4 pi A / P^2`` of the grid's polygon.
 A grid's polygon is the union of its units' Voronoi cells, so its area ``A``
 is the sum of the cells' areas and its perimeter ``P`` the sum of the cells'
 perimeters less twice the border its cells share with each other. With the
-shared length of every graph edge known (:func:`.graph.shared_lengths`,
+shared length of every graph edge known (:func:`.graph.shared_borders`,
 :func:`.graph._cross_edges`), moving unit ``u`` from grid ``a`` to ``b``
 changes ``P_a`` by ``-p_u + 2 L(u, a)`` and ``P_b`` by ``p_u - 2 L(u, b)``
 (``L(u, X)``: border between ``u``'s cell and the cells of ``X``): each move's
@@ -175,10 +175,11 @@ class _Grids:
     def in_band(self, g: int, lo: int, hi: int) -> bool:
         return lo <= self.size[g] <= hi
 
-    def best_follow(self, givers, takers, lo, hi, skip) -> tuple[float, int, int]:
+    def best_follow(self, givers, takers, lo, hi, skip, floor) -> tuple[float, int, int]:
         """Best single move (gain, v, c) of a unit of ``givers`` (a set of grids) to a
-        grid of ``takers`` that leaves every grid involved in the band."""
-        best = (EPS, -1, -1)
+        grid of ``takers`` that leaves every grid involved in the band and gains more
+        than ``floor`` (which may be negative); ``v`` is -1 when there is none."""
+        best = (floor, -1, -1)
         seen: set[tuple[int, int]] = set()
         for g in givers:
             for v in self.units[g]:
@@ -230,10 +231,10 @@ def refine(
                 continue
             # a chain of two: u has moved, one more unit brings the band back
             if b_full:  # a unit leaves b for a grid next to it
-                gv, v, c = s.best_follow({b}, _touching(s, b), lo, hi, skip=u)
+                gv, v, c = s.best_follow({b}, _touching(s, b), lo, hi, skip=u, floor=EPS - g)
             else:  # a unit of a grid next to a joins a
-                gv, v, c = s.best_follow(_touching(s, a), {a}, lo, hi, skip=u)
-            if v >= 0 and g + gv > EPS:
+                gv, v, c = s.best_follow(_touching(s, a), {a}, lo, hi, skip=u, floor=EPS - g)
+            if v >= 0:  # the two moves together gain more than EPS
                 s.move(v, c)
                 done += 2
             else:
