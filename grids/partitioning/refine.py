@@ -28,7 +28,7 @@ chain of two: ``u`` moves and one unit leaves ``b`` for another grid (or joins
 Measured by ``bench/partition_bench.py`` (mean Polsby-Popper; generated 20k
 county, Andorra, Liechtenstein, generated 200k county): the former refinement
 (k-means distance plus cut edges; same merges) 0.529 / 0.522 / 0.522 / not
-measured, this one 0.570 / 0.565 / 0.578 / 0.547; k-means-constrained per
+measured, this one 0.573 / 0.567 / 0.583 / 0.550; k-means-constrained per
 village 0.561 / 0.535 / 0.509 / 0.545.
 """
 
