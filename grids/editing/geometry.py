@@ -5,7 +5,7 @@ from the partitioner's own building blocks, so edited grids follow the same rule
 as partitioned ones (design.md section 4): households are placed in their group
 (``inputs.place``), co-located households form one unit (``graph.make_units``),
 units get Voronoi cells clipped to their group (``polygons.unit_cells``) and are
-linked by the trimmed Delaunay graph (``graph.village_graph``). A grid's polygon is
+linked where their cells share a border (``graph.village_graph``). A grid's polygon is
 the dissolve of its units' cells, so grids tile the groups with no gap or overlap
 and their borders follow village and group lines; a grid is connected when its
 units are connected in the graph.
@@ -155,8 +155,8 @@ def _build(village) -> VillageGeometry:
     uxy, inv, w = make_units(xy)
     ugroup = np.zeros(len(w), dtype=np.int64)
     ugroup[inv[::-1]] = gidx[::-1]
-    cells, _ = pg.unit_cells(uxy=uxy, ugroup=ugroup, groups=list(geoms))
-    ea, eb = village_graph(uxy=uxy, ugroup=ugroup, cells=cells)
+    cells = pg.unit_cells(uxy=uxy, ugroup=ugroup, groups=list(geoms))
+    ea, eb, _ = village_graph(uxy=uxy, ugroup=ugroup, cells=cells)
     return VillageGeometry(
         village_id=village.pk, hids=ids, pos={int(x): i for i, x in enumerate(ids)},
         lonlat=lonlat, unit=inv, uxy=uxy, w=w, ugroup=ugroup, cells=cells, ea=ea, eb=eb,

@@ -31,19 +31,14 @@ the rest of the block is cut as loose households by :mod:`.keep`).
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from itertools import combinations
 
+from .refine import polsby_popper
 from .split import n_parts
 
 MAX_KEEP_TRIES = 64  # subsets of in-band groups tried by kept_groups
 MAX_TAKE_IN = 4  # neighbouring blocks a block may take in to keep its in-band groups whole
-
-
-def _pp(area: float, perimeter: float) -> float:
-    """Polsby-Popper score of a polygon of this area and perimeter."""
-    return 4 * math.pi * area / perimeter**2 if perimeter > 0 else 0.0
 
 
 @lru_cache(maxsize=4096)
@@ -283,7 +278,7 @@ def merge_groups(
                 not keeps(members[b] + members[c]),
                 protected(c) and s > hi,
                 protected(c),
-                -_pp(area[b] + area[c], perim[b] + perim[c] - 2 * shared[b][c]),
+                -polsby_popper(area[b] + area[c], perim[b] + perim[c] - 2 * shared[b][c]),
                 s,
                 -shared[b][c],
                 c,

@@ -259,26 +259,20 @@ def _cross_edges(uxy, ugroup, borders, cells) -> tuple[np.ndarray, np.ndarray, n
     return ea[good], eb[good], length[good]
 
 
-def _unique_edges(ea: np.ndarray, eb: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    lo, hi = np.minimum(ea, eb).astype(np.int64), np.maximum(ea, eb).astype(np.int64)
-    key = np.unique(lo * max(n, 1) + hi)
-    return key // max(n, 1), key % max(n, 1)
-
-
 def village_graph(
     *,
     uxy: np.ndarray,
     ugroup: np.ndarray,
     cells: np.ndarray,
     borders: dict | None = None,
-    with_lengths: bool = False,
-) -> tuple[np.ndarray, ...]:
-    """Edges (ea < eb) between units whose cells share a border (and, ``with_lengths``,
-    the length of border each pair shares).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Edges (ea < eb) between units whose cells share a border, and the length of
+    border each pair shares.
 
     Cells of one group are paired when they share an edge (:func:`shared_borders`;
-    cells meeting at one corner are not); cells of two groups are paired where they meet on the groups' shared border (``borders``: see
-    :func:`group_borders` and :func:`_cross_edges`). Components of one group (a
+    cells meeting at one corner are not); cells of two groups are paired where they
+    meet on the groups' shared border (``borders``: see :func:`group_borders` and
+    :func:`_cross_edges`). Components of one group (a
     multi-part group) are joined by their nearest pair so a block of groups is
     one graph. Without ``borders`` the groups are rebuilt from their cells.
     """
@@ -301,8 +295,6 @@ def village_graph(
     lo = np.minimum(np.concatenate((ea, ca)), np.concatenate((eb, cb))).astype(np.int64)
     hi = np.maximum(np.concatenate((ea, ca)), np.concatenate((eb, cb))).astype(np.int64)
     key, first = np.unique(lo * n + hi, return_index=True)
-    if not with_lengths:
-        return key // n, key % n
     return key // n, key % n, np.concatenate((length, cl))[first]
 
 

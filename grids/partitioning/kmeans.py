@@ -130,7 +130,9 @@ def _assign(w, m, mxy, labels, frozen, k, lo, hi, target) -> np.ndarray:
     )
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    flow.set_nodes_supplies(np.arange(n + k + 1), np.concatenate((wi, np.zeros(k, np.int64), [-wi.sum()])))
+    flow.set_nodes_supplies(
+        np.arange(n + k + 1), np.concatenate((wi, np.zeros(k, np.int64), [-wi.sum()]))
+    )
     if flow.solve() != flow.OPTIMAL:
         return labels
     f = flow.flows(arcs)[: n * near].reshape(n, near)

@@ -37,10 +37,8 @@ def _polygonal(geom):
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-def unit_cells(
-    *, uxy: np.ndarray, ugroup: np.ndarray, groups: list
-) -> tuple[np.ndarray, np.ndarray]:
-    """One polygon per unit (its Voronoi cell inside its group) and a clipped mask.
+def unit_cells(*, uxy: np.ndarray, ugroup: np.ndarray, groups: list) -> np.ndarray:
+    """One polygon per unit: its Voronoi cell inside its group.
 
     All groups of the village in one vectorised call per GEOS operation (one
     multipoint and one ``voronoi_polygons`` per group, as before): the per-group
@@ -48,9 +46,8 @@ def unit_cells(
     """
     n = len(uxy)
     cells = np.empty(n, dtype=object)
-    clipped = np.ones(n, dtype=bool)
     if n == 0:
-        return cells, clipped
+        return cells
     garr = np.empty(len(groups), dtype=object)
     garr[:] = groups
     order = np.argsort(ugroup, kind="stable")  # units of each group in index order
@@ -60,7 +57,7 @@ def unit_cells(
     cells[one] = garr[ugroup[one]]
     many = order[~single]
     if len(many) == 0:
-        return cells, clipped
+        return cells
     mg = ugroup[many]
     gs = np.unique(mg)
     mps = shapely.multipoints(shapely.points(uxy[many]), indices=np.searchsorted(gs, mg))
@@ -76,8 +73,7 @@ def unit_cells(
     cut[odd] = [_polygonal(p) for p in cut[odd]]
     parts[out] = cut
     cells[many] = parts
-    clipped[many] = out
-    return cells, clipped
+    return cells
 
 
 def dissolve(

@@ -81,7 +81,8 @@ def _candidates(labels, group, ea, eb) -> list[tuple[int, int]]:
     return list(zip((key // k).tolist(), (key % k).tolist()))
 
 
-def _pp(area: float, perimeter: float) -> float:
+def polsby_popper(area: float, perimeter: float) -> float:
+    """Polsby-Popper score ``4 pi A / P^2`` of a polygon of this area and perimeter."""
     return 4 * math.pi * area / (perimeter * perimeter) if perimeter > 0 else 0.0
 
 
@@ -128,10 +129,11 @@ class _Grids:
         a = self.lab[u]
         la, lb, ok = self.touch(u, b)
         area, per = self.area, self.per
-        new = _pp(area[a] - self.au[u], per[a] - self.pu[u] + 2 * la) + _pp(
+        pp = polsby_popper
+        new = pp(area[a] - self.au[u], per[a] - self.pu[u] + 2 * la) + pp(
             area[b] + self.au[u], per[b] + self.pu[u] - 2 * lb
         )
-        return new - _pp(area[a], per[a]) - _pp(area[b], per[b]), ok
+        return new - pp(area[a], per[a]) - pp(area[b], per[b]), ok
 
     def can_leave(self, u: int) -> bool:
         """Does u's grid stay connected without u?"""

@@ -196,11 +196,9 @@ def run_village(t: VillageTask) -> VillageResult:
     ugroup = np.zeros(len(w), dtype=np.int64)
     ugroup[inv[::-1]] = t.group_of[::-1]  # first household of a unit decides (all agree)
     groups = list(t.groups)
-    cells, _ = pg.unit_cells(uxy=uxy, ugroup=ugroup, groups=groups)
+    cells = pg.unit_cells(uxy=uxy, ugroup=ugroup, groups=groups)
     borders = group_borders(groups)
-    ea, eb, elen = village_graph(
-        uxy=uxy, ugroup=ugroup, cells=cells, borders=borders, with_lengths=True
-    )
+    ea, eb, elen = village_graph(uxy=uxy, ugroup=ugroup, cells=cells, borders=borders)
     touching = touching_groups(ugroup, ea, eb)
     adjacency = {p: s for p, s in group_adjacency(borders).items() if p in touching}
     incremental = t.prev_grid is not None and bool(np.any(t.prev_grid != ""))

@@ -32,15 +32,18 @@ def _village(xy, boxes):
     group = np.zeros(len(w), dtype=np.int64)
     for g, b in enumerate(boxes):
         group[(xy[:, 0] >= b[0]) & (xy[:, 0] < b[2])] = g
-    cells, _ = pg.unit_cells(uxy=xy, ugroup=group, groups=groups)
+    cells = pg.unit_cells(uxy=xy, ugroup=group, groups=groups)
     ea, eb, lengths = village_graph(
-        uxy=xy,
-        ugroup=group,
-        cells=cells,
-        borders=group_borders(groups),
-        with_lengths=True,
+        uxy=xy, ugroup=group, cells=cells, borders=group_borders(groups)
     )
     return xy, w, group, cells, ea, eb, lengths
+
+
+def _refine(w, group, cells, ea, eb, lengths, labels, lo=40, hi=60) -> int:
+    """refine() on a village of :func:`_village` (labels changed in place)."""
+    return refine(
+        w=w, group=group, labels=labels, ea=ea, eb=eb, cells=cells, lengths=lengths, lo=lo, hi=hi
+    )
 
 
 def _staircase():
@@ -88,9 +91,7 @@ def test_refinement_keeps_band_and_connectivity_and_rounds_the_polygons(seed, n)
     whole = [g for g in (0, 1) if len(np.unique(labels[group == g])) == 1]
     before = labels.copy()
     score = _score(cells, labels, group, k)
-    refine(
-        w=w, group=group, labels=labels, ea=ea, eb=eb, cells=cells, lengths=lengths, lo=40, hi=60
-    )
+    _refine(w, group, cells, ea, eb, lengths, labels)
     size = np.bincount(labels, weights=w, minlength=k)
     assert size.min() >= 40 and size.max() <= 60 and size.sum() == w.sum()
     assert _connected(labels, ea, eb, k, len(w))
@@ -166,9 +167,7 @@ def test_refinement_makes_a_staircase_cut_straight():
     xy, w, group, cells, ea, eb, lengths, labels = _staircase()
     cut = int(np.count_nonzero(labels[ea] != labels[eb]))
     score = _score(cells, labels, group, 2)
-    refine(
-        w=w, group=group, labels=labels, ea=ea, eb=eb, cells=cells, lengths=lengths, lo=40, hi=60
-    )
+    _refine(w, group, cells, ea, eb, lengths, labels)
     assert np.bincount(labels).min() >= 40
     assert int(np.count_nonzero(labels[ea] != labels[eb])) < cut
     assert _score(cells, labels, group, 2) > score + 0.05
@@ -181,17 +180,7 @@ def test_a_full_band_is_worked_round_by_chains(band):
     border, and they do, keeping 50 / 50."""
     xy, w, group, cells, ea, eb, lengths, labels = _staircase()
     score = _score(cells, labels, group, 2)
-    moved = refine(
-        w=w,
-        group=group,
-        labels=labels,
-        ea=ea,
-        eb=eb,
-        cells=cells,
-        lengths=lengths,
-        lo=band[0],
-        hi=band[1],
-    )
+    moved = _refine(w, group, cells, ea, eb, lengths, labels, *band)
     assert moved > 0 and np.bincount(labels).tolist() == [50, 50]
     assert _connected(labels, ea, eb, 2, len(w))
     assert _score(cells, labels, group, 2) > score + 0.05

@@ -26,7 +26,7 @@ def _pieces(rng):
     uxy, _, _ = make_units(xy)
     ugroup = np.zeros(len(uxy), dtype=np.int64)
     ulabel = (uxy[:, 0] >= 100).astype(np.int64)
-    cells, _ = unit_cells(uxy=uxy, ugroup=ugroup, groups=[group])
+    cells = unit_cells(uxy=uxy, ugroup=ugroup, groups=[group])
     return group, uxy, ulabel, ugroup, cells
 
 
@@ -76,7 +76,7 @@ def test_a_household_on_the_group_outline_does_not_stop_smoothing(rng):
     uxy2 = np.r_[uxy, edge]
     ugroup2 = np.r_[ugroup, 0]
     ulabel2 = np.r_[ulabel, 1]
-    cells2, _ = unit_cells(uxy=uxy2, ugroup=ugroup2, groups=[group])
+    cells2 = unit_cells(uxy=uxy2, ugroup=ugroup2, groups=[group])
     raw = dissolve(cells=cells2, ulabel=ulabel2, ugroup=ugroup2, n=2)
     smooth = dissolve(cells=cells2, ulabel=ulabel2, ugroup=ugroup2, n=2, uxy=uxy2)
     assert sum(p.length for p in smooth) < sum(p.length for p in raw) - 5
