@@ -12,8 +12,10 @@ newcomers on a shortest hop path; fragments still detached join the
 neighbouring grid they touch most; grids out of band (over or under) are
 repaired by chains of border moves through neighbouring grids to one with room
 (or spare), cheapest in existing households moved (new households move for
-free); only a grid that still cannot be balanced is split, the part holding
-most of its households keeping the id, and as a last resort a grid is re-cut
+free); only when that cannot balance them is a grid opened, one at a time with
+border moves tried again after each (a village that outgrew its grids gets one
+more grid, not one per full grid): a grid over the band is split, the part
+holding most of its households keeping the id, or else a grid is re-cut
 together with one neighbour into the feasible number of parts (each old grid
 keeping its id on the part holding most of its households). Member areas: kept
 areas keep their id, newcomers join the nearest kept area of their grid with
@@ -235,56 +237,78 @@ def _repair(ulabel, w, ea, eb, isnew, lo, hi) -> None:
             return
 
 
-def _resplit(ulabel, w, uxy, ea, eb, uprev, p, nxt) -> int:
-    """Last resort for grids still out of band: re-cut the grid together with one
+def _split_over(ulabel, w, uxy, ea, eb, uprev, p, nxt) -> tuple[int, bool]:
+    """Split the largest grid over the band that can be cut into in-band parts (the
+    part holding most of its previous households keeps the label). Returns the next
+    free label and whether a grid was split."""
+    lo, hi = p.band
+    size = np.bincount(ulabel, weights=w)
+    for k in np.argsort(-size, kind="stable"):
+        if size[k] <= hi:
+            break
+        kk, ok = n_parts(int(size[k]), target=p.target, lo=lo, hi=hi)
+        if not ok or kk < 2:
+            continue
+        mask = ulabel == k
+        nodes = np.flatnonzero(mask)
+        sa, sb = _sub(mask, ea, eb)
+        lab = split_graph(xy=uxy[nodes], w=w[nodes], ea=sa, eb=sb, k=kk, lo=lo, hi=hi)
+        old = np.bincount(lab, weights=w[nodes] * (uprev[nodes] != ""), minlength=kk)
+        keep = int(np.argmax(old))
+        ulabel[nodes] = np.where(lab == keep, k, nxt + lab)
+        return nxt + kk, True
+    return nxt, False
+
+
+def _resplit(ulabel, w, uxy, ea, eb, uprev, p, nxt) -> tuple[int, bool]:
+    """Last resort for a grid still out of band: re-cut it together with one
     neighbouring grid (preferably one out of band too, so one re-cut mends both) into
     the feasible number of parts (the parts holding most of each old grid keep its
-    label). Returns the next free label."""
+    label). One re-cut per call, the grid furthest out of band first, so the caller
+    can try border moves again before opening another grid (a village that outgrew
+    its grids needs one more grid, not one per full grid). Returns the next free
+    label and whether a re-cut was made."""
     lo, hi = p.band
-    for _ in range(MAX_REPAIR_CHAINS):
-        size = np.bincount(ulabel, weights=w)
-        bad = np.flatnonzero((size > hi) | ((size > 0) & (size < lo)))
-        done = False
-        for k in bad:
-            cut = (ulabel[ea] != ulabel[eb]) & ((ulabel[ea] == k) | (ulabel[eb] == k))
-            nb, cnt = np.unique(
-                np.where(ulabel[ea[cut]] == k, ulabel[eb[cut]], ulabel[ea[cut]]), return_counts=True
-            )
-            # a neighbour out of band too first: one re-cut then repairs both
-            bad_nb = (size[nb] > hi) | (size[nb] < lo)
-            for j in nb[np.lexsort((-cnt, ~bad_nb))]:
-                mask = (ulabel == k) | (ulabel == j)
-                nodes = np.flatnonzero(mask)
-                kk, ok = n_parts(int(w[nodes].sum()), target=p.target, lo=lo, hi=hi)
-                if not ok:
-                    continue
-                sa, sb = _sub(mask, ea, eb)
-                lab = split_graph(xy=uxy[nodes], w=w[nodes], ea=sa, eb=sb, k=kk, lo=lo, hi=hi)
-                part = np.bincount(lab, weights=w[nodes], minlength=kk)
-                if part.min() < lo or part.max() > hi:
-                    continue
-                new = np.full(kk, -1, dtype=np.int64)
-                for g in sorted((int(k), int(j)), key=lambda g: -size[g]):
-                    if not (new < 0).any():  # one part for two grids: the larger keeps its id
-                        break
-                    kept = (ulabel[nodes] == g) & (uprev[nodes] != "")
-                    ov = np.bincount(lab, weights=w[nodes] * kept, minlength=kk)
-                    ov[new >= 0] = -1
-                    new[int(np.argmax(ov))] = g
-                for i in np.flatnonzero(new < 0):
-                    new[i] = nxt
-                    nxt += 1
-                old = ulabel.copy()
-                ulabel[nodes] = new[lab]
-                if all(_n_comp(ulabel, g, ea, eb) <= 1 for g in np.unique(new)):
-                    done = True
+    size = np.bincount(ulabel, weights=w)
+    off = np.maximum(size - hi, 0) + np.where(size > 0, np.maximum(lo - size, 0), 0)
+    bad = np.flatnonzero(off > 0)
+    for k in bad[np.argsort(-off[bad], kind="stable")]:
+        cut = (ulabel[ea] != ulabel[eb]) & ((ulabel[ea] == k) | (ulabel[eb] == k))
+        nb, cnt = np.unique(
+            np.where(ulabel[ea[cut]] == k, ulabel[eb[cut]], ulabel[ea[cut]]), return_counts=True
+        )
+        # a neighbour out of band too first: one re-cut then repairs both
+        bad_nb = (size[nb] > hi) | (size[nb] < lo)
+        for j in nb[np.lexsort((-cnt, ~bad_nb))]:
+            mask = (ulabel == k) | (ulabel == j)
+            nodes = np.flatnonzero(mask)
+            kk, ok = n_parts(int(w[nodes].sum()), target=p.target, lo=lo, hi=hi)
+            if not ok:
+                continue
+            sa, sb = _sub(mask, ea, eb)
+            lab = split_graph(xy=uxy[nodes], w=w[nodes], ea=sa, eb=sb, k=kk, lo=lo, hi=hi)
+            part = np.bincount(lab, weights=w[nodes], minlength=kk)
+            if part.min() < lo or part.max() > hi:
+                continue
+            new = np.full(kk, -1, dtype=np.int64)
+            for g in sorted((int(k), int(j)), key=lambda g: -size[g]):
+                if not (new < 0).any():  # one part for two grids: the larger keeps its id
                     break
-                ulabel[:] = old
-            if done:
-                break
-        if not done:
-            return nxt
-    return nxt
+                kept = (ulabel[nodes] == g) & (uprev[nodes] != "")
+                ov = np.bincount(lab, weights=w[nodes] * kept, minlength=kk)
+                ov[new >= 0] = -1
+                new[int(np.argmax(ov))] = g
+            nxt_before = nxt
+            for i in np.flatnonzero(new < 0):
+                new[i] = nxt
+                nxt += 1
+            old = ulabel.copy()
+            ulabel[nodes] = new[lab]
+            if all(_n_comp(ulabel, g, ea, eb) <= 1 for g in np.unique(new)):
+                return nxt, True
+            ulabel[:] = old
+            nxt = nxt_before
+    return nxt, False
 
 
 def _place_newcomers(ulabel, uxy, ugroup, ea, eb) -> None:
@@ -410,22 +434,18 @@ def incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency):
     _defragment(ulabel, w, ea, eb)
     _shed_newcomers(ulabel, w, ea, eb, isnew, hi)
     _repair(ulabel, w, ea, eb, isnew, lo, hi)
-    size = np.bincount(ulabel, weights=w)
-    for k in np.flatnonzero(size > hi):
-        kk, ok = n_parts(int(size[k]), target=p.target, lo=lo, hi=hi)
-        if not ok or kk < 2:
-            continue
-        mask = ulabel == k
-        nodes = np.flatnonzero(mask)
-        sa, sb = _sub(mask, ea, eb)
-        lab = split_graph(xy=uxy[nodes], w=w[nodes], ea=sa, eb=sb, k=kk, lo=lo, hi=hi)
-        old = np.bincount(lab, weights=w[nodes] * (uprev[nodes] != ""), minlength=kk)
-        keep = int(np.argmax(old))
-        new_lab = np.where(lab == keep, k, nxt + lab)
-        ulabel[nodes] = new_lab
-        nxt += kk
-    nxt = _resplit(ulabel, w, uxy, ea, eb, uprev, p, nxt)
-    _repair(ulabel, w, ea, eb, isnew, lo, hi)
+    # grids still out of band: open one grid at a time (split a grid that can be cut in
+    # band, else re-cut one with a neighbour), then border moves again
+    for _ in range(MAX_REPAIR_CHAINS):
+        size = np.bincount(ulabel, weights=w)
+        if _badness(size, lo, hi) == 0:
+            break
+        nxt, opened = _split_over(ulabel, w, uxy, ea, eb, uprev, p, nxt)
+        if not opened:
+            nxt, opened = _resplit(ulabel, w, uxy, ea, eb, uprev, p, nxt)
+        if not opened:
+            break
+        _repair(ulabel, w, ea, eb, isnew, lo, hi)
     size = np.bincount(ulabel, weights=w)
     for k in np.flatnonzero(size > hi):
         flags.append(f"grid {old_ids[k] if k < len(old_ids) else k}: {int(size[k])} households")

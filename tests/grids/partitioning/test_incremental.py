@@ -298,7 +298,9 @@ def test_many_full_grids_shed_their_newcomers():
             n = 58 if (i + j) % 2 == 0 else 42
             pts += [tuple(p) for p in (rng.uniform(1, 49, (n, 2)) + [i * 50, j * 50]).round(2)]
             if n == 58:
-                extra += [tuple(p) for p in (rng.uniform(1, 49, (5, 2)) + [i * 50, j * 50]).round(2)]
+                extra += [
+                    tuple(p) for p in (rng.uniform(1, 49, (5, 2)) + [i * 50, j * 50]).round(2)
+                ]
     groups = make_groups(rows)
     hh = make_households(pts)
     first = partition(hh, groups)
@@ -311,3 +313,32 @@ def test_many_full_grids_shed_their_newcomers():
     old = first.assignments.set_index("household_id")["grid_id"]
     new = second.assignments.set_index("household_id")["grid_id"].reindex(old.index)
     assert float((old != new).mean()) <= 0.02, int((old != new).sum())
+
+
+def test_a_village_that_outgrew_its_grids_opens_one_grid_not_one_per_full_grid():
+    """Five groups of 60 in a row (one grid each); 3 newcomers at each end:
+
+    +--------+--------+--------+--------+--------+
+    | A: 63  | B: 60  | C: 60  | D: 60  | E: 63  |   306 households need a 6th grid, and
+    +--------+--------+--------+--------+--------+   one is enough: A is re-cut with B into
+                                                     3 grids, then E's 3 extra households
+    pass along the row by border moves into the room that made. Re-cutting D and E as
+    well would open a 7th grid and move some 40 more households.
+    """
+    from .conftest import lattice
+
+    groups = make_groups([(g, "V", (100 * i, 0, 100 * i + 100, 60)) for i, g in enumerate("ABCDE")])
+    pts = [p for i in range(5) for p in lattice(100 * i, 0, 10, 6)]
+    hh = make_households(pts)
+    first = partition(hh, groups)
+    assert sorted(first.grids["households"]) == [60] * 5
+    extra = [(12.5 + 20 * i, 33.0) for i in range(3)] + [(412.5 + 20 * i, 33.0) for i in range(3)]
+    more = make_households(pts + extra)
+    second = partition(more, groups, previous=first.assignments)
+    check_invariants(second, more, groups)
+    assert len(second.grids) == 6, sorted(second.grids["households"])
+    assert second.grids["households"].between(40, 60).all()
+    assert set(first.grids["grid_id"]) <= set(second.grids["grid_id"])  # every id persists
+    old = first.assignments.set_index("household_id")["grid_id"]
+    new = second.assignments.set_index("household_id")["grid_id"].reindex(old.index)
+    assert int((old != new).sum()) <= 60, int((old != new).sum())
