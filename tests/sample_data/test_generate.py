@@ -84,6 +84,8 @@ def test_groups_tile_their_villages(any_county):
     """
     groups, villages = any_county.groups, any_county.villages.set_index("code")
     assert groups.is_valid.all() and villages.is_valid.all()
+    metric = groups.estimate_utm_crs()  # still valid in metres (no zero-width spikes)
+    assert groups.to_crs(metric).is_valid.all() and villages.to_crs(metric).is_valid.all()
     assert shapely.coverage_is_valid(groups.geometry.values)
     assert shapely.coverage_is_valid(villages.geometry.values)
     assert len(shapely.get_parts(any_county.outline)) == 1
@@ -104,6 +106,24 @@ def test_no_two_groups_overlap(demo):
     geoms = demo.groups.geometry.values
     for a, b in itertools.combinations(range(len(geoms)), 2):
         assert shapely.intersection(geoms[a], geoms[b]).area < 1e-12
+
+
+def test_a_snap_rounding_sliver_joins_the_cell_along_its_long_side():
+    """A 1 km sliver 1 cm wide on top of A, touching B only at its east end:
+
+        S (sliver) ===========+
+        +---------------------+----------+
+        |          A          |    B     |
+        +---------------------+----------+
+
+    Given to B it would make a zero-width spike on B; it joins A.
+    """
+    a = shapely.box(0, 0, 0.01, 0.005)
+    b = shapely.box(0.01, 0, 0.015, 0.005)
+    s = shapely.Polygon([(0, 0.005), (0.01, 0.005), (0, 0.0050001)])
+    owner = np.array([0, 1, 1])
+    gen._give_slivers_to_longest_neighbour(np.array([a, b, s]), owner)
+    assert owner.tolist() == [0, 1, 0]
 
 
 def test_every_household_inside_its_group(any_county):
