@@ -1,9 +1,12 @@
 """Stability of incremental re-partitioning: how many existing households change grid.
 
-usage: python bench/stability_bench.py [--size 20000] [--share 0.05] [--seed 1]
+usage: python bench/stability_bench.py [--sets 20000,200000,osm-andorra,osm-liechtenstein]
+                                      [--share 0.05] [--seed 1]
 
-Partitions a generated county (``sample_data/generate.py``, seed 1), then adds
-``--share`` more households to every village (each new household a few metres from
+Partitions each data set (a number: a generated county of that many households,
+``sample_data/generate.py``; a name: that folder of ``sample_data``, © OpenStreetMap
+contributors, ODbL 1.0), then adds ``--share`` more households to every village (each
+new household a few metres from
 a randomly drawn existing household of the village, inside the same group) and
 re-runs in incremental mode with the first run's assignments as ``previous``. Villages
 are independent, so adding to all of them at once measures each village's own
@@ -11,8 +14,12 @@ are independent, so adding to all of them at once measures each village's own
 nobody.
 
 Prints a markdown table per village class (all villages, villages whose grids had
-room for the newcomers, villages that *must* open a new grid because the new total
-exceeds 60 x their old grid count) and then every village above 2 %. "floor" is a
+room for the newcomers, and of those the "tight" ones with under 5 % of 60 x their
+grid count left, villages that *must* open a new grid because the new total exceeds
+60 x their old grid count) and then every village above 2 %. In a tight village most
+grids are full, so each household a grid takes over 60 pushes one out across its
+border, and a newcomer can only be the one pushed out where it lies on that border
+(else the grid would be cut): existing households move. "floor" is a
 lower bound on what any rule-abiding re-run has to move in a village that must open
 a grid: the new grid needs 40 households and at most all the village's newcomers can
 be among them, so at least 40 - newcomers existing households move (a weak bound:
@@ -65,31 +72,38 @@ def add_households(hh: gpd.GeoDataFrame, groups: gpd.GeoDataFrame, share: float,
     return new.to_crs(hh.crs)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--size", type=int, default=20000)
-    ap.add_argument("--share", type=float, default=0.05)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--workers", type=int, default=2)
-    args = ap.parse_args()
-    try:
-        from sample_data.generate import make_county
-    except ImportError:
-        sys.path.insert(0, str(ROOT / "sample_data"))
-        from generate import make_county
-    hh, groups = make_county(args.size, seed=args.seed)
-    hh = hh[["id", "group_id", "geometry"]]
+def load(name: str, seed: int) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str]:
+    """(households, groups, label) of one data set of ``--sets``."""
+    if name.isdigit():
+        try:
+            from sample_data.generate import make_county
+        except ImportError:
+            sys.path.insert(0, str(ROOT / "sample_data"))
+            from generate import make_county
+        hh, groups = make_county(int(name), seed=seed)
+        return hh[["id", "group_id", "geometry"]], groups, f"generated {int(name):,} (seed {seed})"
+    folder = ROOT / "sample_data" / name
+    hh = gpd.read_file(folder / "households.geojson")[["id", "group_id", "geometry"]]
+    groups = gpd.read_file(folder / "village_groups.geojson")[["id", "village_id", "geometry"]]
+    for frame, cols in ((hh, ("id", "group_id")), (groups, ("id", "village_id"))):
+        for c in cols:
+            frame[c] = frame[c].astype(str)
+    return hh, groups, f"{name} ({len(hh):,} households, © OpenStreetMap contributors)"
+
+
+def measure(hh, groups, label: str, share: float, seed: int, workers: int) -> bool:
+    """Print the tables for one data set; False if a re-run on unchanged data moved anyone."""
     p = PartitionParams()
     lo, hi = p.band
     t0 = time.perf_counter()
-    first = partition(hh, groups, workers=args.workers, seed=args.seed).assignments
+    first = partition(hh, groups, workers=workers, seed=seed).assignments
     t_full = time.perf_counter() - t0
-    new = add_households(hh, groups, args.share, args.seed)
+    new = add_households(hh, groups, share, seed)
     more = pd.concat([hh, new[["id", "group_id", "geometry"]]], ignore_index=True)
     t0 = time.perf_counter()
-    second = partition(more, groups, previous=first, workers=args.workers, seed=args.seed)
+    second = partition(more, groups, previous=first, workers=workers, seed=seed)
     t_inc = time.perf_counter() - t0
-    again = partition(more, groups, previous=second.assignments, workers=args.workers)
+    again = partition(more, groups, previous=second.assignments, workers=workers)
 
     village_of = hh.set_index("id")["group_id"].map(groups.set_index("id")["village_id"])
     a1 = first.set_index("household_id")["grid_id"]
@@ -111,12 +125,14 @@ def main() -> None:
     per["share"] = per["moved"] / per["existing"]
     per["must_open"] = per["existing"] + per["newcomers"] > hi * per["grids_before"]
     per["floor"] = np.where(per["must_open"], np.maximum(lo - per["newcomers"], 0), 0)
+    room = hi * per["grids_before"] - per["existing"] - per["newcomers"]
+    per["tight"] = ~per["must_open"] & (room < 0.05 * hi * per["grids_before"])
     sizes = second.assignments.query("grid_id != ''").groupby("grid_id").size()
     unchanged = int((a3.reindex(a2.index) != a2).sum())
 
     print(
-        f"generated {args.size:,} households (seed {args.seed}), +{args.share:.0%} per village "
-        f"({len(new):,} newcomers): full run {t_full:.1f} s, incremental {t_inc:.1f} s; "
+        f"### {label}: +{share:.0%} per village ({len(new):,} newcomers)\n\n"
+        f"full run {t_full:.1f} s, incremental {t_inc:.1f} s; "
         f"grids in band after: {((sizes >= lo) & (sizes <= hi)).mean():.3f}; "
         f"re-run on unchanged data moved {unchanged} households\n"
     )
@@ -126,6 +142,7 @@ def main() -> None:
     for name, sel in (
         ("all", per),
         ("grids had room", per[~per["must_open"]]),
+        ("  of which tight (< 5 % room left)", per[per["tight"]]),
         ("must open a grid", per[per["must_open"]]),
     ):
         if not len(sel):
@@ -145,7 +162,8 @@ def main() -> None:
     worst = per[per["share"] > 0.02].sort_values("share", ascending=False)
     if len(worst):
         print()
-        head = ["village", "existing", "newcomers", "grids before→after", "moved", "%", "floor"]
+        head = ["village", "existing", "newcomers", "room left", "grids before→after", "moved"]
+        head += ["%", "floor"]
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))
         for vid, r in worst.iterrows():
@@ -153,13 +171,29 @@ def main() -> None:
                 vid,
                 int(r["existing"]),
                 int(r["newcomers"]),
+                int(room[vid]),
                 f"{int(r['grids_before'])}→{int(r['grids_after'])}",
                 int(r["moved"]),
                 f"{100 * r['share']:.2f}",
                 int(r["floor"]) if r["must_open"] else "-",
             ]
             print("| " + " | ".join(str(c) for c in cells) + " |")
-    if unchanged:
+    print()
+    return not unchanged
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sets", default="20000,200000,osm-andorra,osm-liechtenstein")
+    ap.add_argument("--share", type=float, default=0.05)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    ok = True
+    for name in args.sets.split(","):
+        hh, groups, label = load(name.strip(), args.seed)
+        ok &= measure(hh, groups, label, args.share, args.seed, args.workers)
+    if not ok:
         raise SystemExit(1)
 
 
