@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 
@@ -77,6 +78,27 @@ def test_cli_missing_column_exit_1(files):
     p = run(files / "bad.csv", files / "groups.gpkg", "--out", files / "o")
     assert p.returncode == 1
     assert ERR_MISSING_COLUMN.format(table="households", column="lat") in p.stderr
+
+
+def test_cli_reads_only_the_columns_it_uses_and_still_names_a_missing_id(files):
+    """A household GeoPackage with register columns (names, addresses with commas) gives
+    the same result as one with the id alone; without ``id`` the error names it."""
+    hh = pd.read_csv(files / "hh.csv", dtype={"id": str})
+    points = gpd.GeoDataFrame(hh, geometry=gpd.points_from_xy(hh["lon"], hh["lat"]), crs=4326)
+    points = points.drop(columns=["lon", "lat"])
+    points[["id", "geometry"]].to_file(files / "bare.gpkg")
+    register = points.assign(head="张三", address="赣县区坑口镇, 1号", members=3)
+    register.to_file(files / "register.gpkg")
+    outs = []
+    for name in ("bare", "register"):
+        p = run(files / f"{name}.gpkg", files / "groups.gpkg", "--out", files / name)
+        assert p.returncode == 0, p.stderr
+        outs.append((files / name / "assignments.csv").read_text())
+    assert outs[0] == outs[1]
+    register.drop(columns=["id"]).to_file(files / "no_id.gpkg")
+    p = run(files / "no_id.gpkg", files / "groups.gpkg", "--out", files / "o")
+    assert p.returncode == 1
+    assert ERR_MISSING_COLUMN.format(table="households", column="id") in p.stderr
 
 
 def test_cli_missing_file_exit_1(files):
