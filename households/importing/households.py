@@ -327,13 +327,15 @@ def _load(values) -> tuple[int, int]:
 
 
 # A load that at least doubles the table (a county's first import) drops the spatial and
-# group indexes, the unique constraint on external_id and the CHECK constraints, and
-# restores them once afterwards (each a single pass over the table): maintaining a GiST
-# index row by row cost more than the COPY itself, and the per-row unique and CHECK work
-# another ~2 s of a 200k import (0.8 s and 1.1 s; re-adding them takes 0.1 s each;
-# bench/import_bench.py). Re-adding validates every row, inside the same transaction, so
-# a violation still rolls the whole import back. The drops take an exclusive lock until
-# commit, so smaller, everyday imports keep them all and readers go on.
+# group indexes, the unique constraint on external_id, the CHECK constraints and the
+# foreign key to the village group, and restores them once afterwards (each a single pass
+# over the table): maintaining a GiST index row by row cost more than the COPY itself, the
+# per-row unique and CHECK work another ~2 s of a 200k import (0.8 s and 1.1 s; re-adding
+# them takes 0.1 s each), and the foreign key's per-row trigger 0.65 s of the COPY's 1.2 s
+# (re-adding it: one join, 0.03 s; bench/import_bench.py). Re-adding validates every row,
+# inside the same transaction, so a violation still rolls the whole import back. The drops
+# take an exclusive lock until commit (the foreign key's on the group table too), so
+# smaller, everyday imports keep them all and readers go on.
 BULK_REBUILD_MIN_ROWS = 20_000
 
 
@@ -352,7 +354,7 @@ def _bulk_drop(cur, table: str, created: int, in_table: int) -> list[str]:
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
         # validated ones only: one added NOT VALID would come back NOT VALID, and the rows
         # copied meanwhile would escape it
-        "WHERE conrelid = %s::regclass AND contype IN ('c', 'u') AND convalidated "
+        "WHERE conrelid = %s::regclass AND contype IN ('c', 'u', 'f') AND convalidated "
         "ORDER BY conname",
         [table],
     )
