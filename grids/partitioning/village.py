@@ -5,8 +5,8 @@ plain arrays and shapely geometries in the metric CRS, and
 :func:`run_village` is a pure function of it, so ``workers=N`` reproduces the
 serial result exactly. Steps (design.md section 4):
 
-1. co-located households -> weighted units; trimmed Delaunay graph
-   (:mod:`.graph`);
+1. co-located households -> weighted units; their Voronoi cells clipped to the
+   groups; units linked where cells share a border, with its length (:mod:`.graph`);
 2. fresh mode: merge groups into feasible blocks (:mod:`.blocks`) and cut each
    block into the feasible number of parts nearest ``size / target``
    (:mod:`.split`, :mod:`.kmeans`), then move border households where that
