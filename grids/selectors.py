@@ -114,3 +114,16 @@ def grids_geojson(township: Township, village_ids=None) -> str:
 
 def village_bands(run) -> dict[str, tuple[int, int]]:
     return {v.code: (v.grid_min, v.grid_max) for v in villages_in_scope(run.scope, run.scope_code)}
+
+
+def moved_households(run, limit: int | None = None) -> list[dict]:
+    """The existing households a proposal gives another grid (as listed in its diff, in
+    that order): pk, external id, head, lon/lat, and the grid codes from and to. Households
+    deleted since the run are left out."""
+    listed = run.diff.get("moved", [])[:limit]
+    found = {h.pk: h for h in Household.objects.filter(pk__in=[m[0] for m in listed])
+             .only("external_id", "head", "location")}
+    return [{"pk": pk, "id": found[pk].external_id, "head": found[pk].head,
+             "lon": found[pk].location.x, "lat": found[pk].location.y,
+             "from": old, "to": new}
+            for pk, old, new in listed if pk in found]

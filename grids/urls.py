@@ -10,6 +10,8 @@ urlpatterns = [
     path("grids/<str:code>/", views_grid.grid_detail, name="grid-detail"),
     path("partition-runs/<int:pk>/", views.partition_run_detail, name="partition-run"),
     path("partition-runs/<int:pk>/status.json", views.partition_run_status, name="partition-run-status"),
+    path("partition-runs/<int:pk>/moved.geojson", views.partition_run_moved,
+         name="partition-run-moved"),
     path("partition-runs/<int:pk>/proposal.geojson", views.partition_run_proposal,
          name="partition-run-proposal"),
 ]

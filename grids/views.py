@@ -17,6 +17,8 @@ from households import access
 from households import selectors as hh_selectors
 from households.views import basemaps, map_text
 
+MOVED_SHOWN = 30  # moved households listed on the proposal page (all are on its map)
+
 
 @login_required
 def home(request):
@@ -131,9 +133,13 @@ def partition_run_detail(request, pk):
         return redirect("township-map", code=township.code)
     config = _map_config(township.code, proposal_url=reverse("partition-run-proposal", args=[pk]))
     config["status"] = reverse("partition-run-status", args=[pk])
+    config["moved"] = reverse("partition-run-moved", args=[pk])
+    config["text"]["moved"] = _("Households moved")
+    moved_count = run.diff.get("moved_count", 0)
     return render(request, "grids/partition_run.html", {
         "run": run, "township": township, "map_config": config, "diff": run.diff,
-        "summary": run.summary,
+        "summary": run.summary, "moved": selectors.moved_households(run, MOVED_SHOWN),
+        "moved_more": max(moved_count - MOVED_SHOWN, 0),
     })
 
 
@@ -144,6 +150,21 @@ def partition_run_status(request, pk):
     services.partition_run_adopt(run)
     return JsonResponse({"status": run.status, "done": run.progress_done,
                          "total": run.progress_total, "message": run.message})
+
+
+@login_required
+@require_GET
+def partition_run_moved(request, pk):
+    """The existing households the proposal gives another grid, as GeoJSON points."""
+    run, _township = _run_for(request, pk)
+    features = [
+        {"type": "Feature", "id": m["pk"],
+         "geometry": {"type": "Point", "coordinates": [m["lon"], m["lat"]]},
+         "properties": {"id": m["id"], "head": m["head"], "from": m["from"], "to": m["to"]}}
+        for m in selectors.moved_households(run)
+    ]
+    return HttpResponse(json.dumps({"type": "FeatureCollection", "features": features},
+                                   ensure_ascii=False), content_type="application/geo+json")
 
 
 @login_required

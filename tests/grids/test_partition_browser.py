@@ -46,13 +46,19 @@ def queue_a_run(page, live_server, user, code: str) -> None:
     page.locator("#run-status[data-status=queued]").wait_for(timeout=WAIT_MS)
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
-def test_propose_and_apply_from_the_map(demo_county, township_user, live_server, browser, viewport):
+def open_page(browser, viewport: str):
+    """(context, page, JavaScript errors seen) at one of VIEWPORTS; screenshots folder made."""
     SHOTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport=VIEWPORTS[viewport])
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return context, page, errors
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
+def test_propose_and_apply_from_the_map(demo_county, township_user, live_server, browser, viewport):
+    context, page, errors = open_page(browser, viewport)
     try:
         login(page, live_server, township_user.username, PASSWORD)
         propose_and_apply(page, live_server, demo_county.code, viewport)
@@ -133,5 +139,50 @@ def test_a_run_the_worker_never_took_is_computed_by_the_web_server(
         page.locator("#diff").wait_for(timeout=WAIT_MS)
         run = PartitionRun.objects.get()
         assert run.status == PartitionRun.Status.PROPOSED and run.worker.startswith("web ")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
+def test_households_moved_are_marked_on_the_proposal_map(
+    demo_county, township_user, live_server, browser, viewport
+):
+    """After new households, a fresh re-run moves existing ones: each is a marker on the
+    proposal map (its popup: id, head, from -> to) and a line of the list beside it."""
+    from grids import services
+    from households.models import Village
+    from tests.grids.db_checks import add_households
+
+    code = "360721100201"
+    services.partition_run_apply(
+        services.partition_run_compute(services.partition_run_create(scope="village", code=code))
+    )
+    add_households(Village.objects.get(code=code), 30)
+    run = services.partition_run_compute(
+        services.partition_run_create(scope="village", code=code, fresh=True)
+    )
+    moved = run.diff["moved_count"]
+    assert moved > 0
+    context, page, errors = open_page(browser, viewport)
+    try:
+        login(page, live_server, township_user.username, PASSWORD)
+        page.goto(f"{live_server.url}/partition-runs/{run.pk}/")
+        page.locator("#map[data-moved-households]").wait_for(timeout=WAIT_MS)
+        assert int(page.get_attribute("#map", "data-moved-households")) == moved
+        markers = page.locator("path.leaflet-interactive[fill='#f97316']")
+        assert markers.count() == moved
+        page.wait_for_timeout(SETTLE_MS)
+        page.click("#moved-list summary")
+        page.screenshot(path=SHOTS / f"moved-{viewport}-1-list.png", full_page=True)
+        pk, old, new = run.diff["moved"][0]
+        item = page.locator(f"#moved-list li[data-household='{pk}']")
+        assert item.inner_text().endswith(f"{old} → {new}")
+        markers.first.dispatch_event("click")  # markers may overlap each other on a phone
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=WAIT_MS)
+        assert " → " in popup.inner_text()
+        page.wait_for_timeout(SETTLE_MS)  # the popup's fade-in
+        page.screenshot(path=SHOTS / f"moved-{viewport}-2-popup.png", full_page=True)
+        assert not errors, errors
     finally:
         context.close()

@@ -113,7 +113,8 @@ def test_stale_proposal_shows_conflict(demo_county, staff):
     ("get", "/partition-runs/1/"),
     ("get", "/partition-runs/1/status.json"),
     ("get", "/partition-runs/1/proposal.geojson"),
-], ids=["map", "grids", "start", "run", "status", "proposal"])
+    ("get", "/partition-runs/1/moved.geojson"),
+], ids=["map", "grids", "start", "run", "status", "proposal", "moved"])
 def test_anonymous_is_sent_to_login(client, db, method, url):
     response = getattr(client, method)(url)
     assert response.status_code == 302 and "login" in response["Location"]
@@ -130,6 +131,7 @@ def test_roles_without_the_partition_right_cannot_start_or_see_runs(
     assert page.status_code == 200 and b'id="partition-button"' not in page.content
     assert client.post(f"/townships/{demo_county.code}/partition/").status_code == 403
     assert client.get(f"/partition-runs/{run.pk}/").status_code == 403
+    assert client.get(f"/partition-runs/{run.pk}/moved.geojson").status_code == 403
     assert client.post(f"/partition-runs/{run.pk}/", {"apply": "1"}).status_code == 403
     assert PartitionRun.objects.get().status == PartitionRun.Status.QUEUED
 
@@ -175,3 +177,40 @@ def test_proposal_geojson_constant_queries(demo_county, staff, django_assert_max
         assert len(data["features"]) == run.summary["grids"]
         assert all(f["properties"]["changed"] for f in data["features"])  # all new: first version
     assert counts[0] == counts[1]
+
+
+def test_households_moved_are_listed_and_mapped(demo_county, staff):
+    """A fresh re-run after new households reshuffles grids: the page lists the existing
+    households given another grid (id, head, from -> to) and moved.geojson maps them."""
+    from households.models import Household, Village
+    from tests.grids.db_checks import add_households
+
+    wanxing = "360721100201"
+    services.partition_run_apply(services.partition_run_compute(
+        services.partition_run_create(scope="village", code=wanxing)))
+    first = services.partition_run_compute(
+        services.partition_run_create(scope="village", code=wanxing))
+    page = staff.get(f"/partition-runs/{first.pk}/").content.decode()
+    assert first.diff["moved_count"] == 0 and 'id="moved-list"' not in page
+    add_households(Village.objects.get(code=wanxing), 30)
+    run = services.partition_run_compute(
+        services.partition_run_create(scope="village", code=wanxing, fresh=True))
+    moved = run.diff["moved"]
+    assert run.diff["moved_count"] == len(moved) > 30  # a fresh run moves more than 30
+
+    page = staff.get(f"/partition-runs/{run.pk}/").content.decode()
+    assert f"({len(moved)})" in page
+    pk, old, new = moved[0]
+    first_hh = Household.objects.get(pk=pk)
+    assert f"<b>{first_hh.external_id}</b> {first_hh.head}: {old} → {new}" in page
+    assert page.count("<li data-household=") == 30
+    assert f"另有 {len(moved) - 30} 户" in page
+
+    data = json.loads(staff.get(f"/partition-runs/{run.pk}/moved.geojson").content)
+    assert [f["id"] for f in data["features"]] == [m[0] for m in moved]
+    for f, (_pk, old, new) in zip(data["features"], moved):
+        assert (f["properties"]["from"], f["properties"]["to"]) == (old, new) and old != new
+    hh = Household.objects.in_bulk([m[0] for m in moved])
+    for f in data["features"]:
+        location = hh[f["id"]].location
+        assert f["geometry"]["coordinates"] == [location.x, location.y]

@@ -40,6 +40,21 @@
         const layer = window.gridMap.gridLayer(proposal, text, f => f.properties.changed ? { weight: 3.5, fillOpacity: 0.35 } : {});
         layer.addTo(map);
         control.addOverlay(layer, text.proposal);
+        const moved = document.getElementById("moved-list") ? await getJson(cfg.moved) : null;
+        if (moved) {  // existing households given another grid: what staff check before applying
+          const movedLayer = L.geoJSON(moved, {
+            pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+              radius: 6, color: "#7f1d1d", weight: 2, fillColor: "#f97316", fillOpacity: 0.95 }),
+            onEachFeature: (f, l) => {
+              const p = f.properties;
+              const el = document.createElement("div");  // text nodes: names are data, not markup
+              el.textContent = p.id + " " + p.head + ": " + p.from + " \u2192 " + p.to;
+              l.bindPopup(el);
+            },
+          }).addTo(map);
+          control.addOverlay(movedLayer, text.moved);
+          document.getElementById("map").dataset.movedHouseholds = String(moved.features.length);
+        }
         if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
         document.getElementById("map").dataset.proposalGrids = String(proposal.features.length);
       } else if (villageLayer.getBounds().isValid()) {
