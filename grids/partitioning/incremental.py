@@ -238,9 +238,10 @@ def _repair(ulabel, w, ea, eb, isnew, lo, hi) -> None:
 
 
 def _split_over(ulabel, w, uxy, ea, eb, uprev, p, nxt) -> tuple[int, bool]:
-    """Split the largest grid over the band that can be cut into in-band parts (the
-    part holding most of its previous households keeps the label). Returns the next
-    free label and whether a grid was split."""
+    """Split the largest grid over the band that is cut into in-band parts (the part
+    holding most of its previous households keeps the label). A grid whose cut leaves a
+    part out of band (e.g. one compound of 100 families) is left as it is. Returns the
+    next free label and whether a grid was split."""
     lo, hi = p.band
     size = np.bincount(ulabel, weights=w)
     for k in np.argsort(-size, kind="stable"):
@@ -253,6 +254,9 @@ def _split_over(ulabel, w, uxy, ea, eb, uprev, p, nxt) -> tuple[int, bool]:
         nodes = np.flatnonzero(mask)
         sa, sb = _sub(mask, ea, eb)
         lab = split_graph(xy=uxy[nodes], w=w[nodes], ea=sa, eb=sb, k=kk, lo=lo, hi=hi)
+        part = np.bincount(lab, weights=w[nodes], minlength=kk)
+        if part.min() < lo or part.max() > hi:
+            continue
         old = np.bincount(lab, weights=w[nodes] * (uprev[nodes] != ""), minlength=kk)
         keep = int(np.argmax(old))
         ulabel[nodes] = np.where(lab == keep, k, nxt + lab)

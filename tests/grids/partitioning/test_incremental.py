@@ -342,3 +342,31 @@ def test_a_village_that_outgrew_its_grids_opens_one_grid_not_one_per_full_grid()
     old = first.assignments.set_index("household_id")["grid_id"]
     new = second.assignments.set_index("household_id")["grid_id"].reindex(old.index)
     assert int((old != new).sum()) <= 60, int((old != new).sum())
+
+
+def test_a_grid_that_cannot_be_cut_does_not_stop_the_others_being_repaired():
+    """A compound of 100 families at one point is a grid of its own (over the band, and
+    no cut can change that); B and C beside it get 10 newcomers in B:
+
+    +-----------+   +--------+--------+
+    | A: 100 @  |   | B: 70  | C: 58  |    A is left (flagged); B and C are re-cut into
+    +-----------+   +--------+--------+    3 grids in band (128 households).
+    """
+    from .conftest import lattice
+
+    groups = make_groups(
+        [("A", "V", (0, 0, 60, 60)), ("B", "V", (100, 0, 200, 60)), ("C", "V", (200, 0, 300, 60))]
+    )
+    pts = [(30.0, 30.0)] * 100 + lattice(100, 0, 10, 6) + lattice(200, 0, 10, 6)[:58]
+    hh = make_households(pts)
+    first = partition(hh, groups)
+    assert sorted(first.grids["households"]) == [58, 60, 100]
+    extra = [(102.5 + 10 * i, 57.0) for i in range(10)]
+    more = make_households(pts + extra)
+    second = partition(more, groups, previous=first.assignments)
+    check_invariants(second, more, groups)
+    sizes = sorted(second.grids["households"])
+    assert sizes[-1] == 100 and len(sizes) == 4, sizes
+    assert all(40 <= s <= 60 for s in sizes[:-1]), sizes
+    compound = second.assignments["household_id"].isin(more["id"][:100])
+    assert second.assignments.loc[compound, "grid_id"].nunique() == 1
