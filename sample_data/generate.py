@@ -544,9 +544,11 @@ def _give_slivers_to_longest_neighbour(faces: np.ndarray, owner: np.ndarray) -> 
     for i in np.flatnonzero(thin):
         near = tree.query(faces[i], predicate="intersects")
         near = near[(near != i) & ~thin[near]]
-        if len(near):
+        if len(near):  # boundary shared with each cell (summed over its faces)
             shared = shapely.length(shapely.intersection(rings[i], rings[near]))
-            owner[i] = owner[near[np.argmax(shared)]]
+            per_cell = np.bincount(owner[near], weights=shared)
+            if per_cell.max() > 0:  # else it only touches them at points: leave it be
+                owner[i] = int(np.argmax(per_cell))
 
 
 def _compounds(lon, lat, g_index, sizes, rng) -> None:

@@ -121,9 +121,11 @@ def test_a_snap_rounding_sliver_joins_the_cell_along_its_long_side():
     a = shapely.box(0, 0, 0.01, 0.005)
     b = shapely.box(0.01, 0, 0.015, 0.005)
     s = shapely.Polygon([(0, 0.005), (0.01, 0.005), (0, 0.0050001)])
-    owner = np.array([0, 1, 1])
-    gen._give_slivers_to_longest_neighbour(np.array([a, b, s]), owner)
-    assert owner.tolist() == [0, 1, 0]
+    # a sliver touching B at B's corner only: no side to join, it stays where it was
+    t = shapely.Polygon([(0.015, 0.005), (0.025, 0.005), (0.015, 0.0050001)])
+    owner = np.array([0, 1, 1, 0])
+    gen._give_slivers_to_longest_neighbour(np.array([a, b, s, t]), owner)
+    assert owner.tolist() == [0, 1, 0, 0]
 
 
 def test_every_household_inside_its_group(any_county):
