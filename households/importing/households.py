@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -334,9 +334,24 @@ def _load(values) -> tuple[int, int]:
 # them takes 0.1 s each), and the foreign key's per-row trigger 0.65 s of the COPY's 1.2 s
 # (re-adding it: one join, 0.03 s; bench/import_bench.py). Re-adding validates every row,
 # inside the same transaction, so a violation still rolls the whole import back. The drops
-# take an exclusive lock until commit (the foreign key's on the group table too), so
-# smaller, everyday imports keep them all and readers go on.
+# take an exclusive lock until commit (the foreign key's on the group table too, and only
+# if that table is free at once: see _lock_now), so smaller, everyday imports keep them
+# all and readers go on.
 BULK_REBUILD_MIN_ROWS = 20_000
+
+
+def _lock_now(cur, table: str) -> bool:
+    """Take the lock dropping a foreign key needs on the table it references (ACCESS
+    EXCLUSIVE) only if it is free now: a group import holding the group table and waiting
+    for the household table would otherwise deadlock with this import. If it is busy the
+    foreign key stays (checked row by row, as in a small import)."""
+    try:
+        with transaction.atomic():  # a savepoint: a refused lock leaves the import going
+            cur.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE NOWAIT")
+    except OperationalError:
+        log.info("households: %s is in use, its foreign key is kept during the load", table)
+        return False
+    return True
 
 
 def _bulk_drop(cur, table: str, created: int, in_table: int) -> list[str]:
@@ -351,14 +366,16 @@ def _bulk_drop(cur, table: str, created: int, in_table: int) -> list[str]:
     )
     indexes = cur.fetchall()
     cur.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "SELECT conname, pg_get_constraintdef(oid), confrelid::regclass::text "
+        "FROM pg_constraint "
         # validated ones only: one added NOT VALID would come back NOT VALID, and the rows
         # copied meanwhile would escape it
         "WHERE conrelid = %s::regclass AND contype IN ('c', 'u', 'f') AND convalidated "
         "ORDER BY conname",
         [table],
     )
-    constraints = cur.fetchall()
+    constraints = [(name, definition) for name, definition, referenced in cur.fetchall()
+                   if referenced == "-" or _lock_now(cur, referenced)]
     # foreign keys checked at the end of the COPY, not at commit: an index cannot be built
     # while checks are still pending
     cur.execute("SET CONSTRAINTS ALL IMMEDIATE")

@@ -104,3 +104,39 @@ def test_bulk_load_keeps_a_not_valid_check(demo_groups, tmp_path, monkeypatch):
         import_households(write_rows(tmp_path / "households.csv", rows))
     assert Household.objects.count() == 0
     assert _schema() == before
+
+
+def test_bulk_load_keeps_the_foreign_key_when_the_group_table_is_busy(
+        demo_groups, tmp_path, monkeypatch, caplog):
+    """Another transaction holds the village-group table (as a group import does before it
+    updates households): a bulk load does not wait for it, which could deadlock, but keeps
+    the group foreign key for the load and imports everything."""
+    import logging
+
+    import psycopg2
+    from django.db import connection
+
+    from households.importing import households as importer
+
+    from .conftest import demo_household_rows, write_rows
+
+    monkeypatch.setattr(importer, "BULK_REBUILD_MIN_ROWS", 1)  # 5 rows count as a bulk load
+    s = connection.settings_dict
+    other = psycopg2.connect(dbname=s["NAME"], host=s["HOST"] or None, port=s["PORT"] or None,
+                             user=s["USER"] or None, password=s["PASSWORD"] or None)
+    try:
+        with other.cursor() as cur:  # open transaction holding ROW EXCLUSIVE on the groups
+            cur.execute("LOCK TABLE households_villagegroup IN ROW EXCLUSIVE MODE")
+        before = _schema()
+        with connection.cursor() as cur:  # a regression fails here instead of hanging
+            cur.execute("SET LOCAL lock_timeout = '5s'")
+        with caplog.at_level(logging.INFO, logger=importer.log.name):
+            report = import_households(write_rows(tmp_path / "households.csv",
+                                                  demo_household_rows(5)))
+    finally:
+        other.rollback()
+        other.close()
+    assert (report.created, report.errors) == (5, [])
+    assert "its foreign key is kept" in caplog.text
+    assert _schema() == before
+    assert Household.objects.filter(group__isnull=False).count() == 5
