@@ -17,7 +17,8 @@ from households import access
 from households import selectors as hh_selectors
 from households.views import basemaps, map_text
 
-MOVED_SHOWN = 30  # moved households listed on the proposal page (all are on its map)
+MOVED_SHOWN = 30  # moved households listed on the proposal page (its map shows up to
+# services.MOVED_LISTED)
 
 
 @login_required
@@ -135,11 +136,11 @@ def partition_run_detail(request, pk):
     config["status"] = reverse("partition-run-status", args=[pk])
     config["moved"] = reverse("partition-run-moved", args=[pk])
     config["text"]["moved"] = _("Households moved")
-    moved_count = run.diff.get("moved_count", 0)
+    moved = selectors.moved_households(run, MOVED_SHOWN)
     return render(request, "grids/partition_run.html", {
         "run": run, "township": township, "map_config": config, "diff": run.diff,
-        "summary": run.summary, "moved": selectors.moved_households(run, MOVED_SHOWN),
-        "moved_more": max(moved_count - MOVED_SHOWN, 0),
+        "summary": run.summary, "moved": moved,
+        "moved_more": max(run.diff.get("moved_count", 0) - len(moved), 0),
     })
 
 

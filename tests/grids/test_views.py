@@ -214,3 +214,9 @@ def test_households_moved_are_listed_and_mapped(demo_county, staff):
     for f in data["features"]:
         location = hh[f["id"]].location
         assert f["geometry"]["coordinates"] == [location.x, location.y]
+    assert "地图上标出前" not in page  # every moved household is on the map
+    run.diff["moved"] = moved[:10]  # as a diff listing only the first MOVED_LISTED
+    run.save(update_fields=["diff"])
+    page = staff.get(f"/partition-runs/{run.pk}/").content.decode()
+    assert "地图上标出前 10 户。" in page and page.count("<li data-household=") == 10
+    assert f"另有 {len(moved) - 10} 户" in page

@@ -40,7 +40,10 @@
         const layer = window.gridMap.gridLayer(proposal, text, f => f.properties.changed ? { weight: 3.5, fillOpacity: 0.35 } : {});
         layer.addTo(map);
         control.addOverlay(layer, text.proposal);
-        const moved = document.getElementById("moved-list") ? await getJson(cfg.moved) : null;
+        let moved = null;
+        if (document.getElementById("moved-list")) {
+          try { moved = await getJson(cfg.moved); } catch (e) { moved = null; }  // the proposal still shows
+        }
         if (moved) {  // existing households given another grid: what staff check before applying
           const movedLayer = L.geoJSON(moved, {
             pointToLayer: (f, latlng) => L.circleMarker(latlng, {
