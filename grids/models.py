@@ -276,6 +276,7 @@ class GridEditEvent(models.Model):
         REBASE = "rebase", _("update to the current version")
         DISCARD = "discard", _("discard")
         REFUSED = "refused", _("refused edit")
+        SETTINGS = "settings", _("grid settings changed")
 
     village = models.ForeignKey(
         Village, on_delete=models.CASCADE, related_name="grid_edit_events",

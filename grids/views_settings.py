@@ -1,0 +1,133 @@
+"""Grid settings of a township's villages: grid target and band, member-area target and band.
+
+The partitioner, the map's band colours and the editor's warnings all read these per
+village (central communities may use larger grids). Township staff edit every village
+of their township on one page; the save is all or nothing, and each changed village
+gets an entry in its grid history (who, when, before and after).
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.forms import modelformset_factory
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from grids.models import GridEditEvent
+from households import access
+from households import selectors as hh_selectors
+from households.models import Village
+
+FIELDS = ("grid_target", "grid_min", "grid_max", "member_target", "member_min", "member_max")
+GRID_LIMITS = (5, 500)  # households per grid: a bound on typing mistakes, not a policy
+MEMBER_LIMITS = (2, 100)
+
+
+class VillageSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Village
+        fields = FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            lo, hi = GRID_LIMITS if name.startswith("grid") else MEMBER_LIMITS
+            field.widget.attrs.update(min=lo, max=hi, step=1, inputmode="numeric")
+            field.validators.append(_Between(lo, hi))
+
+    def clean(self):
+        data = super().clean()
+        values = [data.get(f) for f in FIELDS]
+        if None in values:  # a field error is already shown
+            return data
+        grid_target, grid_min, grid_max, member_target, member_min, member_max = values
+        if not grid_min <= grid_target <= grid_max:
+            self.add_error("grid_target", _("The grid band must contain the grid target."))
+        if not member_min <= member_target <= member_max:
+            self.add_error("member_target", _("The member band must contain the member target."))
+        if member_max > grid_max:
+            self.add_error("member_max", _("A member area cannot hold more households than a grid."))
+        return data
+
+    def _post_clean(self):
+        # Not the model's validation: its clean() repeats the band checks above as errors
+        # naming no field, and checks the village code, which this form does not change.
+        # settings_save writes the cleaned values; the database constraints still hold.
+        pass
+
+
+class _Between:
+    """Validator: an integer within [lo, hi], with a message naming both."""
+
+    def __init__(self, lo: int, hi: int):
+        self.lo, self.hi = lo, hi
+
+    def __call__(self, value):
+        if value is not None and not self.lo <= value <= self.hi:
+            raise forms.ValidationError(
+                gettext_lazy("Enter a whole number from %(lo)d to %(hi)d.") % {
+                    "lo": self.lo, "hi": self.hi})
+
+
+SettingsFormSet = modelformset_factory(Village, form=VillageSettingsForm, extra=0)
+
+
+def _describe(village: Village, before: dict, after: dict) -> str:
+    def text(v):
+        return _("grids %(min)d–%(max)d (target %(target)d), member areas %(mmin)d–%(mmax)d "
+                 "(target %(mtarget)d)") % {
+            "min": v["grid_min"], "max": v["grid_max"], "target": v["grid_target"],
+            "mmin": v["member_min"], "mmax": v["member_max"], "mtarget": v["member_target"]}
+
+    return _("Grid settings of %(village)s: %(before)s → %(after)s") % {
+        "village": village.name, "before": text(before), "after": text(after)}
+
+
+@transaction.atomic
+def settings_save(formset, user) -> list[Village]:
+    """Save the changed villages (all or nothing) with one history entry each."""
+    changed = []
+    for form in formset.forms:
+        if not form.has_changed():
+            continue
+        village = Village.objects.select_for_update().get(pk=form.instance.pk)
+        before = {f: getattr(village, f) for f in FIELDS}
+        for f in FIELDS:
+            setattr(village, f, form.cleaned_data[f])
+        village.save(update_fields=list(FIELDS))
+        after = {f: getattr(village, f) for f in FIELDS}
+        GridEditEvent.objects.create(
+            village=village, user=user, action=GridEditEvent.Action.SETTINGS,
+            summary=_describe(village, before, after)[:500],
+            detail={"before": before, "after": after})
+        changed.append(village)
+    return changed
+
+
+@login_required
+def township_settings(request, code):
+    township = hh_selectors.township_get(code)
+    access.require_township(request.user, "partition", township)
+    villages = township.villages.order_by("code")
+    if request.method == "POST":
+        formset = SettingsFormSet(request.POST, queryset=villages)
+        if formset.is_valid():
+            changed = settings_save(formset, request.user)
+            if changed:
+                messages.success(request, _("Saved the grid settings of %(names)s.") % {
+                    "names": "、".join(v.name for v in changed)})
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("township-settings", code=township.code)
+        messages.error(request, _("Nothing was saved: correct the marked values."))
+    else:
+        formset = SettingsFormSet(queryset=villages)
+    labels = {f: Village._meta.get_field(f).verbose_name for f in FIELDS}
+    errors = [(form.instance, labels.get(name, ""), error)  # village, field, message
+              for form in formset.forms for name, errs in form.errors.items() for error in errs]
+    return render(request, "grids/township_settings.html", {
+        "township": township, "formset": formset, "errors": errors,
+        "rows": [(form, form.instance) for form in formset.forms],
+    })
