@@ -39,6 +39,9 @@ class VillageSettingsForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if self.instance.pk is None:  # a form the page never had, or another township's id
+            raise forms.ValidationError(
+                _("A village that is not on this page: reload the page and try again."))
         values = [data.get(f) for f in FIELDS]
         if None in values:  # a field error is already shown
             return data
@@ -71,7 +74,8 @@ class _Between:
                     "lo": self.lo, "hi": self.hi})
 
 
-SettingsFormSet = modelformset_factory(Village, form=VillageSettingsForm, extra=0)
+# edit_only: a crafted POST with more forms than villages must not create villages
+SettingsFormSet = modelformset_factory(Village, form=VillageSettingsForm, extra=0, edit_only=True)
 
 
 def _describe(village: Village, before: dict, after: dict) -> str:
@@ -89,7 +93,7 @@ def _describe(village: Village, before: dict, after: dict) -> str:
 def settings_save(formset, user) -> list[Village]:
     """Save the changed villages (all or nothing) with one history entry each."""
     changed = []
-    for form in formset.forms:
+    for form in formset.forms:  # each bound to one of the township's villages (clean())
         if not form.has_changed():
             continue
         village = Village.objects.select_for_update().get(pk=form.instance.pk)
@@ -126,8 +130,9 @@ def township_settings(request, code):
         formset = SettingsFormSet(queryset=villages)
     labels = {f: Village._meta.get_field(f).verbose_name for f in FIELDS}
     errors = [(form.instance, labels.get(name, ""), error)  # village, field, message
-              for form in formset.forms for name, errs in form.errors.items() for error in errs]
+              for form in formset.forms for name, errs in form.errors.items()
+              for error in errs]
     return render(request, "grids/township_settings.html", {
         "township": township, "formset": formset, "errors": errors,
-        "rows": [(form, form.instance) for form in formset.forms],
+        "rows": [(form, form.instance) for form in formset.forms if form.instance.pk],
     })

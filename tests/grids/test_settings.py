@@ -126,3 +126,25 @@ def test_map_links_to_the_settings(client, make_user, township):
     page = client.get(f"/townships/{township.code}/map/").content.decode()
     assert f'id="settings-link" href="{url(township)}"' in page
 
+
+
+def test_a_crafted_post_cannot_create_or_touch_other_villages(staff, township):
+    """More forms than villages, or a village of another township by id: no village is
+    created, none outside the township changes."""
+    other_town = Township.objects.create(code="360721101", name="别镇")
+    other = Village.objects.create(code="360721101200", name="别村", township=other_town)
+    data = form_data(township)
+    data["form-TOTAL_FORMS"] = "4"
+    data.update({f"form-3-{f}": "55" if f == "grid_max" else str(getattr(other, f))
+                 for f in FIELDS})
+    count = Village.objects.count()
+    page = staff.post(url(township), data).content.decode()
+    assert "未保存" in page and "请刷新页面" in page
+    assert Village.objects.count() == count
+    data = form_data(township)
+    data["form-0-id"] = str(other.pk)
+    data["form-0-grid_max"] = "55"
+    response = staff.post(url(township), data)
+    assert response.status_code == 200 and "请刷新页面" in response.content.decode()
+    other.refresh_from_db()
+    assert other.grid_max == 60 and not GridEditEvent.objects.exists()
