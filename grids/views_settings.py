@@ -35,6 +35,9 @@ class VillageSettingsForm(forms.ModelForm):
         for name, field in self.fields.items():
             lo, hi = GRID_LIMITS if name.startswith("grid") else MEMBER_LIMITS
             field.widget.attrs.update(min=lo, max=hi, step=1, inputmode="numeric")
+            # the value the user saw goes back with the form: has_changed() compares with
+            # it, and settings_save() refuses the village if someone changed it meanwhile
+            field.show_hidden_initial = True
             field.validators.append(_Between(lo, hi))
 
     def clean(self):
@@ -89,15 +92,41 @@ def _describe(village: Village, before: dict, after: dict) -> str:
         "village": village.name, "before": text(before), "after": text(after)}
 
 
+class SettingsConflict(Exception):
+    """A village's settings changed between loading the page and saving it."""
+
+
+def _seen(form) -> dict:
+    """The values the page showed (its hidden initial fields)."""
+    out = {}
+    for f in FIELDS:
+        raw = form.data.get(form.add_initial_prefix(f))
+        try:
+            out[f] = int(raw)
+        except (TypeError, ValueError):
+            out[f] = None
+    return out
+
+
 @transaction.atomic
 def settings_save(formset, user) -> list[Village]:
-    """Save the changed villages (all or nothing) with one history entry each."""
+    """Save the changed villages (all or nothing) with one history entry each. Raises
+    SettingsConflict (saving nothing) if one of them changed since the page was loaded."""
     changed = []
     for form in formset.forms:  # each bound to one of the township's villages (clean())
         if not form.has_changed():
             continue
         village = Village.objects.select_for_update().get(pk=form.instance.pk)
         before = {f: getattr(village, f) for f in FIELDS}
+        if before != _seen(form):
+            last = (GridEditEvent.objects.filter(village=village,
+                                                 action=GridEditEvent.Action.SETTINGS)
+                    .select_related("user").order_by("-at").first())
+            who = last.user.username if last and last.user else "—"
+            raise SettingsConflict(_(
+                "The grid settings of %(village)s were changed by %(user)s while this page was "
+                "open; nothing was saved. Reload the page to see them.") % {
+                "village": village.name, "user": who})
         for f in FIELDS:
             setattr(village, f, form.cleaned_data[f])
         village.save(update_fields=list(FIELDS))
@@ -118,7 +147,11 @@ def township_settings(request, code):
     if request.method == "POST":
         formset = SettingsFormSet(request.POST, queryset=villages)
         if formset.is_valid():
-            changed = settings_save(formset, request.user)
+            try:
+                changed = settings_save(formset, request.user)
+            except SettingsConflict as exc:
+                messages.error(request, str(exc))
+                return redirect("township-settings", code=township.code)
             if changed:
                 messages.success(request, _("Saved the grid settings of %(names)s.") % {
                     "names": "、".join(v.name for v in changed)})

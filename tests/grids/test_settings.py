@@ -42,6 +42,7 @@ def form_data(township, **changes) -> dict:
         data[f"form-{i}-id"] = str(v.pk)
         for f in FIELDS:
             data[f"form-{i}-{f}"] = str(changes.get(f"v{v.code}", {}).get(f, getattr(v, f)))
+            data[f"initial-form-{i}-{f}"] = str(getattr(v, f))  # what the page showed
     return data
 
 
@@ -148,3 +149,23 @@ def test_a_crafted_post_cannot_create_or_touch_other_villages(staff, township):
     assert response.status_code == 200 and "请刷新页面" in response.content.decode()
     other.refresh_from_db()
     assert other.grid_max == 60 and not GridEditEvent.objects.exists()
+
+
+def test_a_village_changed_by_someone_else_meanwhile_is_not_overwritten(
+        staff, township, make_user, client):
+    """Two staff open the page; the second saves 坑口村's band first. The first one's save
+    (a change to 坑口村 and one to 万星村) is refused whole and names who changed it."""
+    from django.test import Client
+
+    seen = form_data(township, v360721100200={"grid_target": 45},
+                     v360721100201={"grid_max": 58})
+    colleague = Client()
+    colleague.force_login(make_user("township", username="colleague", township=township))
+    colleague.post(url(township), form_data(township, v360721100200={"grid_max": 65}))
+    before = settings_of()
+    assert before["360721100200"][2] == 65
+    page = staff.post(url(township), seen, follow=True).content.decode()
+    assert "colleague" in page and "坑口村" in page and "未保存" in page
+    assert settings_of() == before
+    assert GridEditEvent.objects.count() == 1  # the colleague's only
+    assert 'name="form-0-grid_max" value="65"' in page  # the page now shows the new values

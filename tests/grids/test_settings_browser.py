@@ -22,15 +22,15 @@ def test_change_a_village_band_from_the_map(demo_county, township_user, live_ser
         page.click("#settings-link")
         page.wait_for_url(f"**/townships/{demo_county.code}/settings/", timeout=WAIT_MS)
         row = page.locator('tr[data-village="360721100202"]')
-        row.locator("input[name$='-grid_target']").fill("70")  # outside its band 40-60
-        page.locator("tr[data-village='360721100200'] input[name$='-grid_max']").fill("62")
+        row.locator("input[type=number][name$='-grid_target']").fill("70")  # outside its band 40-60
+        page.locator("tr[data-village='360721100200'] input[type=number][name$='-grid_max']").fill("62")
         page.click("#settings-save")
         page.locator("#settings-errors").wait_for(timeout=WAIT_MS)
         assert "坪地山村" in page.inner_text("#settings-errors")
         assert row.get_attribute("class") == "invalid"
         page.screenshot(path=SHOTS / f"settings-{viewport}-1-refused.png", full_page=True)
         assert Village.objects.get(code="360721100200").grid_max == 60  # nothing saved
-        row.locator("input[name$='-grid_target']").fill("50")
+        row.locator("input[type=number][name$='-grid_target']").fill("50")
         page.click("#settings-save")
         page.locator(".messages li").wait_for(timeout=WAIT_MS)
         assert "已保存" in page.inner_text(".messages")
