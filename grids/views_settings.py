@@ -9,11 +9,11 @@ gets an entry in its grid history (who, when, before and after).
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.forms import modelformset_factory
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from grids.models import GridEditEvent
 from households import access
@@ -38,7 +38,7 @@ class VillageSettingsForm(forms.ModelForm):
             # the value the user saw goes back with the form: has_changed() compares with
             # it, and settings_save() refuses the village if someone changed it meanwhile
             field.show_hidden_initial = True
-            field.validators.append(_Between(lo, hi))
+            field.validators += [MinValueValidator(lo), MaxValueValidator(hi)]
 
     def clean(self):
         data = super().clean()
@@ -62,19 +62,6 @@ class VillageSettingsForm(forms.ModelForm):
         # naming no field, and checks the village code, which this form does not change.
         # settings_save writes the cleaned values; the database constraints still hold.
         pass
-
-
-class _Between:
-    """Validator: an integer within [lo, hi], with a message naming both."""
-
-    def __init__(self, lo: int, hi: int):
-        self.lo, self.hi = lo, hi
-
-    def __call__(self, value):
-        if value is not None and not self.lo <= value <= self.hi:
-            raise forms.ValidationError(
-                gettext_lazy("Enter a whole number from %(lo)d to %(hi)d.") % {
-                    "lo": self.lo, "hi": self.hi})
 
 
 # edit_only: a crafted POST with more forms than villages must not create villages

@@ -42,7 +42,7 @@
         control.addOverlay(layer, text.proposal);
         let moved = null;
         if (document.getElementById("moved-list")) {
-          try { moved = await getJson(cfg.moved); } catch (e) { moved = null; }  // the proposal still shows
+          try { moved = await getJson(cfg.moved); } catch (e) { /* the proposal still shows */ }
         }
         if (moved) {  // existing households given another grid: what staff check before applying
           const movedLayer = L.geoJSON(moved, {
