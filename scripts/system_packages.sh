@@ -7,6 +7,8 @@ missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm runs the JavaScript linter (make lint); Debian's npm brings nodejs.
+command -v npm >/dev/null || missing+=(npm)
 # A PostgreSQL server is only needed when none answers on 127.0.0.1:5432.
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && ! command -v /usr/lib/postgresql/15/bin/initdb >/dev/null; then
   missing+=(postgresql-15)
