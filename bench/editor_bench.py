@@ -192,8 +192,13 @@ def measure(base: str, village_code: str, hid: int, src: str, dst: str, runs: in
                 page.wait_for_selector("body[data-editor-ready]", timeout=60_000)
             except Exception:  # say what the page showed before giving up
                 page.screenshot(path="/tmp/editor-bench-timeout.png")
-                print(f"editor not ready at {page.url}; browser console:", *console[-20:],
-                      "screenshot: /tmp/editor-bench-timeout.png", sep="\n", file=sys.stderr)
+                print(
+                    f"editor not ready at {page.url}; browser console:",
+                    *console[-20:],
+                    "screenshot: /tmp/editor-bench-timeout.png",
+                    sep="\n",
+                    file=sys.stderr,
+                )
                 raise
             loads.append(page.evaluate("window.__readyAt || performance.now()") / 1000)
         api = f"{base}/api/editor/villages/{village_code}/op.json"

@@ -29,8 +29,11 @@ def person_rank(p: Person) -> int:
     order = [
         p.party_member == Person.PartyMember.FULL,
         p.party_member == Person.PartyMember.PROBATIONARY,
-        p.group_leader, p.womens_group_leader, p.five_elders,
-        p.villagers_representative, p.capable_villager,
+        p.group_leader,
+        p.womens_group_leader,
+        p.five_elders,
+        p.villagers_representative,
+        p.capable_villager,
     ]
     return next((i for i, flag in enumerate(order) if flag), NOT_ELIGIBLE)
 
@@ -43,17 +46,24 @@ def leader_rank(p: Person) -> int:
 
 def _metres(lon1, lat1, lon2, lat2):
     k = 111_320.0
-    return np.hypot((lon1 - lon2) * k * math.cos(math.radians(float(np.mean(lat1)))), (lat1 - lat2) * k)
+    return np.hypot(
+        (lon1 - lon2) * k * math.cos(math.radians(float(np.mean(lat1)))), (lat1 - lat2) * k
+    )
 
 
 def appointments_propose(version: GridVersion) -> dict:
     """Fill empty leader and member posts of a version with proposals (unconfirmed)."""
-    rows = list(GridAssignment.objects.filter(version=version).values_list(
-        "household_id", "grid_id", "member_area_id", "household__location"))
+    rows = list(
+        GridAssignment.objects.filter(version=version).values_list(
+            "household_id", "grid_id", "member_area_id", "household__location"
+        )
+    )
     grid_of = {h: g for h, g, _m, _p in rows}
     area_of = {h: m for h, _g, m, _p in rows}
     where = {h: (p.x, p.y) for h, _g, _m, p in rows}
-    persons = [p for p in Person.objects.filter(household_id__in=grid_of) if person_rank(p) < NOT_ELIGIBLE]
+    persons = [
+        p for p in Person.objects.filter(household_id__in=grid_of) if person_rank(p) < NOT_ELIGIBLE
+    ]
     grids = list(Grid.objects.filter(version=version))
     taken = {g.leader_id for g in grids if g.leader_id}
     areas = list(MemberArea.objects.filter(grid__version=version))
@@ -62,7 +72,9 @@ def appointments_propose(version: GridVersion) -> dict:
     for grid in sorted(grids, key=lambda g: g.code):
         if grid.leader_id:
             continue
-        living = [p for p in persons if grid_of.get(p.household_id) == grid.pk and p.pk not in taken]
+        living = [
+            p for p in persons if grid_of.get(p.household_id) == grid.pk and p.pk not in taken
+        ]
         if living:
             best = min(living, key=lambda p: (leader_rank(p), p.pk))
             grid.leader, grid.leader_confirmed = best, False
@@ -88,7 +100,9 @@ def appointments_propose(version: GridVersion) -> dict:
             area = open_areas[i]
             area.member, area.member_confirmed = free[j], False
             proposed_members += 1
-        MemberArea.objects.bulk_update([open_areas[i] for i in rows_i], ["member", "member_confirmed"])
+        MemberArea.objects.bulk_update(
+            [open_areas[i] for i in rows_i], ["member", "member_confirmed"]
+        )
     return {"leaders": proposed_leaders, "members": proposed_members}
 
 
@@ -103,7 +117,9 @@ ERR_ALREADY_MEMBER = "{person} already looks after member area {area}"
 def grid_appoint_leader(grid: Grid, person: Person | None) -> Grid:
     """Appoint (or confirm) a grid leader: any resident of the grid's village."""
     if person is not None and person.household.group.village_id != grid.village_id:
-        raise AppointmentError(ERR_NOT_RESIDENT.format(person=person.name, village=grid.village.name))
+        raise AppointmentError(
+            ERR_NOT_RESIDENT.format(person=person.name, village=grid.village.name)
+        )
     grid.leader, grid.leader_confirmed = person, person is not None
     grid.save(update_fields=["leader", "leader_confirmed"])
     return grid
@@ -114,9 +130,13 @@ def member_area_appoint(area: MemberArea, person: Person | None) -> MemberArea:
     if person is not None:
         if person.household.group.village_id != area.grid.village_id:
             raise AppointmentError(
-                ERR_NOT_RESIDENT.format(person=person.name, village=area.grid.village.name))
-        other = MemberArea.objects.filter(
-            grid__version=area.grid.version, member=person).exclude(pk=area.pk).first()
+                ERR_NOT_RESIDENT.format(person=person.name, village=area.grid.village.name)
+            )
+        other = (
+            MemberArea.objects.filter(grid__version=area.grid.version, member=person)
+            .exclude(pk=area.pk)
+            .first()
+        )
         if other is not None:
             raise AppointmentError(ERR_ALREADY_MEMBER.format(person=person.name, area=other.code))
     area.member, area.member_confirmed = person, person is not None
@@ -143,8 +163,10 @@ def appointments_accounts_sync(village) -> dict:
         if grid.leader_id and grid.leader_confirmed:
             posts[grid.leader_id] = (Role.GRID_LEADER, grid.code, None)
     for area in MemberArea.objects.filter(
-        grid__village=village, grid__version__valid_to__isnull=True,
-        member__isnull=False, member_confirmed=True,
+        grid__village=village,
+        grid__version__valid_to__isnull=True,
+        member__isnull=False,
+        member_confirmed=True,
     ).select_related("grid"):
         posts.setdefault(area.member_id, (Role.GRID_MEMBER, area.grid.code, area.number))
     revoked = 0
@@ -163,10 +185,21 @@ def appointments_accounts_sync(village) -> dict:
             user = User.objects.create_user(_username_for(person), first_name=person.name)
             user.set_unusable_password()
             user.save(update_fields=["password"])
-            UserArea.objects.create(user=user, role=role, village=village, grid_code=code,
-                                    member_number=number, person=person)
+            UserArea.objects.create(
+                user=user,
+                role=role,
+                village=village,
+                grid_code=code,
+                member_number=number,
+                person=person,
+            )
             created.append(user.username)
-        elif (ua.role, ua.grid_code, ua.member_number, ua.village_id) != (role, code, number, village.pk):
+        elif (ua.role, ua.grid_code, ua.member_number, ua.village_id) != (
+            role,
+            code,
+            number,
+            village.pk,
+        ):
             ua.role, ua.grid_code, ua.member_number, ua.village = role, code, number, village
             ua.township = None
             ua.save()

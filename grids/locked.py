@@ -29,8 +29,15 @@ def locked_join(assignments: pd.DataFrame, households, locked: LockedGrids | Non
     for p, g in zip(pi, gi, strict=True):
         first.setdefault(int(p), int(g))
     members = locked.assignments.merge(
-        pd.DataFrame({"household_id": where.index, "x": shapely.get_x(where.to_numpy()),
-                      "y": shapely.get_y(where.to_numpy())}), on="household_id")
+        pd.DataFrame(
+            {
+                "household_id": where.index,
+                "x": shapely.get_x(where.to_numpy()),
+                "y": shapely.get_y(where.to_numpy()),
+            }
+        ),
+        on="household_id",
+    )
     by_grid = {g: frame for g, frame in members.groupby("grid_id")}
     for p, g in first.items():
         grid_id = locked.grids["grid_id"].iloc[g]

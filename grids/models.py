@@ -26,7 +26,10 @@ class GridVersion(models.Model):
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -38,7 +41,8 @@ class GridVersion(models.Model):
         constraints = [
             UniqueConstraint(fields=["village", "number"], name="grid_version_number_unique"),
             UniqueConstraint(
-                fields=["village"], condition=Q(valid_to__isnull=True),
+                fields=["village"],
+                condition=Q(valid_to__isnull=True),
                 name="grid_version_one_open_per_village",
             ),
             CheckConstraint(
@@ -62,11 +66,16 @@ class Grid(models.Model):
     geom = models.MultiPolygonField(_("boundary"), srid=SRID)
     locked = models.BooleanField(_("locked"), default=False)
     leader = models.ForeignKey(
-        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="led_grids",
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_grids",
         verbose_name=_("grid leader"),
     )
     leader_confirmed = models.BooleanField(
-        _("leader confirmed"), default=False,
+        _("leader confirmed"),
+        default=False,
         help_text=_("Unconfirmed leaders are proposals of the partitioner."),
     )
     household_count = models.PositiveIntegerField(_("households"), default=0)
@@ -95,7 +104,11 @@ class MemberArea(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number"))
     member = models.ForeignKey(
-        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="member_areas",
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member_areas",
         verbose_name=_("grid member"),
     )
     member_confirmed = models.BooleanField(_("member confirmed"), default=False)
@@ -121,19 +134,27 @@ class GridAssignment(models.Model):
     """Which grid and member area a household belongs to in one version."""
 
     version = models.ForeignKey(
-        GridVersion, on_delete=models.CASCADE, related_name="assignments",
+        GridVersion,
+        on_delete=models.CASCADE,
+        related_name="assignments",
         verbose_name=_("version"),
     )
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="grid_assignments",
+        Household,
+        on_delete=models.CASCADE,
+        related_name="grid_assignments",
         verbose_name=_("household"),
     )
     grid = models.ForeignKey(
         Grid, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("grid")
     )
     member_area = models.ForeignKey(
-        MemberArea, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="assignments", verbose_name=_("member area"),
+        MemberArea,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("member area"),
     )
 
     class Meta:
@@ -176,7 +197,10 @@ class PartitionRun(models.Model):
     proposal = models.JSONField(_("proposal"), default=dict, blank=True)
     diff = models.JSONField(_("difference to the current grids"), default=dict, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         verbose_name=_("started by"),
     )
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
@@ -227,11 +251,17 @@ class GridDraft(models.Model):
         Village, on_delete=models.CASCADE, related_name="grid_drafts", verbose_name=_("village")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grid_drafts",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="grid_drafts",
         verbose_name=_("user"),
     )
     base_version = models.ForeignKey(
-        GridVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        GridVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("based on version"),
     )
     base_number = models.PositiveIntegerField(_("based on version number"), null=True, blank=True)
@@ -243,7 +273,11 @@ class GridDraft(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
     submitted_version = models.ForeignKey(
-        GridVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        GridVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("submitted as"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -255,7 +289,8 @@ class GridDraft(models.Model):
         ordering = ["-updated_at"]
         constraints = [
             UniqueConstraint(
-                fields=["village", "user"], condition=Q(status="open"),
+                fields=["village", "user"],
+                condition=Q(status="open"),
                 name="grid_draft_one_open_per_user_village",
             ),
         ]
@@ -279,11 +314,16 @@ class GridEditEvent(models.Model):
         SETTINGS = "settings", _("grid settings changed")
 
     village = models.ForeignKey(
-        Village, on_delete=models.CASCADE, related_name="grid_edit_events",
+        Village,
+        on_delete=models.CASCADE,
+        related_name="grid_edit_events",
         verbose_name=_("village"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         verbose_name=_("user"),
     )
     at = models.DateTimeField(_("when"), auto_now_add=True)
@@ -291,11 +331,19 @@ class GridEditEvent(models.Model):
     summary = models.CharField(_("what"), max_length=500)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     draft = models.ForeignKey(
-        GridDraft, on_delete=models.SET_NULL, null=True, blank=True, related_name="events",
+        GridDraft,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
         verbose_name=_("draft"),
     )
     version = models.ForeignKey(
-        GridVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        GridVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("version"),
     )
 

@@ -25,8 +25,10 @@ def version_current(village: Village) -> GridVersion | None:
 
 def village_params(village: Village) -> PartitionParams:
     return PartitionParams(
-        target=village.grid_target, band=(village.grid_min, village.grid_max),
-        member_target=village.member_target, member_band=(village.member_min, village.member_max),
+        target=village.grid_target,
+        band=(village.grid_min, village.grid_max),
+        member_target=village.member_target,
+        member_band=(village.member_min, village.member_max),
     )
 
 
@@ -43,21 +45,34 @@ def partition_inputs(villages: list[Village]) -> dict:
     hh = _frame(
         f"""SELECT h.id::text, ST_X(h.location), ST_Y(h.location), h.group_id::text
             FROM {h} h JOIN {g} g ON g.id = h.group_id WHERE g.village_id = ANY(%s)
-            ORDER BY h.id""", [ids], ["id", "x", "y", "group_id"])
+            ORDER BY h.id""",
+        [ids],
+        ["id", "x", "y", "group_id"],
+    )
     households = gpd.GeoDataFrame(
-        hh[["id", "group_id"]], geometry=shapely.points(hh["x"].to_numpy(float), hh["y"].to_numpy(float)),
-        crs=4326)
+        hh[["id", "group_id"]],
+        geometry=shapely.points(hh["x"].to_numpy(float), hh["y"].to_numpy(float)),
+        crs=4326,
+    )
     gg = _frame(
         f"""SELECT g.id::text, v.code, g.name, COALESCE(g.code, ''), ST_AsBinary(g.geom)
             FROM {g} g JOIN {v} v ON v.id = g.village_id WHERE g.village_id = ANY(%s)
-            ORDER BY g.id""", [ids], ["id", "village_id", "name", "code", "wkb"])
+            ORDER BY g.id""",
+        [ids],
+        ["id", "village_id", "name", "code", "wkb"],
+    )
     groups = gpd.GeoDataFrame(
         gg[["id", "village_id", "name", "code"]],
-        geometry=shapely.from_wkb([bytes(b) for b in gg["wkb"]]) if len(gg) else [], crs=4326)
+        geometry=shapely.from_wkb([bytes(b) for b in gg["wkb"]]) if len(gg) else [],
+        crs=4326,
+    )
     previous = current_assignments(villages)
     locked = _locked(villages, previous)
     return {
-        "households": households, "groups": groups, "previous": previous, "locked": locked,
+        "households": households,
+        "groups": groups,
+        "previous": previous,
+        "locked": locked,
         "village_params": {vg.code: village_params(vg) for vg in villages},
         "base_versions": {vg.code: getattr(version_current(vg), "number", None) for vg in villages},
     }
@@ -76,14 +91,18 @@ def current_assignments(villages: list[Village]) -> pd.DataFrame:
 
 
 def _locked(villages, previous: pd.DataFrame) -> LockedGrids | None:
-    grids = list(Grid.objects.filter(
-        version__village__in=villages, version__valid_to__isnull=True, locked=True
-    ).select_related("village"))
+    grids = list(
+        Grid.objects.filter(
+            version__village__in=villages, version__valid_to__isnull=True, locked=True
+        ).select_related("village")
+    )
     if not grids:
         return None
     frame = gpd.GeoDataFrame(
         {"grid_id": [gr.code for gr in grids], "village_id": [gr.village.code for gr in grids]},
-        geometry=[shapely.from_wkb(bytes(gr.geom.wkb)) for gr in grids], crs=4326)
+        geometry=[shapely.from_wkb(bytes(gr.geom.wkb)) for gr in grids],
+        crs=4326,
+    )
     sel = previous[previous["locked"].astype(bool)]
     return LockedGrids(assignments=sel[["household_id", "grid_id", "member_id"]], grids=frame)
 
@@ -108,7 +127,9 @@ def grids_geojson(township: Township, village_ids=None) -> str:
     with connection.cursor() as cur:
         cur.execute(
             "SELECT json_build_object('type', 'FeatureCollection', 'features', "
-            f"COALESCE(json_agg(f.feature), '[]'::json))::text FROM ({sql}) f", params)
+            f"COALESCE(json_agg(f.feature), '[]'::json))::text FROM ({sql}) f",
+            params,
+        )
         return cur.fetchone()[0]
 
 
@@ -121,9 +142,22 @@ def moved_households(run, limit: int | None = None) -> list[dict]:
     that order): pk, external id, head, lon/lat, and the grid codes from and to. Households
     deleted since the run are left out."""
     listed = run.diff.get("moved", [])[:limit]
-    found = {h.pk: h for h in Household.objects.filter(pk__in=[m[0] for m in listed])
-             .only("external_id", "head", "location")}
-    return [{"pk": pk, "id": found[pk].external_id, "head": found[pk].head,
-             "lon": found[pk].location.x, "lat": found[pk].location.y,
-             "from": old, "to": new}
-            for pk, old, new in listed if pk in found]
+    found = {
+        h.pk: h
+        for h in Household.objects.filter(pk__in=[m[0] for m in listed]).only(
+            "external_id", "head", "location"
+        )
+    }
+    return [
+        {
+            "pk": pk,
+            "id": found[pk].external_id,
+            "head": found[pk].head,
+            "lon": found[pk].location.x,
+            "lat": found[pk].location.y,
+            "from": old,
+            "to": new,
+        }
+        for pk, old, new in listed
+        if pk in found
+    ]

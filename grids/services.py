@@ -44,8 +44,15 @@ class ConflictError(Exception):
     """The village changed since the proposal was made; nothing was written."""
 
 
-def partition_run_create(*, scope: str, code: str = "", user=None, fresh: bool = False,
-                         workers: int = 1, computed_by: str = "") -> PartitionRun:
+def partition_run_create(
+    *,
+    scope: str,
+    code: str = "",
+    user=None,
+    fresh: bool = False,
+    workers: int = 1,
+    computed_by: str = "",
+) -> PartitionRun:
     """A new run, queued for a worker; with ``computed_by`` the caller computes it itself
     (already running, so no worker takes it)."""
     villages = selectors.villages_in_scope(scope, code)
@@ -53,8 +60,13 @@ def partition_run_create(*, scope: str, code: str = "", user=None, fresh: bool =
         raise ValueError(_("No villages in %(scope)s %(code)s") % {"scope": scope, "code": code})
     status = PartitionRun.Status.RUNNING if computed_by else PartitionRun.Status.QUEUED
     return PartitionRun.objects.create(
-        scope=scope, scope_code=code, created_by=user, progress_total=len(villages),
-        options={"fresh": fresh, "workers": workers}, status=status, worker=computed_by[:100],
+        scope=scope,
+        scope_code=code,
+        created_by=user,
+        progress_total=len(villages),
+        options={"fresh": fresh, "workers": workers},
+        status=status,
+        worker=computed_by[:100],
         heartbeat_at=timezone.now() if computed_by else None,
     )
 
@@ -74,29 +86,50 @@ def partition_run_compute(run: PartitionRun) -> PartitionRun:
 
     def progress(done, total):
         PartitionRun.objects.filter(pk=run.pk).update(
-            progress_done=done, progress_total=total, heartbeat_at=timezone.now())
+            progress_done=done, progress_total=total, heartbeat_at=timezone.now()
+        )
 
     result = partition(
-        data["households"], data["groups"], village_params=data["village_params"],
+        data["households"],
+        data["groups"],
+        village_params=data["village_params"],
         previous=None if fresh or data["previous"].empty else data["previous"],
-        locked=data["locked"], workers=run.options.get("workers", 1), seed=0, progress=progress,
+        locked=data["locked"],
+        workers=run.options.get("workers", 1),
+        seed=0,
+        progress=progress,
     )
-    group_label = dict(zip(data["groups"]["id"], data["groups"]["code"].where(
-        data["groups"]["code"] != "", data["groups"]["name"])))
+    group_label = dict(
+        zip(
+            data["groups"]["id"],
+            data["groups"]["code"].where(data["groups"]["code"] != "", data["groups"]["name"]),
+        )
+    )
     locked_codes = set(data["locked"].grids["grid_id"]) if data["locked"] is not None else set()
     features = []
     for row in result.grids.itertuples(index=False):
         groups = [group_label.get(g, g) for g in str(row.group_ids).split(",") if g]
-        features.append({
-            "type": "Feature", "id": row.grid_id,
-            "geometry": shapely.geometry.mapping(_valid(row.grid_id, row.geometry)),
-            "properties": {"code": row.grid_id, "village": row.village_id,
-                           "households": int(row.households), "members": int(row.members),
-                           "groups": groups, "locked": row.grid_id in locked_codes},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": row.grid_id,
+                "geometry": shapely.geometry.mapping(_valid(row.grid_id, row.geometry)),
+                "properties": {
+                    "code": row.grid_id,
+                    "village": row.village_id,
+                    "households": int(row.households),
+                    "members": int(row.members),
+                    "groups": groups,
+                    "locked": row.grid_id in locked_codes,
+                },
+            }
+        )
     a = locked_join(result.assignments, data["households"], data["locked"])
-    counts = a[a["grid_id"] != ""].groupby("grid_id").agg(
-        households=("household_id", "size"), members=("member_id", "nunique"))
+    counts = (
+        a[a["grid_id"] != ""]
+        .groupby("grid_id")
+        .agg(households=("household_id", "size"), members=("member_id", "nunique"))
+    )
     for f in features:
         if f["id"] in counts.index:  # locked grids may have gained new households
             f["properties"]["households"] = int(counts.at[f["id"], "households"])
@@ -104,8 +137,9 @@ def partition_run_compute(run: PartitionRun) -> PartitionRun:
     run.proposal = {
         "base_versions": data["base_versions"],
         "grids": {"type": "FeatureCollection", "features": features},
-        "assignments": [[int(h), g, m] for h, g, m in zip(a["household_id"], a["grid_id"],
-                                                          a["member_id"]) if g],
+        "assignments": [
+            [int(h), g, m] for h, g, m in zip(a["household_id"], a["grid_id"], a["member_id"]) if g
+        ],
         "problems": [[int(h), p] for h, p in zip(a["household_id"], a["problem"]) if p],
     }
     run.diff = _diff(data["previous"], a)
@@ -122,8 +156,11 @@ def _valid(code: str, geom):
     otherwise make applying the proposal fail with an IntegrityError."""
     if geom.is_valid:
         return geom
-    log.warning("grid %s: invalid polygon from the partitioner (%s), repaired", code,
-                shapely.is_valid_reason(geom))
+    log.warning(
+        "grid %s: invalid polygon from the partitioner (%s), repaired",
+        code,
+        shapely.is_valid_reason(geom),
+    )
     return shapely.make_valid(geom, method="structure", keep_collapsed=False)
 
 
@@ -143,10 +180,12 @@ def _diff(previous, assignments) -> dict:
     return {
         "added": sorted(set(members_new) - set(members_old)),
         "removed": sorted(set(members_old) - set(members_new)),
-        "changed": sorted(g for g in set(members_new) & set(members_old)
-                          if members_new[g] != members_old[g]),
-        "unchanged": sum(1 for g in set(members_new) & set(members_old)
-                         if members_new[g] == members_old[g]),
+        "changed": sorted(
+            g for g in set(members_new) & set(members_old) if members_new[g] != members_old[g]
+        ),
+        "unchanged": sum(
+            1 for g in set(members_new) & set(members_old) if members_new[g] == members_old[g]
+        ),
         "moved_count": len(moved),
         "moved": [[int(h), old[h], new[h]] for h in moved[:MOVED_LISTED]],
         "newly_assigned": sum(1 for h in new if h not in old),
@@ -159,20 +198,29 @@ def _diff(previous, assignments) -> dict:
 def partition_run_apply(run: PartitionRun, *, user=None) -> list[GridVersion]:
     """Apply a proposal: one new dated version per village, closing the previous one."""
     if run.status != PartitionRun.Status.PROPOSED:
-        raise ConflictError(_("This proposal is %(status)s and cannot be applied.") % {
-            "status": run.get_status_display()})
+        raise ConflictError(
+            _("This proposal is %(status)s and cannot be applied.")
+            % {"status": run.get_status_display()}
+        )
     codes = sorted(run.proposal["base_versions"])
-    villages = {v.code: v for v in Village.objects.select_for_update().filter(code__in=codes)
-                .order_by("pk")}
+    villages = {
+        v.code: v for v in Village.objects.select_for_update().filter(code__in=codes).order_by("pk")
+    }
     for code in codes:
         current = selectors.version_current(villages[code])
         base = run.proposal["base_versions"][code]
         if getattr(current, "number", None) != base:
-            raise ConflictError(_(
-                "Village %(village)s changed since this proposal was made (version %(base)s is "
-                "now %(now)s); run the partition again.") % {
-                "village": villages[code].name, "base": base or "—",
-                "now": getattr(current, "number", "—")})
+            raise ConflictError(
+                _(
+                    "Village %(village)s changed since this proposal was made (version %(base)s is "
+                    "now %(now)s); run the partition again."
+                )
+                % {
+                    "village": villages[code].name,
+                    "base": base or "—",
+                    "now": getattr(current, "number", "—"),
+                }
+            )
     now = timezone.now()
     by_village = defaultdict(list)
     for f in run.proposal["grids"]["features"]:
@@ -201,14 +249,31 @@ def partition_run_apply(run: PartitionRun, *, user=None) -> list[GridVersion]:
                 member, m_confirmed, old = members.get((p["code"], number), (None, False, ()))
                 if not m_confirmed and old != frozenset(households):  # area changed: propose again
                     member = None
-                spec_areas.append(AreaSpec(number, households, member, bool(member) and m_confirmed))
-            specs.append(GridSpec(
-                code=p["code"], geom=_geos(f["geometry"]), locked=p["locked"],
-                group_codes=",".join(p["groups"]), leader=leader,
-                leader_confirmed=bool(leader) and confirmed, areas=spec_areas))
-        versions.append(version_create(
-            village, current, specs, source=GridVersion.Source.PARTITION, user=user, now=now,
-            note=_("Partition run %(id)d") % {"id": run.pk}))
+                spec_areas.append(
+                    AreaSpec(number, households, member, bool(member) and m_confirmed)
+                )
+            specs.append(
+                GridSpec(
+                    code=p["code"],
+                    geom=_geos(f["geometry"]),
+                    locked=p["locked"],
+                    group_codes=",".join(p["groups"]),
+                    leader=leader,
+                    leader_confirmed=bool(leader) and confirmed,
+                    areas=spec_areas,
+                )
+            )
+        versions.append(
+            version_create(
+                village,
+                current,
+                specs,
+                source=GridVersion.Source.PARTITION,
+                user=user,
+                now=now,
+                note=_("Partition run %(id)d") % {"id": run.pk},
+            )
+        )
     run.status = PartitionRun.Status.APPLIED
     run.save(update_fields=["status"])
     return versions
@@ -235,8 +300,16 @@ class GridSpec:
     leader_confirmed: bool = False
 
 
-def version_create(village: Village, current: GridVersion | None, grids: list[GridSpec], *,
-                   source: str, user=None, now=None, note: str = "") -> GridVersion:
+def version_create(
+    village: Village,
+    current: GridVersion | None,
+    grids: list[GridSpec],
+    *,
+    source: str,
+    user=None,
+    now=None,
+    note: str = "",
+) -> GridVersion:
     """Close ``current`` and create the next dated version of ``village`` from ``grids``.
 
     The caller holds the village row (SELECT ... FOR UPDATE) inside a transaction and has
@@ -248,25 +321,40 @@ def version_create(village: Village, current: GridVersion | None, grids: list[Gr
         current.valid_to = now
         current.save(update_fields=["valid_to"])
     version = GridVersion.objects.create(
-        village=village, number=(current.number + 1) if current else 1, valid_from=now,
-        source=source, created_by=user, note=note[:300],
+        village=village,
+        number=(current.number + 1) if current else 1,
+        valid_from=now,
+        source=source,
+        created_by=user,
+        note=note[:300],
     )
     assignments = []
     for spec in grids:
         grid = Grid.objects.create(
-            version=version, village=village, code=spec.code, geom=spec.geom,
-            locked=spec.locked, household_count=sum(len(a.households) for a in spec.areas),
-            group_codes=spec.group_codes[:500], leader_id=spec.leader,
+            version=version,
+            village=village,
+            code=spec.code,
+            geom=spec.geom,
+            locked=spec.locked,
+            household_count=sum(len(a.households) for a in spec.areas),
+            group_codes=spec.group_codes[:500],
+            leader_id=spec.leader,
             leader_confirmed=spec.leader_confirmed,
         )
         for a in spec.areas:
             area = None
             if a.number:
                 area = MemberArea.objects.create(
-                    grid=grid, number=a.number, household_count=len(a.households),
-                    member_id=a.member, member_confirmed=a.member_confirmed)
-            assignments += [GridAssignment(version=version, household_id=h, grid=grid,
-                                           member_area=area) for h in a.households]
+                    grid=grid,
+                    number=a.number,
+                    household_count=len(a.households),
+                    member_id=a.member,
+                    member_confirmed=a.member_confirmed,
+                )
+            assignments += [
+                GridAssignment(version=version, household_id=h, grid=grid, member_area=area)
+                for h in a.households
+            ]
     GridAssignment.objects.bulk_create(assignments, batch_size=5000)
     appointments_propose(version)
     appointments_accounts_sync(village)
@@ -281,16 +369,23 @@ def _posts(version: GridVersion | None) -> tuple[dict, dict]:
     """
     if version is None:
         return {}, {}
-    leaders = {code: (pid, ok, home) for code, pid, ok, home in Grid.objects.filter(
-        version=version, leader__isnull=False
-    ).values_list("code", "leader_id", "leader_confirmed", "leader__household_id")}
+    leaders = {
+        code: (pid, ok, home)
+        for code, pid, ok, home in Grid.objects.filter(
+            version=version, leader__isnull=False
+        ).values_list("code", "leader_id", "leader_confirmed", "leader__household_id")
+    }
     households = defaultdict(set)
     for area, h in GridAssignment.objects.filter(version=version).values_list(
-            "member_area_id", "household_id"):
+        "member_area_id", "household_id"
+    ):
         households[area].add(h)
-    members = {(code, n): (pid, ok, frozenset(households[pk])) for pk, code, n, pid, ok in
-               MemberArea.objects.filter(grid__version=version, member__isnull=False).values_list(
-                   "pk", "grid__code", "number", "member_id", "member_confirmed")}
+    members = {
+        (code, n): (pid, ok, frozenset(households[pk]))
+        for pk, code, n, pid, ok in MemberArea.objects.filter(
+            grid__version=version, member__isnull=False
+        ).values_list("pk", "grid__code", "number", "member_id", "member_confirmed")
+    }
     return leaders, members
 
 
@@ -326,7 +421,8 @@ def worker_alive(now=None) -> bool:
     """Whether a partition worker process has been seen lately."""
     now = now or timezone.now()
     return JobWorker.objects.filter(
-        seen_at__gte=now - timedelta(seconds=WORKER_SILENT_SECONDS)).exists()
+        seen_at__gte=now - timedelta(seconds=WORKER_SILENT_SECONDS)
+    ).exists()
 
 
 def partition_runs_expire_stale() -> int:
@@ -335,12 +431,15 @@ def partition_runs_expire_stale() -> int:
     now = timezone.now()
     cutoff = now - timedelta(minutes=STALE_RUN_MINUTES)
     stale = Q(status=PartitionRun.Status.RUNNING) & (
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff))
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
     if not worker_alive(now):
         stale |= Q(status=PartitionRun.Status.QUEUED, created_at__lt=cutoff)
     return PartitionRun.objects.filter(stale).update(
-        status=PartitionRun.Status.FAILED, finished_at=now,
-        message=_("The job stopped (the server was restarted?); run it again."))
+        status=PartitionRun.Status.FAILED,
+        finished_at=now,
+        message=_("The job stopped (the server was restarted?); run it again."),
+    )
 
 
 def partition_run_discard(run: PartitionRun) -> None:
@@ -357,14 +456,18 @@ def partition_run_claim(worker: str, *, pk: int | None = None) -> PartitionRun |
     """
     with transaction.atomic():
         queued = PartitionRun.objects.select_for_update(skip_locked=True).filter(
-            status=PartitionRun.Status.QUEUED)
+            status=PartitionRun.Status.QUEUED
+        )
         if pk is not None:
             queued = queued.filter(pk=pk)
         run = queued.order_by("created_at", "pk").first()
         if run is None:
             return None
         run.status, run.worker, run.heartbeat_at = (
-            PartitionRun.Status.RUNNING, worker[:100], timezone.now())
+            PartitionRun.Status.RUNNING,
+            worker[:100],
+            timezone.now(),
+        )
         run.save(update_fields=["status", "worker", "heartbeat_at"])
     return run
 
@@ -376,7 +479,8 @@ def partition_run_execute(run: PartitionRun) -> PartitionRun:
     except Exception as exc:  # the page shows the failure; the log has the traceback
         log.exception("partition run %s failed", run.pk)
         PartitionRun.objects.filter(pk=run.pk).update(
-            status=PartitionRun.Status.FAILED, message=str(exc), finished_at=timezone.now())
+            status=PartitionRun.Status.FAILED, message=str(exc), finished_at=timezone.now()
+        )
         run.refresh_from_db()
         return run
 
@@ -425,8 +529,9 @@ class _Beat(threading.Thread):
             connections.close_all()
 
 
-def partition_worker_run(name: str, *, once: bool = False, poll: float = 1.0,
-                         stop: threading.Event | None = None) -> int:
+def partition_worker_run(
+    name: str, *, once: bool = False, poll: float = 1.0, stop: threading.Event | None = None
+) -> int:
     """Compute queued runs, oldest first, until ``stop`` is set (or, with ``once``, until
     none is queued). Returns how many runs were computed."""
     stop = stop or threading.Event()
@@ -448,10 +553,10 @@ def partition_worker_run(name: str, *, once: bool = False, poll: float = 1.0,
             log.info("partition run %s: %s", run.pk, run.status)
             done += 1
             JobWorker.objects.filter(name=name).update(
-                runs_done=F("runs_done") + 1, seen_at=timezone.now())
+                runs_done=F("runs_done") + 1, seen_at=timezone.now()
+            )
     finally:
         beat.stopped.set()
         beat.join()
         JobWorker.objects.filter(name=name).delete()  # gone: the web server takes over
     return done
-

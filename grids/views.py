@@ -42,17 +42,29 @@ def _map_config(code: str, *, proposal_url: str | None = None, can_appoint: bool
     }
     layers["grids"] = reverse("township-grids", kwargs={"code": code})
     text = map_text()
-    text.update(grid=_("Grid"), memberAreas=_("member areas"), proposal=_("Proposal"),
-                current=_("Current grids"), changed=_("Changed grid"))
-    text.update(open=_("Households and visits"), appoint=_("Leader and members"),
-                locked=_("locked"))
+    text.update(
+        grid=_("Grid"),
+        memberAreas=_("member areas"),
+        proposal=_("Proposal"),
+        current=_("Current grids"),
+        changed=_("Changed grid"),
+    )
+    text.update(
+        open=_("Households and visits"), appoint=_("Leader and members"), locked=_("locked")
+    )
     links = {}
     if not proposal_url:  # the grid's own pages; "grid-work" is served by the layers app
         links["gridUrl"] = reverse("grid-work", args=["CODE"])
         if can_appoint:
             links["appointUrl"] = reverse("grid-detail", args=["CODE"])
-    return {"layers": layers, "basemaps": basemaps(), "extent": settings.COUNTY_EXTENT,
-            "text": text, "proposal": proposal_url, **links}
+    return {
+        "layers": layers,
+        "basemaps": basemaps(),
+        "extent": settings.COUNTY_EXTENT,
+        "text": text,
+        "proposal": proposal_url,
+        **links,
+    }
 
 
 @login_required
@@ -64,14 +76,21 @@ def township_map(request, code):
     villages = township.villages.order_by("code")
     if village_ids is not None:
         villages = villages.filter(pk__in=village_ids)
-    return render(request, "grids/township_map.html", {
-        "township": township, "townships": access.townships_visible(request.user).order_by("code"),
-        "stats": hh_selectors.township_stats(township, village_ids),
-        "map_config": _map_config(code, can_appoint=scope.can("appoint")), "villages": villages,
-        "can_partition": scope.can("partition"),
-        "runs": PartitionRun.objects.filter(scope_code__startswith=code[:9])[:5]
-        if scope.can("partition") else [],
-    })
+    return render(
+        request,
+        "grids/township_map.html",
+        {
+            "township": township,
+            "townships": access.townships_visible(request.user).order_by("code"),
+            "stats": hh_selectors.township_stats(township, village_ids),
+            "map_config": _map_config(code, can_appoint=scope.can("appoint")),
+            "villages": villages,
+            "can_partition": scope.can("partition"),
+            "runs": PartitionRun.objects.filter(scope_code__startswith=code[:9])[:5]
+            if scope.can("partition")
+            else [],
+        },
+    )
 
 
 @login_required
@@ -79,8 +98,10 @@ def township_map(request, code):
 def township_grids(request, code):
     township = hh_selectors.township_get(code)
     access.require_township(request.user, "view_map", township)
-    return HttpResponse(selectors.grids_geojson(township, access.village_filter(request.user)),
-                        content_type="application/geo+json")
+    return HttpResponse(
+        selectors.grids_geojson(township, access.village_filter(request.user)),
+        content_type="application/geo+json",
+    )
 
 
 @login_required
@@ -95,7 +116,8 @@ def partition_start(request, code):
     else:
         scope, scope_code = PartitionRun.Scope.TOWNSHIP, township.code
     run = services.partition_run_create(
-        scope=scope, code=scope_code, user=request.user, fresh=bool(request.POST.get("fresh")))
+        scope=scope, code=scope_code, user=request.user, fresh=bool(request.POST.get("fresh"))
+    )
     services.partition_run_start(run)
     return redirect("partition-run", pk=run.pk)
 
@@ -129,19 +151,28 @@ def partition_run_detail(request, pk):
         except services.ConflictError as exc:
             messages.error(request, str(exc))
             return redirect("partition-run", pk=run.pk)
-        messages.success(request, _("Applied: %(n)d villages have a new grid version.") % {
-            "n": len(versions)})
+        messages.success(
+            request, _("Applied: %(n)d villages have a new grid version.") % {"n": len(versions)}
+        )
         return redirect("township-map", code=township.code)
     config = _map_config(township.code, proposal_url=reverse("partition-run-proposal", args=[pk]))
     config["status"] = reverse("partition-run-status", args=[pk])
     config["moved"] = reverse("partition-run-moved", args=[pk])
     config["text"]["moved"] = _("Households moved")
     moved = selectors.moved_households(run, MOVED_SHOWN)
-    return render(request, "grids/partition_run.html", {
-        "run": run, "township": township, "map_config": config, "diff": run.diff,
-        "summary": run.summary, "moved": moved,
-        "moved_more": max(run.diff.get("moved_count", 0) - len(moved), 0),
-    })
+    return render(
+        request,
+        "grids/partition_run.html",
+        {
+            "run": run,
+            "township": township,
+            "map_config": config,
+            "diff": run.diff,
+            "summary": run.summary,
+            "moved": moved,
+            "moved_more": max(run.diff.get("moved_count", 0) - len(moved), 0),
+        },
+    )
 
 
 @login_required
@@ -149,8 +180,14 @@ def partition_run_detail(request, pk):
 def partition_run_status(request, pk):
     run, _township = _run_for(request, pk)
     services.partition_run_adopt(run)
-    return JsonResponse({"status": run.status, "done": run.progress_done,
-                         "total": run.progress_total, "message": run.message})
+    return JsonResponse(
+        {
+            "status": run.status,
+            "done": run.progress_done,
+            "total": run.progress_total,
+            "message": run.message,
+        }
+    )
 
 
 @login_required
@@ -159,13 +196,18 @@ def partition_run_moved(request, pk):
     """The existing households the proposal gives another grid, as GeoJSON points."""
     run, _township = _run_for(request, pk)
     features = [
-        {"type": "Feature", "id": m["pk"],
-         "geometry": {"type": "Point", "coordinates": [m["lon"], m["lat"]]},
-         "properties": {"id": m["id"], "head": m["head"], "from": m["from"], "to": m["to"]}}
+        {
+            "type": "Feature",
+            "id": m["pk"],
+            "geometry": {"type": "Point", "coordinates": [m["lon"], m["lat"]]},
+            "properties": {"id": m["id"], "head": m["head"], "from": m["from"], "to": m["to"]},
+        }
         for m in selectors.moved_households(run)
     ]
-    return HttpResponse(json.dumps({"type": "FeatureCollection", "features": features},
-                                   ensure_ascii=False), content_type="application/geo+json")
+    return HttpResponse(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+        content_type="application/geo+json",
+    )
 
 
 @login_required

@@ -33,15 +33,25 @@ def _page(request, township, villages, title):
     cfg = {
         "villages": [v.code for v in villages],
         "api": reverse("editor-api", args=["VILLAGE", "ACTION"]),
-        "layers": {n: reverse("township-layer", kwargs={"code": township.code, "layer": n})
-                   for n in ("villages", "groups")},
-        "basemaps": basemaps(), "text": map_text(),
+        "layers": {
+            n: reverse("township-layer", kwargs={"code": township.code, "layer": n})
+            for n in ("villages", "groups")
+        },
+        "basemaps": basemaps(),
+        "text": map_text(),
         "gridUrl": reverse("grid-detail", args=["CODE"]),
     }
-    return render(request, "grids/editor.html", {
-        "township": township, "villages": villages, "title": title, "editor_config": cfg,
-        "map_url": reverse("township-map", args=[township.code]),
-    })
+    return render(
+        request,
+        "grids/editor.html",
+        {
+            "township": township,
+            "villages": villages,
+            "title": title,
+            "editor_config": cfg,
+            "map_url": reverse("township-map", args=[township.code]),
+        },
+    )
 
 
 @login_required
@@ -61,7 +71,8 @@ def township_editor(request, code):
 
 def _people(village, state) -> dict:
     ids = {m.get("leader") for m in state["grids"].values()} | {
-        p for m in state["grids"].values() for p, _ok in m.get("members", {}).values()}
+        p for m in state["grids"].values() for p, _ok in m.get("members", {}).values()
+    }
     out, candidates = {}, []
     for p in Person.objects.filter(household__group__village=village).order_by("name", "pk"):
         rank = person_rank(p)
@@ -78,15 +89,19 @@ def _draft_json(draft: GridDraft, *, full=True, changed=None, warnings=()) -> di
     body = {
         "village": village.code,
         "draft": {
-            "id": draft.pk, "revision": draft.revision, "base": draft.base_number,
+            "id": draft.pk,
+            "revision": draft.revision,
+            "base": draft.base_number,
             "current": getattr(current, "number", None),
-            "ops": [describe(op) for op in draft.ops], "undone": [describe(op) for op in draft.undone],
+            "ops": [describe(op) for op in draft.ops],
+            "undone": [describe(op) for op in draft.undone],
         },
         "assign": state["assign"],
         "grids": state["grids"],
         "groups": state["groups"],
-        "geoms": state["geoms"] if full or changed is None else {
-            c: g for c, g in state["geoms"].items() if c in changed},
+        "geoms": state["geoms"]
+        if full or changed is None
+        else {c: g for c, g in state["geoms"].items() if c in changed},
         "warnings": list(warnings),
     }
     if full:
@@ -94,23 +109,36 @@ def _draft_json(draft: GridDraft, *, full=True, changed=None, warnings=()) -> di
         heads = dict(village_households(village))
         body["households"] = [
             [int(h), round(float(x), 7), round(float(y), 7), *heads.get(int(h), ("", "", 1))]
-            for h, (x, y) in zip(geo.hids, geo.lonlat)]
+            for h, (x, y) in zip(geo.hids, geo.lonlat)
+        ]
         body["name"] = village.name
         body["band"] = [village.grid_min, village.grid_max]
         body["memberBand"] = [village.member_min, village.member_max]
         body["people"] = _people(village, state)
         body["versions"] = [
-            {"number": v.number, "from": v.valid_from.isoformat(),
-             "to": v.valid_to.isoformat() if v.valid_to else None,
-             "source": v.get_source_display(), "by": getattr(v.created_by, "username", ""),
-             "note": v.note}
-            for v in GridVersion.objects.filter(village=village).select_related("created_by")
-            .order_by("-number")]
+            {
+                "number": v.number,
+                "from": v.valid_from.isoformat(),
+                "to": v.valid_to.isoformat() if v.valid_to else None,
+                "source": v.get_source_display(),
+                "by": getattr(v.created_by, "username", ""),
+                "note": v.note,
+            }
+            for v in GridVersion.objects.filter(village=village)
+            .select_related("created_by")
+            .order_by("-number")
+        ]
         body["history"] = [
-            {"at": e.at.isoformat(), "user": getattr(e.user, "username", ""),
-             "action": e.get_action_display(), "summary": e.summary}
+            {
+                "at": e.at.isoformat(),
+                "user": getattr(e.user, "username", ""),
+                "action": e.get_action_display(),
+                "summary": e.summary,
+            }
             for e in GridEditEvent.objects.filter(village=village).select_related("user")[
-                :HISTORY_SHOWN]]
+                :HISTORY_SHOWN
+            ]
+        ]
     return body
 
 
@@ -118,7 +146,8 @@ def village_households(village):
     from households.models import Household
 
     for pk, ext, head, members in Household.objects.filter(group__village=village).values_list(
-            "pk", "external_id", "head", "members"):
+        "pk", "external_id", "head", "members"
+    ):
         yield pk, (ext, head, members)
 
 
@@ -155,10 +184,12 @@ def editor_api(request, code, action):  # noqa: C901 - one dispatch table
     try:
         draft = drafts.draft_for_edit(village, user)
         if action == "op":
-            draft, result = drafts.draft_apply(draft, body.get("op") or {}, user=user,
-                                               revision=revision)
-            return JsonResponse(_draft_json(draft, full=False, changed=result.changed,
-                                            warnings=result.warnings))
+            draft, result = drafts.draft_apply(
+                draft, body.get("op") or {}, user=user, revision=revision
+            )
+            return JsonResponse(
+                _draft_json(draft, full=False, changed=result.changed, warnings=result.warnings)
+            )
         if action in ("undo", "redo"):
             fn = drafts.draft_undo if action == "undo" else drafts.draft_redo
             return JsonResponse(_draft_json(fn(draft, user=user, revision=revision), full=False))
@@ -170,8 +201,9 @@ def editor_api(request, code, action):  # noqa: C901 - one dispatch table
             draft, warnings = drafts.draft_open(village, user)
             return JsonResponse(_draft_json(draft, warnings=warnings))
         if action == "submit":
-            version = drafts.draft_submit(draft, user=user, note=str(body.get("note", ""))[:300],
-                                          revision=revision)
+            version = drafts.draft_submit(
+                draft, user=user, note=str(body.get("note", ""))[:300], revision=revision
+            )
             draft, warnings = drafts.draft_open(village, user)
             data = _draft_json(draft, warnings=warnings)
             data["submitted"] = version.number
@@ -181,4 +213,3 @@ def editor_api(request, code, action):  # noqa: C901 - one dispatch table
     except EditError as exc:
         return _error(exc, 409 if exc.msgid.startswith("Your draft was changed") else 400)
     return _error(_("Unknown action."), 404)
-

@@ -19,25 +19,36 @@ from households.models import Person, UserArea
 
 
 def _candidates(grid: Grid):
-    return Person.objects.filter(household__group__village=grid.village).select_related(
-        "household").order_by("name")
+    return (
+        Person.objects.filter(household__group__village=grid.village)
+        .select_related("household")
+        .order_by("name")
+    )
 
 
 @login_required
 def grid_detail(request, code):
     grid = get_object_or_404(
         Grid.objects.select_related("village", "version", "leader"),
-        code=code, version__valid_to__isnull=True)
+        code=code,
+        version__valid_to__isnull=True,
+    )
     require_grid(request.user, "appoint", grid)
     areas = list(grid.member_areas.select_related("member").order_by("number"))
     if request.method == "POST" and "issue" in request.POST:
         holders = [p for p in [grid.leader_id, *[a.member_id for a in areas]] if p]
-        person = get_object_or_404(Person.objects.filter(pk__in=holders, user_area__isnull=False),
-                                   pk=request.POST["issue"])
+        person = get_object_or_404(
+            Person.objects.filter(pk__in=holders, user_area__isnull=False), pk=request.POST["issue"]
+        )
         username, password = account_issue_password(person)
-        messages.success(request, _("Account %(user)s of %(name)s: new password %(password)s "
-                                    "(shown once; ask them to change it after logging in).") % {
-            "user": username, "name": person.name, "password": password})
+        messages.success(
+            request,
+            _(
+                "Account %(user)s of %(name)s: new password %(password)s "
+                "(shown once; ask them to change it after logging in)."
+            )
+            % {"user": username, "name": person.name, "password": password},
+        )
         return redirect("grid-detail", code=code)
     if request.method == "POST":
         try:
@@ -50,18 +61,35 @@ def grid_detail(request, code):
             messages.error(request, str(exc))
         else:
             synced = appointments_accounts_sync(grid.village)
-            messages.success(request, _("Appointments of grid %(grid)s saved.") % {"grid": grid.code})
+            messages.success(
+                request, _("Appointments of grid %(grid)s saved.") % {"grid": grid.code}
+            )
             if synced["created"]:
-                messages.info(request, _("New accounts: %(users)s. Issue each a password below.") % {
-                    "users": ", ".join(synced["created"])})
+                messages.info(
+                    request,
+                    _("New accounts: %(users)s. Issue each a password below.")
+                    % {"users": ", ".join(synced["created"])},
+                )
             return redirect("grid-detail", code=code)
-    households = GridAssignment.objects.filter(grid=grid).select_related(
-        "household", "member_area").order_by("member_area__number", "household__external_id")
-    accounts = dict(UserArea.objects.filter(
-        person__in=[p for p in [grid.leader_id, *[a.member_id for a in areas]] if p]
-    ).values_list("person_id", "user__username"))
-    return render(request, "grids/grid_detail.html", {
-        "accounts": accounts,
-        "grid": grid, "areas": areas, "households": households,
-        "candidates": _candidates(grid), "township": grid.village.township,
-    })
+    households = (
+        GridAssignment.objects.filter(grid=grid)
+        .select_related("household", "member_area")
+        .order_by("member_area__number", "household__external_id")
+    )
+    accounts = dict(
+        UserArea.objects.filter(
+            person__in=[p for p in [grid.leader_id, *[a.member_id for a in areas]] if p]
+        ).values_list("person_id", "user__username")
+    )
+    return render(
+        request,
+        "grids/grid_detail.html",
+        {
+            "accounts": accounts,
+            "grid": grid,
+            "areas": areas,
+            "households": households,
+            "candidates": _candidates(grid),
+            "township": grid.village.township,
+        },
+    )

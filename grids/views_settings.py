@@ -44,7 +44,8 @@ class VillageSettingsForm(forms.ModelForm):
         data = super().clean()
         if self.instance.pk is None:  # a form the page never had, or another township's id
             raise forms.ValidationError(
-                _("A village that is not on this page: reload the page and try again."))
+                _("A village that is not on this page: reload the page and try again.")
+            )
         values = [data.get(f) for f in FIELDS]
         if None in values:  # a field error is already shown
             return data
@@ -54,7 +55,9 @@ class VillageSettingsForm(forms.ModelForm):
         if not member_min <= member_target <= member_max:
             self.add_error("member_target", _("The member band must contain the member target."))
         if member_max > grid_max:
-            self.add_error("member_max", _("A member area cannot hold more households than a grid."))
+            self.add_error(
+                "member_max", _("A member area cannot hold more households than a grid.")
+            )
         return data
 
     def _post_clean(self):
@@ -70,13 +73,23 @@ SettingsFormSet = modelformset_factory(Village, form=VillageSettingsForm, extra=
 
 def _describe(village: Village, before: dict, after: dict) -> str:
     def text(v):
-        return _("grids %(min)d–%(max)d (target %(target)d), member areas %(mmin)d–%(mmax)d "
-                 "(target %(mtarget)d)") % {
-            "min": v["grid_min"], "max": v["grid_max"], "target": v["grid_target"],
-            "mmin": v["member_min"], "mmax": v["member_max"], "mtarget": v["member_target"]}
+        return _(
+            "grids %(min)d–%(max)d (target %(target)d), member areas %(mmin)d–%(mmax)d "
+            "(target %(mtarget)d)"
+        ) % {
+            "min": v["grid_min"],
+            "max": v["grid_max"],
+            "target": v["grid_target"],
+            "mmin": v["member_min"],
+            "mmax": v["member_max"],
+            "mtarget": v["member_target"],
+        }
 
     return _("Grid settings of %(village)s: %(before)s → %(after)s") % {
-        "village": village.name, "before": text(before), "after": text(after)}
+        "village": village.name,
+        "before": text(before),
+        "after": text(after),
+    }
 
 
 class SettingsConflict(Exception):
@@ -106,22 +119,31 @@ def settings_save(formset, user) -> list[Village]:
         village = Village.objects.select_for_update().get(pk=form.instance.pk)
         before = {f: getattr(village, f) for f in FIELDS}
         if before != _seen(form):
-            last = (GridEditEvent.objects.filter(village=village,
-                                                 action=GridEditEvent.Action.SETTINGS)
-                    .select_related("user").order_by("-at").first())
+            last = (
+                GridEditEvent.objects.filter(village=village, action=GridEditEvent.Action.SETTINGS)
+                .select_related("user")
+                .order_by("-at")
+                .first()
+            )
             who = last.user.username if last and last.user else "—"
-            raise SettingsConflict(_(
-                "The grid settings of %(village)s were changed by %(user)s while this page was "
-                "open; nothing was saved. Reload the page to see them.") % {
-                "village": village.name, "user": who})
+            raise SettingsConflict(
+                _(
+                    "The grid settings of %(village)s were changed by %(user)s while this page was "
+                    "open; nothing was saved. Reload the page to see them."
+                )
+                % {"village": village.name, "user": who}
+            )
         for f in FIELDS:
             setattr(village, f, form.cleaned_data[f])
         village.save(update_fields=list(FIELDS))
         after = {f: getattr(village, f) for f in FIELDS}
         GridEditEvent.objects.create(
-            village=village, user=user, action=GridEditEvent.Action.SETTINGS,
+            village=village,
+            user=user,
+            action=GridEditEvent.Action.SETTINGS,
             summary=_describe(village, before, after)[:500],
-            detail={"before": before, "after": after})
+            detail={"before": before, "after": after},
+        )
         changed.append(village)
     return changed
 
@@ -140,8 +162,11 @@ def township_settings(request, code):
                 messages.error(request, str(exc))
                 return redirect("township-settings", code=township.code)
             if changed:
-                messages.success(request, _("Saved the grid settings of %(names)s.") % {
-                    "names": "、".join(v.name for v in changed)})
+                messages.success(
+                    request,
+                    _("Saved the grid settings of %(names)s.")
+                    % {"names": "、".join(v.name for v in changed)},
+                )
             else:
                 messages.info(request, _("Nothing changed."))
             return redirect("township-settings", code=township.code)
@@ -149,10 +174,19 @@ def township_settings(request, code):
     else:
         formset = SettingsFormSet(queryset=villages)
     labels = {f: Village._meta.get_field(f).verbose_name for f in FIELDS}
-    errors = [(form.instance, labels.get(name, ""), error)  # village, field, message
-              for form in formset.forms for name, errs in form.errors.items()
-              for error in errs]
-    return render(request, "grids/township_settings.html", {
-        "township": township, "formset": formset, "errors": errors,
-        "rows": [(form, form.instance) for form in formset.forms if form.instance.pk],
-    })
+    errors = [
+        (form.instance, labels.get(name, ""), error)  # village, field, message
+        for form in formset.forms
+        for name, errs in form.errors.items()
+        for error in errs
+    ]
+    return render(
+        request,
+        "grids/township_settings.html",
+        {
+            "township": township,
+            "formset": formset,
+            "errors": errors,
+            "rows": [(form, form.instance) for form in formset.forms if form.instance.pk],
+        },
+    )

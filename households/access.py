@@ -15,8 +15,9 @@ from households.models import Household, Role, Township, UserArea, Village
 # action -> roles allowed (within their area)
 MATRIX: dict[str, frozenset[str]] = {
     "view_map": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE}),
-    "view_grid": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE,
-                            Role.GRID_LEADER, Role.GRID_MEMBER}),
+    "view_grid": frozenset(
+        {Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE, Role.GRID_LEADER, Role.GRID_MEMBER}
+    ),
     "import": frozenset({Role.ADMIN, Role.TOWNSHIP}),
     "partition": frozenset({Role.ADMIN, Role.TOWNSHIP}),
     "edit_grids": frozenset({Role.ADMIN, Role.TOWNSHIP}),
@@ -63,9 +64,11 @@ def scope_for(user) -> Scope:
         scope = Scope(role=Role.ADMIN, county=True) if user.is_superuser else NO_SCOPE
     else:
         scope = Scope(
-            role=area.role, county=area.role in (Role.ADMIN, Role.COUNTY),
+            role=area.role,
+            county=area.role in (Role.ADMIN, Role.COUNTY),
             township_id=area.township_id or (area.village.township_id if area.village else None),
-            village_id=area.village_id, grid_code=area.grid_code,
+            village_id=area.village_id,
+            grid_code=area.grid_code,
             member_number=area.member_number,
         )
     user._gis_scope = scope
@@ -88,7 +91,11 @@ def townships_visible(user):
     scope = scope_for(user)
     if scope.county:
         return Township.objects.all()
-    return Township.objects.filter(pk=scope.township_id) if scope.township_id else Township.objects.none()
+    return (
+        Township.objects.filter(pk=scope.township_id)
+        if scope.township_id
+        else Township.objects.none()
+    )
 
 
 def households_visible(user):
@@ -118,7 +125,9 @@ def require_township(user, action: str, township: Township) -> Scope:
 def require_village(user, action: str, village: Village) -> Scope:
     """404 unless the village is in the user's area (checked first), 403 without the action."""
     scope = scope_for(user)
-    other_village = scope.village_id and scope.village_id != village.pk and scope.role != Role.TOWNSHIP
+    other_village = (
+        scope.village_id and scope.village_id != village.pk and scope.role != Role.TOWNSHIP
+    )
     if not _covers_township(scope, village.township_id) or other_village:
         raise Http404
     return require(user, action)

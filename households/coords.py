@@ -82,8 +82,10 @@ def _as_arrays(lon: ArrayLike, lat: ArrayLike) -> Coords:
 
 def _in_china(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
     return (
-        (lon >= _CHINA_LON[0]) & (lon <= _CHINA_LON[1])
-        & (lat >= _CHINA_LAT[0]) & (lat <= _CHINA_LAT[1])
+        (lon >= _CHINA_LON[0])
+        & (lon <= _CHINA_LON[1])
+        & (lat >= _CHINA_LAT[0])
+        & (lat <= _CHINA_LAT[1])
     )
 
 
@@ -91,18 +93,24 @@ def _gcj_offset(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> Coords:
     """GCJ-02 minus WGS84 in degrees at WGS84 (lon, lat); zero outside China."""
     x = lon - 105.0
     y = lat - 35.0
-    ripple_x = (
-        20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)
-    ) * 2.0 / 3.0
+    ripple_x = (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
     d_lat = (
-        -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y
+        -100.0
+        + 2.0 * x
+        + 3.0 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
         + 0.2 * np.sqrt(np.abs(x))
         + ripple_x
         + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
         + (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
     )
     d_lon = (
-        300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y
+        300.0
+        + x
+        + 2.0 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
         + 0.1 * np.sqrt(np.abs(x))
         + ripple_x
         + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
@@ -130,9 +138,13 @@ def _invert(forward, lon: ArrayLike, lat: ArrayLike) -> Coords:
         step_lat = f_lat - t_lat
         x_lon -= step_lon
         x_lat -= step_lat
-        if step_lon.size == 0 or max(
-            np.nanmax(np.abs(step_lon), initial=0.0), np.nanmax(np.abs(step_lat), initial=0.0)
-        ) < _TOLERANCE_DEG:
+        if (
+            step_lon.size == 0
+            or max(
+                np.nanmax(np.abs(step_lon), initial=0.0), np.nanmax(np.abs(step_lat), initial=0.0)
+            )
+            < _TOLERANCE_DEG
+        ):
             break
     return x_lon, x_lat
 

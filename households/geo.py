@@ -27,7 +27,9 @@ def utm_crs(lon: float, lat: float) -> pyproj.CRS:
 
 def to_metric(geoms: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
     transformer = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
-    return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+    )
 
 
 def assign_to_groups(

@@ -45,7 +45,10 @@ class Village(models.Model):
         Township, on_delete=models.PROTECT, related_name="villages", verbose_name=_("township")
     )
     boundary = models.MultiPolygonField(
-        _("boundary"), srid=SRID, null=True, blank=True,
+        _("boundary"),
+        srid=SRID,
+        null=True,
+        blank=True,
         help_text=_("Union of the village's groups, kept up to date by the importer."),
     )
     # Partitioner settings (central communities may use larger grids)
@@ -139,11 +142,17 @@ class Household(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     location = models.PointField(_("location"), srid=SRID)
     group = models.ForeignKey(
-        VillageGroup, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="households", verbose_name=_("village group"),
+        VillageGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="households",
+        verbose_name=_("village group"),
     )
     location_note = models.CharField(
-        _("location note"), max_length=200, blank=True,
+        _("location note"),
+        max_length=200,
+        blank=True,
         help_text=_("Why the household was snapped to a group or left without one."),
     )
     # tags
@@ -159,8 +168,14 @@ class Household(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     TAG_FIELDS = (
-        "party_member_household", "dibao", "wubao", "poverty_monitoring",
-        "left_behind_children", "elderly_alone", "disabled", "veteran",
+        "party_member_household",
+        "dibao",
+        "wubao",
+        "poverty_monitoring",
+        "left_behind_children",
+        "elderly_alone",
+        "disabled",
+        "veteran",
     )
     SENSITIVE_TAGS = ("dibao", "poverty_monitoring", "disabled", "left_behind_children")
 
@@ -202,8 +217,11 @@ class Person(models.Model):
     capable_villager = models.BooleanField(_("capable villager"), default=False)
 
     ROLE_FIELDS = (
-        "group_leader", "womens_group_leader", "five_elders",
-        "villagers_representative", "capable_villager",
+        "group_leader",
+        "womens_group_leader",
+        "five_elders",
+        "villagers_representative",
+        "capable_villager",
     )
 
     class Meta:
@@ -247,7 +265,11 @@ class UserArea(models.Model):
     grid_code = models.CharField(_("grid code"), max_length=15, blank=True)
     member_number = models.PositiveSmallIntegerField(_("member area number"), null=True, blank=True)
     person = models.OneToOneField(
-        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="user_area",
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="user_area",
         verbose_name=_("resident"),
     )
 
@@ -285,6 +307,7 @@ class AccessLog(models.Model):
         "auth.User", on_delete=models.SET_NULL, null=True, verbose_name=_("user")
     )
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
     class Action(models.TextChoices):
         VIEW = "view", _("viewed")
         PHOTO = "photo", _("visit photo")

@@ -33,6 +33,9 @@ def access_log_write(request, household_ids, *, action: str = "view") -> None:
     if not ids:
         return
     AccessLog.objects.create(
-        user=request.user if request.user.is_authenticated else None, action=action,
-        path=request.get_full_path()[:300], ip=client_ip(request), household_ids=ids,
+        user=request.user if request.user.is_authenticated else None,
+        action=action,
+        path=request.get_full_path()[:300],
+        ip=client_ip(request),
+        household_ids=ids,
     )

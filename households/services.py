@@ -53,7 +53,9 @@ def households_reassign_groups() -> int:
     group_ids, _labels, geoms = group_polygons()
     table = Household._meta.db_table
     with connection.cursor() as cur:
-        cur.execute(f"SELECT id, ST_X(location), ST_Y(location), group_id, location_note FROM {table}")
+        cur.execute(
+            f"SELECT id, ST_X(location), ST_Y(location), group_id, location_note FROM {table}"
+        )
         rows = cur.fetchall()
     if not rows:
         return 0
@@ -63,15 +65,21 @@ def households_reassign_groups() -> int:
     new_group = pd.array(ids[result.group], dtype="Int64")
     notes = group_notes(result.snapped_m, result.group)
     old_group = pd.array(data["group_id"], dtype="Int64")
-    changed = (old_group.fillna(-1) != new_group.fillna(-1)).to_numpy() | (data["note"].to_numpy() != notes)
+    changed = (old_group.fillna(-1) != new_group.fillna(-1)).to_numpy() | (
+        data["note"].to_numpy() != notes
+    )
     if not changed.any():
         return 0
-    out = pd.DataFrame({"id": data["id"][changed], "group_id": new_group[changed], "note": notes[changed]})
+    out = pd.DataFrame(
+        {"id": data["id"][changed], "group_id": new_group[changed], "note": notes[changed]}
+    )
     buf = io.StringIO()
     out.to_csv(buf, index=False, header=False, na_rep="\\N")
     buf.seek(0)
     with connection.cursor() as cur:
-        cur.execute("CREATE TEMP TABLE tmp_regroup (id bigint, group_id bigint, note text) ON COMMIT DROP")
+        cur.execute(
+            "CREATE TEMP TABLE tmp_regroup (id bigint, group_id bigint, note text) ON COMMIT DROP"
+        )
         cur.copy_expert("COPY tmp_regroup FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
         cur.execute(
             f"UPDATE {table} h SET group_id = t.group_id, location_note = t.note "
@@ -81,7 +89,9 @@ def households_reassign_groups() -> int:
     return int(changed.sum())
 
 
-def household_update(household: Household, data: dict, *, fields: list[str], user=None) -> Household:
+def household_update(
+    household: Household, data: dict, *, fields: list[str], user=None
+) -> Household:
     """Save an edit of a household's attributes (not its location or group)."""
     changed = []
     for name in fields:

@@ -12,13 +12,25 @@ from households import access, selectors
 def map_text() -> dict:
     """Labels the map scripts show, translated on the server."""
     return {
-        "none": _("No basemap"), "tianditu": _("Tianditu"), "tiandituImg": _("Tianditu imagery"),
-        "osm": _("OpenStreetMap"), "villages": _("Village boundaries"),
-        "groups": _("Village groups"), "households": _("Households"), "legend": _("Legend"),
-        "household": _("Household"), "ungrouped": _("Household outside every group"),
-        "members": _("members"), "loaded": _("Loaded"), "failed": _("Could not load"),
-        "group": _("Group"), "village": _("Village"), "householdsCount": _("households"),
-        "grids": _("Grids"), "inBand": _("Grid in band"), "underBand": _("Grid under band"),
+        "none": _("No basemap"),
+        "tianditu": _("Tianditu"),
+        "tiandituImg": _("Tianditu imagery"),
+        "osm": _("OpenStreetMap"),
+        "villages": _("Village boundaries"),
+        "groups": _("Village groups"),
+        "households": _("Households"),
+        "legend": _("Legend"),
+        "household": _("Household"),
+        "ungrouped": _("Household outside every group"),
+        "members": _("members"),
+        "loaded": _("Loaded"),
+        "failed": _("Could not load"),
+        "group": _("Group"),
+        "village": _("Village"),
+        "householdsCount": _("households"),
+        "grids": _("Grids"),
+        "inBand": _("Grid in band"),
+        "underBand": _("Grid under band"),
         "overBand": _("Grid over band"),
     }
 

@@ -19,10 +19,18 @@ PLAIN_FIELDS = ["head", "members", "address", "civility_points"]
 class HouseholdForm(forms.ModelForm):
     """ID number and phone are never shown in clear here: a new value replaces the old one."""
 
-    new_phone = forms.RegexField(PHONE_RE, required=False, label=_("New phone"),
-                                 help_text=_("Leave empty to keep the current one."))
-    new_id_number = forms.RegexField(ID_NUMBER_RE, required=False, label=_("New ID number"),
-                                     help_text=_("Leave empty to keep the current one."))
+    new_phone = forms.RegexField(
+        PHONE_RE,
+        required=False,
+        label=_("New phone"),
+        help_text=_("Leave empty to keep the current one."),
+    )
+    new_id_number = forms.RegexField(
+        ID_NUMBER_RE,
+        required=False,
+        label=_("New ID number"),
+        help_text=_("Leave empty to keep the current one."),
+    )
 
     class Meta:
         model = Household
@@ -41,8 +49,9 @@ def household_edit(request, external_id):
     # the role first: a role that never edits households gets the same 403 for any id,
     # existing or not, which tells it nothing; then 404 outside the user's area
     access.require(request.user, "edit_households")
-    household = get_object_or_404(Household.objects.select_related("group__village__township"),
-                                  external_id=external_id)
+    household = get_object_or_404(
+        Household.objects.select_related("group__village__township"), external_id=external_id
+    )
     if household.group is None:  # outside every group: only county-wide roles
         if not access.scope_for(request.user).county:
             raise Http404
@@ -50,8 +59,11 @@ def household_edit(request, external_id):
     else:
         scope = access.require_village(request.user, "edit_households", household.group.village)
     # the form gets its own copy: validating a ModelForm writes the values onto its instance
-    form = HouseholdForm(request.POST or None, instance=Household.objects.get(pk=household.pk),
-                         sensitive=scope.can("sensitive_tags"))
+    form = HouseholdForm(
+        request.POST or None,
+        instance=Household.objects.get(pk=household.pk),
+        sensitive=scope.can("sensitive_tags"),
+    )
     if request.method == "POST" and form.is_valid():
         household_update(household, form.cleaned_data, fields=list(form.fields), user=request.user)
         messages.success(request, _("Household %(id)s saved.") % {"id": household.external_id})
@@ -59,8 +71,13 @@ def household_edit(request, external_id):
         if target.startswith("/") and not target.startswith("//"):  # local pages only
             return redirect(target)
         return redirect("household-edit", external_id=external_id)
-    return render(request, "households/household_edit.html", {
-        "household": household, "form": form,
-        "masked_phone": mask_phone(household.phone),
-        "masked_id": mask_id_number(household.id_number),
-    })
+    return render(
+        request,
+        "households/household_edit.html",
+        {
+            "household": household,
+            "form": form,
+            "masked_phone": mask_phone(household.phone),
+            "masked_id": mask_id_number(household.id_number),
+        },
+    )

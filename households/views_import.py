@@ -40,15 +40,23 @@ MAX_LISTED = 200
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=[
-        ("groups", gettext_lazy("Village groups (GeoJSON, GeoPackage, zipped Shapefile, KML)")),
-        ("households", gettext_lazy("Households (CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile)")),
-        ("persons", gettext_lazy("Residents roster (CSV, XLSX)")),
-    ])
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What the file holds"),
+        choices=[
+            ("groups", gettext_lazy("Village groups (GeoJSON, GeoPackage, zipped Shapefile, KML)")),
+            (
+                "households",
+                gettext_lazy("Households (CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile)"),
+            ),
+            ("persons", gettext_lazy("Residents roster (CSV, XLSX)")),
+        ],
+    )
     file = forms.FileField(label=gettext_lazy("File"))
     crs = forms.ChoiceField(
-        label=gettext_lazy("Coordinates of CSV/XLSX households"), required=False,
-        choices=[("", gettext_lazy("WGS84 (EPSG:4326), default"))] + [(c, c) for c in CRS_CHOICES[1:]],
+        label=gettext_lazy("Coordinates of CSV/XLSX households"),
+        required=False,
+        choices=[("", gettext_lazy("WGS84 (EPSG:4326), default"))]
+        + [(c, c) for c in CRS_CHOICES[1:]],
     )
     skip_rejected = forms.BooleanField(
         label=gettext_lazy("Load the good rows and leave out rejected ones"), required=False
@@ -120,14 +128,25 @@ def import_review(request, token):
         if not rejected:
             shutil.rmtree(folder, ignore_errors=True)
             messages.success(request, report.summary())
-            return render(request, "households/import_review.html", {
-                "report": report, "done": True, "listed": MAX_LISTED, "township": township})
+            return render(
+                request,
+                "households/import_review.html",
+                {"report": report, "done": True, "listed": MAX_LISTED, "township": township},
+            )
     else:
         report, rejected = _run(meta, path, township, dry_run=True)
-    return render(request, "households/import_review.html", {
-        "report": report, "rejected": rejected, "token": token, "meta": meta,
-        "listed": MAX_LISTED, "township": township,
-    })
+    return render(
+        request,
+        "households/import_review.html",
+        {
+            "report": report,
+            "rejected": rejected,
+            "token": token,
+            "meta": meta,
+            "listed": MAX_LISTED,
+            "township": township,
+        },
+    )
 
 
 @login_required

@@ -13,19 +13,27 @@ POINT_BOTH = _("Give both longitude and latitude, or neither.")
 
 class VisitForm(forms.Form):
     household = forms.ModelChoiceField(label=_("Household"), queryset=None)
-    visited_on = forms.DateField(label=_("Date"), widget=forms.DateInput(
-        attrs={"type": "date"}, format="%Y-%m-%d"))  # what <input type=date> accepts
-    note = forms.CharField(label=_("Note"), max_length=2000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
-    photo = forms.FileField(label=_("Photo"), required=False, validators=[validate_photo],
-                            widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    visited_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )  # what <input type=date> accepts
+    note = forms.CharField(
+        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        validators=[validate_photo],
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
     lon = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
 
     def __init__(self, *args, households, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["household"].queryset = households
-        self.fields["household"].label_from_instance = lambda h: f"{h.head or '—'} · {h.external_id}"
+        self.fields["household"].label_from_instance = lambda h: (
+            f"{h.head or '—'} · {h.external_id}"
+        )
         self.fields["visited_on"].initial = timezone.localdate
 
     def clean(self):

@@ -37,11 +37,18 @@ class Visit(models.Model):
         _("photo"), upload_to=_photo_path, blank=True, validators=[validate_photo]
     )
     point = models.PointField(
-        _("location"), srid=SRID, null=True, blank=True, spatial_index=False  # named below
+        _("location"),
+        srid=SRID,
+        null=True,
+        blank=True,
+        spatial_index=False,  # named below
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-        related_name="visits", verbose_name=_("logged by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="visits",
+        verbose_name=_("logged by"),
     )
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
 

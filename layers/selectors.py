@@ -31,7 +31,8 @@ def grid_current(code: str) -> Grid:
         raise Http404
     return get_object_or_404(
         Grid.objects.select_related("village__township", "version", "leader__household"),
-        code=code, version__valid_to__isnull=True,
+        code=code,
+        version__valid_to__isnull=True,
     )
 
 
@@ -40,9 +41,11 @@ def grid_of_user(user) -> Grid | None:
     scope = scope_for(user)
     if not scope.grid_bound:
         return None
-    return Grid.objects.select_related("village__township", "version", "leader__household").filter(
-        code=scope.grid_code, village_id=scope.village_id, version__valid_to__isnull=True
-    ).first()
+    return (
+        Grid.objects.select_related("village__township", "version", "leader__household")
+        .filter(code=scope.grid_code, village_id=scope.village_id, version__valid_to__isnull=True)
+        .first()
+    )
 
 
 def visible_tags(user, grid: Grid) -> tuple[str, ...]:
@@ -79,15 +82,21 @@ def overdue_before(days: int = NOT_VISITED_DAYS) -> dt.date:
 
 def _last_visit():
     return Subquery(
-        Visit.objects.filter(household=OuterRef("household")).order_by()
-        .values("household").annotate(last=Max("visited_on")).values("last")[:1]
+        Visit.objects.filter(household=OuterRef("household"))
+        .order_by()
+        .values("household")
+        .annotate(last=Max("visited_on"))
+        .values("last")[:1]
     )
 
 
 def grid_assignments(user, grid: Grid, *, q: str = "", tag: str = "", member=None) -> QuerySet:
     """The grid's assignments the user may see, filtered by search text, tag and member area."""
-    qs = assignments_visible(user, grid).select_related(
-        "household__group", "member_area").annotate(last_visit=_last_visit())
+    qs = (
+        assignments_visible(user, grid)
+        .select_related("household__group", "member_area")
+        .annotate(last_visit=_last_visit())
+    )
     if tag:
         if tag not in visible_tags(user, grid):
             raise ParameterError(f"unknown tag {tag!r}")
@@ -102,8 +111,11 @@ def grid_assignments(user, grid: Grid, *, q: str = "", tag: str = "", member=Non
     if len(q) > 50:
         raise ParameterError("search text is too long")
     if q:
-        match = (Q(household__head__icontains=q) | Q(household__address__icontains=q)
-                 | Q(household__external_id__icontains=q))
+        match = (
+            Q(household__head__icontains=q)
+            | Q(household__address__icontains=q)
+            | Q(household__external_id__icontains=q)
+        )
         if can_unmask(user, grid):  # only who sees the numbers may search by them
             match |= Q(household__id_number__icontains=q) | Q(household__phone__icontains=q)
         qs = qs.filter(match)
@@ -117,15 +129,23 @@ def household_rows(user, grid: Grid, assignments) -> tuple[list[HouseholdRow], b
     rows = []
     for a in assignments:
         h = a.household
-        rows.append(HouseholdRow(
-            pk=h.pk, external_id=h.external_id, head=h.head, members=h.members,
-            id_number=h.id_number if unmask else mask_id_number(h.id_number),
-            phone=h.phone if unmask else mask_phone(h.phone),
-            address=h.address, group=h.group.name if h.group else "",
-            member_number=a.member_area.number if a.member_area else None,
-            tags=tuple(t for t in tags if getattr(h, t)), last_visit=a.last_visit,
-            lon=h.location.x, lat=h.location.y,
-        ))
+        rows.append(
+            HouseholdRow(
+                pk=h.pk,
+                external_id=h.external_id,
+                head=h.head,
+                members=h.members,
+                id_number=h.id_number if unmask else mask_id_number(h.id_number),
+                phone=h.phone if unmask else mask_phone(h.phone),
+                address=h.address,
+                group=h.group.name if h.group else "",
+                member_number=a.member_area.number if a.member_area else None,
+                tags=tuple(t for t in tags if getattr(h, t)),
+                last_visit=a.last_visit,
+                lon=h.location.x,
+                lat=h.location.y,
+            )
+        )
     return rows, unmask and any(r.id_number or r.phone for r in rows)
 
 
@@ -181,11 +201,19 @@ def grid_contacts(user, grid: Grid) -> list[Contact]:
     scope = scope_for(user)
     unmask = can_unmask(user, grid)
     since = overdue_before()
-    areas = MemberArea.objects.filter(grid=grid).select_related("member").annotate(
-        n=Count("assignments", distinct=True),
-        seen=Count("assignments", distinct=True, filter=Q(
-            assignments__household__visits__visited_on__gte=since)),
-    ).order_by("number")
+    areas = (
+        MemberArea.objects.filter(grid=grid)
+        .select_related("member")
+        .annotate(
+            n=Count("assignments", distinct=True),
+            seen=Count(
+                "assignments",
+                distinct=True,
+                filter=Q(assignments__household__visits__visited_on__gte=since),
+            ),
+        )
+        .order_by("number")
+    )
     if scope.role == Role.GRID_MEMBER:
         areas = areas.filter(number=scope.member_number)
 
@@ -195,10 +223,15 @@ def grid_contacts(user, grid: Grid) -> list[Contact]:
         return p.phone if unmask else mask_phone(p.phone)
 
     total = GridAssignment.objects.filter(grid=grid).count()
-    contacts = [Contact("leader", None, grid.leader.name if grid.leader else "",
-                        phone(grid.leader), total, 0)]
-    contacts += [Contact("member", a.number, a.member.name if a.member else "", phone(a.member),
-                         a.n, a.seen) for a in areas]
+    contacts = [
+        Contact(
+            "leader", None, grid.leader.name if grid.leader else "", phone(grid.leader), total, 0
+        )
+    ]
+    contacts += [
+        Contact("member", a.number, a.member.name if a.member else "", phone(a.member), a.n, a.seen)
+        for a in areas
+    ]
     return contacts
 
 
@@ -206,8 +239,18 @@ def access_log_list() -> QuerySet:
     return AccessLog.objects.select_related("user").order_by("-at", "-pk")
 
 
-EXPORT_COLUMNS = ("external_id", "head", "members", "id_number", "phone", "address",
-                  "village", "group", "grid", "member_area")
+EXPORT_COLUMNS = (
+    "external_id",
+    "head",
+    "members",
+    "id_number",
+    "phone",
+    "address",
+    "village",
+    "group",
+    "grid",
+    "member_area",
+)
 
 
 def export_rows(user, township=None):
@@ -216,7 +259,8 @@ def export_rows(user, township=None):
     if township is not None:
         qs = qs.filter(group__village__township=township)
     current = GridAssignment.objects.filter(
-        household=OuterRef("pk"), version__valid_to__isnull=True)
+        household=OuterRef("pk"), version__valid_to__isnull=True
+    )
     qs = qs.annotate(
         grid=Subquery(current.values("grid__code")[:1]),
         area=Subquery(current.values("member_area__number")[:1]),
@@ -228,6 +272,15 @@ def export_rows(user, township=None):
 
 
 def export_row(h, tags) -> list:
-    return [h.external_id, h.head, h.members, mask_id_number(h.id_number), mask_phone(h.phone),
-            h.address, h.group.village.name if h.group else "", h.group.name if h.group else "",
-            h.grid or "", h.area or ""] + [int(getattr(h, t)) for t in tags]
+    return [
+        h.external_id,
+        h.head,
+        h.members,
+        mask_id_number(h.id_number),
+        mask_phone(h.phone),
+        h.address,
+        h.group.village.name if h.group else "",
+        h.group.name if h.group else "",
+        h.grid or "",
+        h.area or "",
+    ] + [int(getattr(h, t)) for t in tags]

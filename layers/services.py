@@ -31,14 +31,24 @@ def visit_point(lon: float, lat: float) -> Point:
     return Point(lon, lat, srid=4326)
 
 
-def visit_create(user, household: Household, *, visited_on: dt.date, note: str = "",
-                 photo=None, point: Point | None = None) -> Visit:
+def visit_create(
+    user,
+    household: Household,
+    *,
+    visited_on: dt.date,
+    note: str = "",
+    photo=None,
+    point: Point | None = None,
+) -> Visit:
     """Log a visit. Only the leader of the household's CURRENT grid, or the member of its
     member area, may: anyone else gets 404 (outside their area) or 403 (role lacks the right).
     """
     require(user, "log_visits")
-    assignment = GridAssignment.objects.select_related("grid__village", "member_area").filter(
-        household=household, version__valid_to__isnull=True).first()
+    assignment = (
+        GridAssignment.objects.select_related("grid__village", "member_area")
+        .filter(household=household, version__valid_to__isnull=True)
+        .first()
+    )
     if assignment is None:
         raise Http404
     scope = require_grid(user, "log_visits", assignment.grid)
@@ -50,8 +60,15 @@ def visit_create(user, household: Household, *, visited_on: dt.date, note: str =
         raise ValidationError({"visited_on": VISIT_IN_FUTURE})
     if visited_on < today - dt.timedelta(days=VISIT_MAX_AGE_DAYS):
         raise ValidationError({"visited_on": VISIT_TOO_OLD})
-    visit = Visit(household=household, grid_code=assignment.grid.code, member_number=number,
-                  visited_on=visited_on, note=note, point=point, created_by=user)
+    visit = Visit(
+        household=household,
+        grid_code=assignment.grid.code,
+        member_number=number,
+        visited_on=visited_on,
+        note=note,
+        point=point,
+        created_by=user,
+    )
     if photo:
         visit.photo = photo
     visit.full_clean()

@@ -33,8 +33,18 @@ from households.views import basemaps, map_text
 from . import selectors, services
 from .forms import VisitForm
 
-MEMBER_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
-                 "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f"]  # Tableau 10
+MEMBER_COLORS = [
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#ff7f0e",
+    "#17becf",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#7f7f7f",
+]  # Tableau 10
 
 
 def _tag_label(tag: str) -> str:
@@ -43,14 +53,26 @@ def _tag_label(tag: str) -> str:
 
 def _map_config(grid, contacts) -> dict:
     text = map_text()
-    text.update(grid=_("Grid"), memberArea=_("Member area"), noArea=_("No member area"),
-                lastVisit=_("Last visit"), never=_("never"), here=_("Visit location"))
-    areas = [{"number": c.number, "name": c.name, "color": MEMBER_COLORS[(c.number - 1) % 10]}
-             for c in contacts if c.post == "member"]
+    text.update(
+        grid=_("Grid"),
+        memberArea=_("Member area"),
+        noArea=_("No member area"),
+        lastVisit=_("Last visit"),
+        never=_("never"),
+        here=_("Visit location"),
+    )
+    areas = [
+        {"number": c.number, "name": c.name, "color": MEMBER_COLORS[(c.number - 1) % 10]}
+        for c in contacts
+        if c.post == "member"
+    ]
     return {
         "outline": reverse("grid-outline", args=[grid.code]),
         "households": reverse("grid-households", args=[grid.code]),
-        "basemaps": basemaps(), "extent": settings.COUNTY_EXTENT, "text": text, "areas": areas,
+        "basemaps": basemaps(),
+        "extent": settings.COUNTY_EXTENT,
+        "text": text,
+        "areas": areas,
     }
 
 
@@ -65,7 +87,8 @@ def _render_page(request, grid, *, form=None, status=200):
     contacts = selectors.grid_contacts(request.user, grid)
     if q or tag:
         overdue, _unmasked = selectors.household_rows(
-            request.user, grid, selectors.households_not_visited(request.user, grid))
+            request.user, grid, selectors.households_not_visited(request.user, grid)
+        )
     else:  # the same households, no second query
         overdue = [r for r in rows if r.overdue]
     can_log = scope.can("log_visits")
@@ -75,15 +98,29 @@ def _render_page(request, grid, *, form=None, status=200):
         access_log_write(request, [r.pk for r in rows])
     tags = [(t, _tag_label(t)) for t in selectors.visible_tags(request.user, grid)]
     labels = dict(tags)
-    return render(request, "layers/field.html", {
-        "grid": grid, "q": q, "tag": tag, "tags": tags,
-        "rows": [(r, [(t, labels[t]) for t in r.tags]) for r in rows],
-        "contacts": contacts, "visits": selectors.grid_visits(request.user, grid),
-        "overdue": overdue, "overdue_days": selectors.NOT_VISITED_DAYS,
-        "form": form, "can_log": can_log, "is_member": scope.role == "grid_member",
-        "map_config": _map_config(grid, contacts), "member_colors": MEMBER_COLORS,
-        "mine": scope.grid_bound, "can_edit": scope.can("edit_households"),
-    }, status=status)
+    return render(
+        request,
+        "layers/field.html",
+        {
+            "grid": grid,
+            "q": q,
+            "tag": tag,
+            "tags": tags,
+            "rows": [(r, [(t, labels[t]) for t in r.tags]) for r in rows],
+            "contacts": contacts,
+            "visits": selectors.grid_visits(request.user, grid),
+            "overdue": overdue,
+            "overdue_days": selectors.NOT_VISITED_DAYS,
+            "form": form,
+            "can_log": can_log,
+            "is_member": scope.role == "grid_member",
+            "map_config": _map_config(grid, contacts),
+            "member_colors": MEMBER_COLORS,
+            "mine": scope.grid_bound,
+            "can_edit": scope.can("edit_households"),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -111,13 +148,20 @@ def grid_work(request, code):
 def visit_add(request, code):
     grid = selectors.grid_current(code)
     require_grid(request.user, "log_visits", grid)
-    form = VisitForm(request.POST, request.FILES,
-                     households=selectors.visit_households(request.user, grid))
+    form = VisitForm(
+        request.POST, request.FILES, households=selectors.visit_households(request.user, grid)
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.visit_create(request.user, data["household"], visited_on=data["visited_on"],
-                                  note=data["note"], photo=data["photo"], point=data["point"])
+            services.visit_create(
+                request.user,
+                data["household"],
+                visited_on=data["visited_on"],
+                note=data["note"],
+                photo=data["photo"],
+                point=data["point"],
+            )
         except ValidationError as exc:
             for field, errors in exc.update_error_dict({}).items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -133,9 +177,16 @@ def visit_add(request, code):
 def grid_outline(request, code):
     grid = selectors.grid_current(code)
     require_grid(request.user, "view_grid", grid)
-    feature = {"type": "Feature", "id": grid.code, "geometry": json.loads(grid.geom.geojson),
-               "properties": {"code": grid.code, "village": grid.village.name,
-                              "households": grid.household_count}}
+    feature = {
+        "type": "Feature",
+        "id": grid.code,
+        "geometry": json.loads(grid.geom.geojson),
+        "properties": {
+            "code": grid.code,
+            "village": grid.village.name,
+            "households": grid.household_count,
+        },
+    }
     return _geojson({"type": "FeatureCollection", "features": [feature]})
 
 
@@ -148,8 +199,12 @@ def grid_households(request, code):
     try:
         bbox = hh_selectors.parse_bbox(request.GET.get("bbox"))
         assignments = selectors.grid_assignments(
-            request.user, grid, member=request.GET.get("member"), q=request.GET.get("q", ""),
-            tag=request.GET.get("tag", ""))
+            request.user,
+            grid,
+            member=request.GET.get("member"),
+            q=request.GET.get("q", ""),
+            tag=request.GET.get("tag", ""),
+        )
     except (hh_selectors.BBoxError, selectors.ParameterError) as exc:
         return HttpResponseBadRequest(str(exc))
     if bbox:
@@ -157,15 +212,26 @@ def grid_households(request, code):
     rows, unmasked = selectors.household_rows(request.user, grid, assignments)
     if unmasked:
         access_log_write(request, [r.pk for r in rows])
-    features = [{
-        "type": "Feature", "id": r.external_id,
-        "geometry": {"type": "Point", "coordinates": [round(r.lon, 7), round(r.lat, 7)]},
-        "properties": {"head": r.head, "members": r.members, "address": r.address,
-                       "phone": r.phone, "id_number": r.id_number, "group": r.group,
-                       "member_area": r.member_number, "tags": [_tag_label(t) for t in r.tags],
-                       "last_visit": r.last_visit.isoformat() if r.last_visit else None,
-                       "overdue": r.overdue},
-    } for r in rows]
+    features = [
+        {
+            "type": "Feature",
+            "id": r.external_id,
+            "geometry": {"type": "Point", "coordinates": [round(r.lon, 7), round(r.lat, 7)]},
+            "properties": {
+                "head": r.head,
+                "members": r.members,
+                "address": r.address,
+                "phone": r.phone,
+                "id_number": r.id_number,
+                "group": r.group,
+                "member_area": r.member_number,
+                "tags": [_tag_label(t) for t in r.tags],
+                "last_visit": r.last_visit.isoformat() if r.last_visit else None,
+                "overdue": r.overdue,
+            },
+        }
+        for r in rows
+    ]
     return _geojson({"type": "FeatureCollection", "features": features})
 
 
@@ -224,4 +290,3 @@ def households_export(request):
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="households-{stamp}.csv"'
     return response
-

@@ -87,12 +87,19 @@ DEMO_SEED = 20240
 DEMO_TOWNSHIP = ("360721100", "坑口镇")
 # (code suffix, name, naming style, group sizes; a 0th group marked central).
 DEMO_VILLAGES = (
-    ("200", "坑口村", "place",
-     [300, 62, 48, 35, 27, 55, 41, 18, 74, 33, 12, 46, 58, 29, 90, 51, 24, 44]),
-    ("201", "万星村", "ordinal",
-     [45, 67, 38, 52, 21, 140, 43, 58, 36, 49, 15, 61, 40]),
-    ("202", "坪地山村", "place",
-     [23, 14, 31, 10, 42, 19, 27, 56, 12, 35, 22, 17, 48, 26, 11, 38, 60]),
+    (
+        "200",
+        "坑口村",
+        "place",
+        [300, 62, 48, 35, 27, 55, 41, 18, 74, 33, 12, 46, 58, 29, 90, 51, 24, 44],
+    ),
+    ("201", "万星村", "ordinal", [45, 67, 38, 52, 21, 140, 43, 58, 36, 49, 15, 61, 40]),
+    (
+        "202",
+        "坪地山村",
+        "place",
+        [23, 14, 31, 10, 42, 19, 27, 56, 12, 35, 22, 17, 48, 26, 11, 38, 60],
+    ),
 )
 
 SURNAMES = list("刘陈李王张黄曾钟赖谢邱廖罗温朱杨胡肖郭何林吴周徐叶邓彭孙宋蓝古")
@@ -154,8 +161,15 @@ def build_county(n_households: int, *, seed: int = 0, n_villages: int | None = N
         pts = shapely.point_on_surface(villages[members])
         order = np.lexsort((shapely.get_x(pts), -shapely.get_y(pts)))
         for k, v in enumerate(members[order]):
-            specs.append(dict(index=v, code=f"{t_code}{200 + k:03d}", township_code=t_code,
-                              sizes=sizes[v], central=False))
+            specs.append(
+                dict(
+                    index=v,
+                    code=f"{t_code}{200 + k:03d}",
+                    township_code=t_code,
+                    sizes=sizes[v],
+                    central=False,
+                )
+            )
     t_names = _unique_names(rng, len(np.unique(townships)), PLACE_FIRST, PLACE_SECOND)
     v_names = _unique_names(rng, n_villages, PLACE_FIRST + SURNAMES, PLACE_SECOND + list("田"))
     for k, spec in enumerate(sorted(specs, key=lambda s: s["code"])):
@@ -197,8 +211,16 @@ def build_demo(*, seed: int = DEMO_SEED) -> County:
     villages = _clip_voronoi(centres, outline)
     code, name = DEMO_TOWNSHIP
     specs = [
-        dict(index=k, code=code + suffix, township_code=code, township_name=name,
-             name=v_name, style=style, sizes=np.array(sizes), central=(k == 0))
+        dict(
+            index=k,
+            code=code + suffix,
+            township_code=code,
+            township_name=name,
+            name=v_name,
+            style=style,
+            sizes=np.array(sizes),
+            central=(k == 0),
+        )
         for k, (suffix, v_name, style, sizes) in enumerate(DEMO_VILLAGES)
     ]
     return _realise(outline, villages, specs, rng)
@@ -233,9 +255,16 @@ def make_persons(households: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
     group = hh["group_id"].to_numpy()[idx]
 
     party = rng.random(m) < np.where(role == 0, 0.11, 0.04)
-    flags = {k: np.zeros(m, bool) for k in (
-        "group_leader", "womens_group_leader", "five_elders", "villagers_representative",
-        "capable_villager")}
+    flags = {
+        k: np.zeros(m, bool)
+        for k in (
+            "group_leader",
+            "womens_group_leader",
+            "five_elders",
+            "villagers_representative",
+            "capable_villager",
+        )
+    }
     for g in pd.unique(group):
         rows = np.flatnonzero(group == g)
         heads = rows[role[rows] == 0]
@@ -249,12 +278,18 @@ def make_persons(households: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
     flags["five_elders"] = (born < 1961) & (role == 0) & (rng.random(m) < 0.06)
     flags["capable_villager"] = (born >= 1970) & (born <= 2000) & (rng.random(m) < 0.06)
     status = np.where(party, np.where(rng.random(m) < 0.88, "full", "probationary"), "")
-    out = pd.DataFrame({
-        "name": np.where(role == 0, hh["head"].to_numpy()[idx].astype(str),
-                         np.char.add(surname.astype(str), names)),
-        "household_id": hh["id"].to_numpy()[idx],
-        "phone": phone, "party_member": status,
-    })
+    out = pd.DataFrame(
+        {
+            "name": np.where(
+                role == 0,
+                hh["head"].to_numpy()[idx].astype(str),
+                np.char.add(surname.astype(str), names),
+            ),
+            "household_id": hh["id"].to_numpy()[idx],
+            "phone": phone,
+            "party_member": status,
+        }
+    )
     for key, values in flags.items():
         out[key] = values.astype(int)
     return out
@@ -265,10 +300,22 @@ def write_county(county: County, out_dir: str | Path) -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     features = [
-        {"type": "Feature", "id": row.id,
-         "properties": {k: getattr(row, k) for k in (
-             "code", "name", "village_code", "village_name", "township_code", "township_name")},
-         "geometry": shapely.geometry.mapping(row.geometry)}
+        {
+            "type": "Feature",
+            "id": row.id,
+            "properties": {
+                k: getattr(row, k)
+                for k in (
+                    "code",
+                    "name",
+                    "village_code",
+                    "village_name",
+                    "township_code",
+                    "township_name",
+                )
+            },
+            "geometry": shapely.geometry.mapping(row.geometry),
+        }
         for row in county.groups.itertuples()
     ]
     doc = {"type": "FeatureCollection", "name": "village_groups", "features": features}
@@ -285,7 +332,7 @@ def _outline(n_households: int, rng: np.random.Generator) -> shapely.Polygon:
     radius = np.sqrt(n_households * AREA_PER_HOUSEHOLD_M2 / np.pi)
     theta = np.linspace(0, 2 * np.pi, 256, endpoint=False)
     k = np.arange(2, 6)[:, None]
-    wobble = (rng.uniform(0, 0.12, (4, 1)) / (k / 2) * np.cos(k * theta + rng.uniform(0, 7, (4, 1))))
+    wobble = rng.uniform(0, 0.12, (4, 1)) / (k / 2) * np.cos(k * theta + rng.uniform(0, 7, (4, 1)))
     r = radius * np.clip(1 + wobble.sum(axis=0), 0.6, None)
     return shapely.Polygon(np.column_stack([r * np.cos(theta), r * np.sin(theta)]))
 
@@ -329,8 +376,9 @@ def _townships(villages: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     centres = xy[rng.choice(len(xy), k, replace=False)]
     for _ in range(15):
         label = ((xy[:, None, :] - centres[None]) ** 2).sum(-1).argmin(1)
-        centres = np.array([xy[label == j].mean(0) if (label == j).any() else centres[j]
-                            for j in range(k)])
+        centres = np.array(
+            [xy[label == j].mean(0) if (label == j).any() else centres[j] for j in range(k)]
+        )
     used = np.unique(label)
     rank = np.argsort(np.argsort(centres[used, 0]))
     return rank[np.searchsorted(used, label)]
@@ -440,7 +488,9 @@ def _realise(outline, villages, specs, rng) -> County:
     group_rows, cell_list, centre_l, tangent_l, spread_l, bend_l, hh_group = ([] for _ in "1234567")
     for spec in specs:
         village = villages[spec["index"]]
-        order, centres, tangents = _hamlets(village, np.asarray(spec["sizes"]), spec["central"], rng)
+        order, centres, tangents = _hamlets(
+            village, np.asarray(spec["sizes"]), spec["central"], rng
+        )
         sizes = np.asarray(spec["sizes"])[order]
         cells = _clip_voronoi(centres, village)
         names = _group_names(len(sizes), spec["style"], rng)
@@ -449,10 +499,17 @@ def _realise(outline, villages, specs, rng) -> County:
             if is_central:
                 names[k] = spec["name"].removesuffix("村") + "街组"
             per = CENTRAL_SPREAD_M_PER_SQRT_HH if is_central else SPREAD_M_PER_SQRT_HH
-            group_rows.append(dict(
-                id=f"{spec['code']}{k + 1:02d}", name=names[k], village_id=spec["code"],
-                village_name=spec["name"], township_code=spec["township_code"],
-                township_name=spec["township_name"], size=int(size)))
+            group_rows.append(
+                dict(
+                    id=f"{spec['code']}{k + 1:02d}",
+                    name=names[k],
+                    village_id=spec["code"],
+                    village_name=spec["name"],
+                    township_code=spec["township_code"],
+                    township_name=spec["township_name"],
+                    size=int(size),
+                )
+            )
             cell_list.append(cells[k])
             centre_l.append(centres[k])
             tangent_l.append(tangents[k])
@@ -464,8 +521,15 @@ def _realise(outline, villages, specs, rng) -> County:
     shapely.prepare(cells_m)
     n = len(g_index)
     farm = rng.random(n) < FARMSTEAD_SHARE
-    xy = _place(cells_m[g_index], np.array(centre_l)[g_index], np.array(tangent_l)[g_index],
-                np.array(spread_l)[g_index], np.array(bend_l)[g_index], farm, rng)
+    xy = _place(
+        cells_m[g_index],
+        np.array(centre_l)[g_index],
+        np.array(tangent_l)[g_index],
+        np.array(spread_l)[g_index],
+        np.array(bend_l)[g_index],
+        farm,
+        rng,
+    )
 
     groups = pd.DataFrame(group_rows)
     cells = _coverage_to_degrees(cells_m)
@@ -476,17 +540,30 @@ def _realise(outline, villages, specs, rng) -> County:
     groups.insert(4, "village_code", groups["village_id"])
     households = _attributes(groups, g_index, rng)
     groups = gpd.GeoDataFrame(groups.drop(columns="size"), geometry=cells, crs="EPSG:4326")
-    households = gpd.GeoDataFrame(households, geometry=gpd.points_from_xy(lon, lat),
-                                  crs="EPSG:4326")
-    v_rows = [dict(id=s["code"], code=s["code"], name=s["name"],
-                   township_code=s["township_code"], township_name=s["township_name"])
-              for s in specs]
+    households = gpd.GeoDataFrame(
+        households, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326"
+    )
+    v_rows = [
+        dict(
+            id=s["code"],
+            code=s["code"],
+            name=s["name"],
+            township_code=s["township_code"],
+            township_name=s["township_name"],
+        )
+        for s in specs
+    ]
     by_village = groups.groupby("village_id", sort=False).geometry
-    v_geoms = [_polygonal(shapely.union_all(by_village.get_group(r["code"]).values,
-                                            grid_size=GRID_DEG)) for r in v_rows]
-    return County(households, groups,
-                  gpd.GeoDataFrame(v_rows, geometry=v_geoms, crs="EPSG:4326"),
-                  _polygonal(shapely.union_all(v_geoms, grid_size=GRID_DEG)))
+    v_geoms = [
+        _polygonal(shapely.union_all(by_village.get_group(r["code"]).values, grid_size=GRID_DEG))
+        for r in v_rows
+    ]
+    return County(
+        households,
+        groups,
+        gpd.GeoDataFrame(v_rows, geometry=v_geoms, crs="EPSG:4326"),
+        _polygonal(shapely.union_all(v_geoms, grid_size=GRID_DEG)),
+    )
 
 
 def _xy_to_lonlat(xy: np.ndarray):
@@ -557,8 +634,8 @@ def _compounds(lon, lat, g_index, sizes, rng) -> None:
     for g in np.flatnonzero((sizes >= 10) & (rng.random(len(sizes)) < 0.05)):
         first = starts[g] + rng.integers(0, sizes[g] - 4)
         k = rng.integers(2, 5)
-        lon[first + 1:first + k] = lon[first]
-        lat[first + 1:first + k] = lat[first]
+        lon[first + 1 : first + k] = lon[first]
+        lat[first + 1 : first + k] = lat[first]
 
 
 def _keep_inside(lon, lat, cells, g_index) -> None:
@@ -575,12 +652,15 @@ def _keep_inside(lon, lat, cells, g_index) -> None:
 def _group_sizes(total: int, rng: np.random.Generator) -> np.ndarray:
     median = max(GROUP_MEDIAN, total / 80)
     top = max(GROUP_MAX, int(4 * median))
-    draws = np.clip(np.round(rng.lognormal(np.log(median), GROUP_SIGMA, 2 * int(total / median)
-                                           + 8)), GROUP_MIN, top).astype(int)
+    draws = np.clip(
+        np.round(rng.lognormal(np.log(median), GROUP_SIGMA, 2 * int(total / median) + 8)),
+        GROUP_MIN,
+        top,
+    ).astype(int)
     while draws.sum() < total:
         draws = np.concatenate([draws, draws])
     k = int(np.searchsorted(np.cumsum(draws), total))
-    sizes = draws[:k + 1].copy()
+    sizes = draws[: k + 1].copy()
     sizes[-1] = total - sizes[:-1].sum()
     if sizes[-1] < GROUP_MIN and len(sizes) > 1:
         sizes[rng.integers(0, len(sizes) - 1)] += sizes[-1]
@@ -612,8 +692,10 @@ def _cn_number(k: int) -> str:
 def _unique_names(rng, n: int, first: list[str], second: list[str]) -> list[str]:
     combos = list(dict.fromkeys(a + b for a in first for b in second if a != b))
     picked = [combos[i] for i in rng.permutation(len(combos))[: min(n, len(combos))]]
-    return picked + [f"{picked[i % len(picked)]}{_cn_number(i // len(picked) + 1)}"
-                     for i in range(len(picked), n)]
+    return picked + [
+        f"{picked[i % len(picked)]}{_cn_number(i // len(picked) + 1)}"
+        for i in range(len(picked), n)
+    ]
 
 
 def _group_names(n: int, style: str, rng) -> list[str]:
@@ -632,7 +714,8 @@ def _phones(rng, n: int) -> np.ndarray:
     numbers = rng.choice(MOBILE_PREFIXES, n) * 10**8 + rng.integers(0, 10**8, n)
     while len(dup := np.flatnonzero(pd.Series(numbers).duplicated().to_numpy())):
         numbers[dup] = rng.choice(MOBILE_PREFIXES, len(dup)) * 10**8 + rng.integers(
-            0, 10**8, len(dup))
+            0, 10**8, len(dup)
+        )
     return numbers.astype(str)
 
 
@@ -646,8 +729,9 @@ def _id_numbers(rng, n: int, male: np.ndarray, born_from: int, born_to: int) -> 
     days = start + rng.integers(0, (end - start).astype(int) + 1, n)
     date = np.char.replace(np.datetime_as_string(days, unit="D"), "-", "")
     seq = rng.integers(0, 500, n) * 2 + male  # odd 17th digit = male (GB 11643)
-    while len(dup := np.flatnonzero(pd.Series(np.char.add(date, seq.astype(str)))
-                                   .duplicated().to_numpy())):
+    while len(
+        dup := np.flatnonzero(pd.Series(np.char.add(date, seq.astype(str))).duplicated().to_numpy())
+    ):
         seq[dup] = rng.integers(0, 500, len(dup)) * 2 + male[dup]
     body = np.char.add(np.char.add(COUNTY_CODE, date), np.char.zfill(seq.astype(str), 3))
     digits = np.frombuffer(body.astype("S17").tobytes(), dtype=np.uint8).reshape(n, 17) - 48
@@ -671,17 +755,25 @@ def _attributes(groups: pd.DataFrame, g_index: np.ndarray, rng) -> pd.DataFrame:
     tags["left_behind_children"] &= members >= 3
     g = groups.iloc[g_index]
     number = np.arange(n) - np.searchsorted(g_index, g_index)  # g_index is sorted
-    address = (COUNTY_NAME + g["township_name"].to_numpy() + g["village_name"].to_numpy()
-               + g["name"].to_numpy() + (number + 1).astype(str) + "号")
-    out = pd.DataFrame({
-        "id": np.char.add("H", np.char.zfill(np.arange(1, n + 1).astype(str), 7)),
-        "group_id": g["id"].to_numpy(),
-        "head": np.char.add(surname, given),
-        "members": members,
-        "id_number": id_number,
-        "phone": _phones(rng, n),
-        "address": address,
-    })
+    address = (
+        COUNTY_NAME
+        + g["township_name"].to_numpy()
+        + g["village_name"].to_numpy()
+        + g["name"].to_numpy()
+        + (number + 1).astype(str)
+        + "号"
+    )
+    out = pd.DataFrame(
+        {
+            "id": np.char.add("H", np.char.zfill(np.arange(1, n + 1).astype(str), 7)),
+            "group_id": g["id"].to_numpy(),
+            "head": np.char.add(surname, given),
+            "members": members,
+            "id_number": id_number,
+            "phone": _phones(rng, n),
+            "address": address,
+        }
+    )
     for t in TAGS:
         out[t] = tags[t]
     out["civility_points"] = np.clip(np.round(rng.normal(60, 25, n)), 0, 150).astype(int)
@@ -689,23 +781,42 @@ def _attributes(groups: pd.DataFrame, g_index: np.ndarray, rng) -> pd.DataFrame:
 
 
 CHINESE_HEADERS = {
-    "id": "户编号", "lon": "经度", "lat": "纬度", "head": "户主", "members": "人口数",
-    "id_number": "身份证号", "phone": "联系电话", "address": "地址", "group_code": "村民小组编码",
-    "party_member_household": "党员户", "dibao": "低保户", "wubao": "五保户",
-    "poverty_monitoring": "监测户", "left_behind_children": "留守儿童",
-    "elderly_alone": "空巢老人", "disabled": "残疾人", "veteran": "退役军人",
+    "id": "户编号",
+    "lon": "经度",
+    "lat": "纬度",
+    "head": "户主",
+    "members": "人口数",
+    "id_number": "身份证号",
+    "phone": "联系电话",
+    "address": "地址",
+    "group_code": "村民小组编码",
+    "party_member_household": "党员户",
+    "dibao": "低保户",
+    "wubao": "五保户",
+    "poverty_monitoring": "监测户",
+    "left_behind_children": "留守儿童",
+    "elderly_alone": "空巢老人",
+    "disabled": "残疾人",
+    "veteran": "退役军人",
     "civility_points": "文明积分",
 }
 
 
 def _household_table(county: County, *, chinese: bool = False) -> pd.DataFrame:
     hh = county.households
-    table = pd.DataFrame({
-        "id": hh["id"], "lon": hh.geometry.x.map("{:.7f}".format),
-        "lat": hh.geometry.y.map("{:.7f}".format), "head": hh["head"], "members": hh["members"],
-        "id_number": hh["id_number"], "phone": hh["phone"], "address": hh["address"],
-        "group_code": hh["group_id"],
-    })
+    table = pd.DataFrame(
+        {
+            "id": hh["id"],
+            "lon": hh.geometry.x.map("{:.7f}".format),
+            "lat": hh.geometry.y.map("{:.7f}".format),
+            "head": hh["head"],
+            "members": hh["members"],
+            "id_number": hh["id_number"],
+            "phone": hh["phone"],
+            "address": hh["address"],
+            "group_code": hh["group_id"],
+        }
+    )
     for t in TAGS:
         table[t] = hh[t].astype(int)
     table["civility_points"] = hh["civility_points"]
@@ -716,8 +827,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--households", type=int, default=None,
-                        help="write a county of N households instead of the demo township")
+    parser.add_argument(
+        "--households",
+        type=int,
+        default=None,
+        help="write a county of N households instead of the demo township",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.households:
@@ -725,8 +840,12 @@ def main(argv: list[str] | None = None) -> None:
         write_county(county, args.out)
     else:
         county = make_demo(args.out, seed=DEMO_SEED if args.seed is None else args.seed)
-    log.info("wrote %d households in %d village groups to %s",
-             len(county.households), len(county.groups), args.out)
+    log.info(
+        "wrote %d households in %d village groups to %s",
+        len(county.households),
+        len(county.groups),
+        args.out,
+    )
 
 
 if __name__ == "__main__":

@@ -10,8 +10,13 @@ SAMPLE = ROOT / "sample_data"
 DEMO = SAMPLE / "demo"
 ANDORRA = SAMPLE / "osm-andorra"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in the
 # same tests are synchronous and safe.
@@ -67,12 +72,28 @@ def make_user(db):
 
     from households.models import UserArea
 
-    def make(role, *, username=None, township=None, village=None, grid_code="",
-             member_number=None, person=None):
-        user = User.objects.create_user(username or f"{role}-{User.objects.count()}",
-                                        password=PASSWORD)
-        UserArea.objects.create(user=user, role=role, township=township, village=village,
-                                grid_code=grid_code, member_number=member_number, person=person)
+    def make(
+        role,
+        *,
+        username=None,
+        township=None,
+        village=None,
+        grid_code="",
+        member_number=None,
+        person=None,
+    ):
+        user = User.objects.create_user(
+            username or f"{role}-{User.objects.count()}", password=PASSWORD
+        )
+        UserArea.objects.create(
+            user=user,
+            role=role,
+            township=township,
+            village=village,
+            grid_code=grid_code,
+            member_number=member_number,
+            person=person,
+        )
         return user
 
     return make

@@ -33,11 +33,16 @@ TILING_TOLERANCE_M2 = 1.0  # overlaps/gaps smaller than this are floating-point 
 
 def edit_context(village: Village) -> EditContext:
     def person_name(pid):
-        return Person.objects.filter(pk=pid, household__group__village=village).values_list(
-            "name", flat=True).first()
+        return (
+            Person.objects.filter(pk=pid, household__group__village=village)
+            .values_list("name", flat=True)
+            .first()
+        )
 
     return EditContext(
-        village=village, geo=village_geometry(village), params=selectors.village_params(village),
+        village=village,
+        geo=village_geometry(village),
+        params=selectors.village_params(village),
         person_name=person_name,
         used_codes=set(Grid.objects.filter(village=village).values_list("code", flat=True)),
         load_version=lambda n: _state_of_number(village, n),
@@ -54,21 +59,28 @@ def version_state(version: GridVersion) -> dict:
     state = {"assign": {}, "grids": {}, "geoms": {}, "groups": {}}
     members = defaultdict(dict)
     for code, number, member, ok in MemberArea.objects.filter(
-            grid__version=version, member__isnull=False).values_list(
-            "grid__code", "number", "member_id", "member_confirmed"):
+        grid__version=version, member__isnull=False
+    ).values_list("grid__code", "number", "member_id", "member_confirmed"):
         members[code][str(number)] = [member, ok]
     gt = Grid._meta.db_table
     with connection.cursor() as cur:
-        cur.execute(f"""SELECT code, locked, leader_id, leader_confirmed, group_codes,
+        cur.execute(
+            f"""SELECT code, locked, leader_id, leader_confirmed, group_codes,
                 ST_AsGeoJSON(geom, 7)::json FROM {gt} WHERE version_id = %s ORDER BY code""",
-                    [version.pk])
+            [version.pk],
+        )
         for code, locked, leader, ok, groups, geom in cur.fetchall():
-            state["grids"][code] = {"locked": locked, "leader": leader, "leader_confirmed": ok,
-                                    "members": members[code]}
+            state["grids"][code] = {
+                "locked": locked,
+                "leader": leader,
+                "leader_confirmed": ok,
+                "members": members[code],
+            }
             state["geoms"][code] = geom
             state["groups"][code] = [g for g in groups.split(",") if g]
     for h, code, number in GridAssignment.objects.filter(version=version).values_list(
-            "household_id", "grid__code", "member_area__number"):
+        "household_id", "grid__code", "member_area__number"
+    ):
         state["assign"][str(h)] = [code, number or 0]
     return state
 
@@ -87,29 +99,40 @@ def _event(draft_or_village, user, action, summary, *, detail=None, version=None
     draft = draft_or_village if isinstance(draft_or_village, GridDraft) else None
     village_id = draft.village_id if draft else draft_or_village.pk
     return GridEditEvent.objects.create(
-        village_id=village_id, user=user if getattr(user, "pk", None) else None, action=action,
-        summary=summary[:500], detail=detail or {}, draft=draft, version=version)
+        village_id=village_id,
+        user=user if getattr(user, "pk", None) else None,
+        action=action,
+        summary=summary[:500],
+        detail=detail or {},
+        draft=draft,
+        version=version,
+    )
 
 
 def draft_open(village: Village, user) -> tuple[GridDraft, list[str]]:
     """The user's open draft of the village, created from the open version if none."""
-    draft = GridDraft.objects.filter(village=village, user=user,
-                                     status=GridDraft.Status.OPEN).first()
+    draft = GridDraft.objects.filter(
+        village=village, user=user, status=GridDraft.Status.OPEN
+    ).first()
     if draft is not None:
         return draft, []
     current = selectors.version_current(village)
     if current is None:
         raise EditError(M.ERR_NO_VERSION, village=village.name)
     state, warnings = _base_state(edit_context(village), current)
-    draft = GridDraft.objects.create(village=village, user=user, base_version=current,
-                                     base_number=current.number, state=state)
+    draft = GridDraft.objects.create(
+        village=village, user=user, base_version=current, base_number=current.number, state=state
+    )
     return draft, warnings
 
 
 def draft_for_edit(village: Village, user) -> GridDraft:
     """The open draft without its state (the edit services load it under a row lock)."""
-    draft = GridDraft.objects.filter(village=village, user=user, status=GridDraft.Status.OPEN
-                                     ).defer("state", "ops", "undone").first()
+    draft = (
+        GridDraft.objects.filter(village=village, user=user, status=GridDraft.Status.OPEN)
+        .defer("state", "ops", "undone")
+        .first()
+    )
     return draft or draft_open(village, user)[0]
 
 
@@ -137,8 +160,7 @@ def draft_apply(draft: GridDraft, op: dict, *, user, revision=None) -> tuple[Gri
             _event(draft, user, GridEditEvent.Action.EDIT, describe(op, ctx), detail=op)
     except EditError as exc:
         if exc.msgid not in (M.ERR_STALE_DRAFT, M.ERR_NOT_OPEN):
-            _event(draft, user, GridEditEvent.Action.REFUSED,
-                   f"{describe(op)}: {exc}", detail=op)
+            _event(draft, user, GridEditEvent.Action.REFUSED, f"{describe(op)}: {exc}", detail=op)
         raise
     return draft, result
 
@@ -203,9 +225,14 @@ def draft_rebase(draft: GridDraft, *, user, revision=None) -> tuple[GridDraft, l
     draft.undone = []
     draft.revision += 1
     draft.save()
-    _event(draft, user, GridEditEvent.Action.REBASE,
-           _("Draft updated to version %(n)d") % {"n": current.number},
-           detail={"dropped": dropped}, version=current)
+    _event(
+        draft,
+        user,
+        GridEditEvent.Action.REBASE,
+        _("Draft updated to version %(n)d") % {"n": current.number},
+        detail={"dropped": dropped},
+        version=current,
+    )
     return draft, warnings + dropped
 
 
@@ -215,24 +242,37 @@ def draft_discard(draft: GridDraft, *, user) -> None:
     if draft.status == GridDraft.Status.OPEN:
         draft.status = GridDraft.Status.DISCARDED
         draft.save(update_fields=["status", "updated_at"])
-        _event(draft, user, GridEditEvent.Action.DISCARD,
-               _("Draft discarded (%(n)d edits)") % {"n": len(draft.ops)})
+        _event(
+            draft,
+            user,
+            GridEditEvent.Action.DISCARD,
+            _("Draft discarded (%(n)d edits)") % {"n": len(draft.ops)},
+        )
 
 
 def conflict_message(draft: GridDraft, current: GridVersion | None) -> str:
     """What changed in the village since the draft's base version, naming who and when."""
     base = draft.base_version
-    before = dict(GridAssignment.objects.filter(version=base).values_list(
-        "household_id", "grid__code")) if base else {}
-    after = dict(GridAssignment.objects.filter(version=current).values_list(
-        "household_id", "grid__code")) if current else {}
+    before = (
+        dict(GridAssignment.objects.filter(version=base).values_list("household_id", "grid__code"))
+        if base
+        else {}
+    )
+    after = (
+        dict(
+            GridAssignment.objects.filter(version=current).values_list("household_id", "grid__code")
+        )
+        if current
+        else {}
+    )
     members_before, members_after = defaultdict(set), defaultdict(set)
     for h, g in before.items():
         members_before[g].add(h)
     for h, g in after.items():
         members_after[g].add(h)
-    grids = sorted(g for g in set(members_before) | set(members_after)
-                   if members_before[g] != members_after[g])
+    grids = sorted(
+        g for g in set(members_before) | set(members_after) if members_before[g] != members_after[g]
+    )
     moved = sum(1 for h, g in before.items() if h in after and after[h] != g)
     if grids:
         shown = "、".join(grids[:8]) + ("…" if len(grids) > 8 else "")
@@ -241,11 +281,15 @@ def conflict_message(draft: GridDraft, current: GridVersion | None) -> str:
         changes = _(M.CONFLICT_POSTS)
     who = current.created_by if current else None
     return _(M.ERR_CONFLICT) % {
-        "village": draft.village.name, "user": getattr(who, "username", None) or "—",
-        "when": date_format(timezone.localtime(current.valid_from), "Y-m-d H:i") if current
-        else "—", "now": getattr(current, "number", "—"),
+        "village": draft.village.name,
+        "user": getattr(who, "username", None) or "—",
+        "when": date_format(timezone.localtime(current.valid_from), "Y-m-d H:i")
+        if current
+        else "—",
+        "now": getattr(current, "number", "—"),
         "source": current.get_source_display() if current else "—",
-        "base": draft.base_number or "—", "changes": changes,
+        "base": draft.base_number or "—",
+        "changes": changes,
     }
 
 
@@ -295,8 +339,13 @@ def draft_submit(draft: GridDraft, *, user, note: str = "", revision=None) -> Gr
         else:
             version = _submit(village, current, draft, user=user, note=note)
     if conflict:
-        _event(draft, user, GridEditEvent.Action.CONFLICT, conflict[:500],
-               detail={"base": draft.base_number, "current": getattr(current, "number", None)})
+        _event(
+            draft,
+            user,
+            GridEditEvent.Action.CONFLICT,
+            conflict[:500],
+            detail={"base": draft.base_number, "current": getattr(current, "number", None)},
+        )
         raise ConflictError(conflict)
     return version
 
@@ -312,22 +361,37 @@ def _submit(village, current, draft, *, user, note) -> GridVersion:
     for code, poly in zip(present, polys):
         meta = state["grids"][code]
         members = meta.get("members", {})
-        spec_areas = [AreaSpec(n, hs, *(members.get(str(n)) or (None, False)))
-                      for n, hs in sorted(areas[code].items())]
-        specs.append(GridSpec(
-            code=code, geom=_geos(to_geojson(ctx.geo, poly)), areas=spec_areas,
-            locked=bool(meta.get("locked")), group_codes=",".join(state["groups"].get(code, [])),
-            leader=meta.get("leader"), leader_confirmed=bool(meta.get("leader_confirmed"))))
+        spec_areas = [
+            AreaSpec(n, hs, *(members.get(str(n)) or (None, False)))
+            for n, hs in sorted(areas[code].items())
+        ]
+        specs.append(
+            GridSpec(
+                code=code,
+                geom=_geos(to_geojson(ctx.geo, poly)),
+                areas=spec_areas,
+                locked=bool(meta.get("locked")),
+                group_codes=",".join(state["groups"].get(code, [])),
+                leader=meta.get("leader"),
+                leader_confirmed=bool(meta.get("leader_confirmed")),
+            )
+        )
     only_restore = all(op.get("type") == "restore" for op in draft.ops)
     source = GridVersion.Source.RESTORE if only_restore else GridVersion.Source.EDIT
     summary = "; ".join(describe(op, ctx) for op in draft.ops)
-    version = version_create(village, current, specs, source=source, user=user,
-                             note=note or summary)
+    version = version_create(
+        village, current, specs, source=source, user=user, note=note or summary
+    )
     draft.status, draft.submitted_version = GridDraft.Status.SUBMITTED, version
     draft.save(update_fields=["status", "submitted_version", "updated_at"])
-    _event(draft, user, GridEditEvent.Action.SUBMIT,
-           _("Version %(n)d: %(what)s") % {"n": version.number, "what": summary},
-           detail={"ops": draft.ops}, version=version)
+    _event(
+        draft,
+        user,
+        GridEditEvent.Action.SUBMIT,
+        _("Version %(n)d: %(what)s") % {"n": version.number, "what": summary},
+        detail={"ops": draft.ops},
+        version=version,
+    )
     return version
 
 
@@ -337,17 +401,34 @@ def version_compare(village: Village, number: int) -> dict:
     if old is None:
         raise EditError(M.ERR_UNKNOWN_VERSION, village=village.name, version=number)
     current = selectors.version_current(village)
-    before = {h: (g, e, head) for h, g, e, head in GridAssignment.objects.filter(
-        version=old).values_list("household_id", "grid__code", "household__external_id",
-                                 "household__head")}
-    after = dict(GridAssignment.objects.filter(version=current).values_list(
-        "household_id", "grid__code")) if current else {}
-    moved = [[h, e, head, g, after.get(h, "")] for h, (g, e, head) in sorted(before.items())
-             if after.get(h) != g]
+    before = {
+        h: (g, e, head)
+        for h, g, e, head in GridAssignment.objects.filter(version=old).values_list(
+            "household_id", "grid__code", "household__external_id", "household__head"
+        )
+    }
+    after = (
+        dict(
+            GridAssignment.objects.filter(version=current).values_list("household_id", "grid__code")
+        )
+        if current
+        else {}
+    )
+    moved = [
+        [h, e, head, g, after.get(h, "")]
+        for h, (g, e, head) in sorted(before.items())
+        if after.get(h) != g
+    ]
     state = version_state(old)
-    features = [{"type": "Feature", "id": c, "geometry": state["geoms"][c],
-                 "properties": {"code": c}} for c in state["grids"]]
-    return {"version": old.number, "current": getattr(current, "number", None),
-            "valid_from": old.valid_from.isoformat(),
-            "valid_to": old.valid_to.isoformat() if old.valid_to else None,
-            "moved": moved, "grids": {"type": "FeatureCollection", "features": features}}
+    features = [
+        {"type": "Feature", "id": c, "geometry": state["geoms"][c], "properties": {"code": c}}
+        for c in state["grids"]
+    ]
+    return {
+        "version": old.number,
+        "current": getattr(current, "number", None),
+        "valid_from": old.valid_from.isoformat(),
+        "valid_to": old.valid_to.isoformat() if old.valid_to else None,
+        "moved": moved,
+        "grids": {"type": "FeatureCollection", "features": features},
+    }

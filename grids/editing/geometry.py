@@ -60,7 +60,7 @@ class VillageGeometry:
     def unit_members(self) -> list[np.ndarray]:
         order = np.argsort(self.unit, kind="stable")
         cuts = np.searchsorted(self.unit[order], np.arange(len(self.w) + 1))
-        return [order[cuts[u]:cuts[u + 1]] for u in range(len(self.w))]
+        return [order[cuts[u] : cuts[u + 1]] for u in range(len(self.w))]
 
     def connected(self, mask: np.ndarray) -> bool:
         """Are the units of ``mask`` one connected piece of the household graph?"""
@@ -73,8 +73,9 @@ class VillageGeometry:
         return n == 1
 
     def touching(self, mask_a: np.ndarray, mask_b: np.ndarray) -> bool:
-        return bool(np.any((mask_a[self.ea] & mask_b[self.eb])
-                           | (mask_b[self.ea] & mask_a[self.eb])))
+        return bool(
+            np.any((mask_a[self.ea] & mask_b[self.eb]) | (mask_b[self.ea] & mask_a[self.eb]))
+        )
 
     def metric(self, geom):
         return shapely.transform(geom, lambda xy: np.c_[self.to_metric.transform(*xy.T)])
@@ -90,12 +91,14 @@ _lock = threading.Lock()
 def _signature(village_id: int) -> tuple:
     h, g = Household._meta.db_table, VillageGroup._meta.db_table
     with connection.cursor() as cur:
-        cur.execute(f"""SELECT count(h.id), COALESCE(max(h.id), 0),
+        cur.execute(
+            f"""SELECT count(h.id), COALESCE(max(h.id), 0),
                 COALESCE(sum(ST_X(h.location) + ST_Y(h.location) * 3 + h.group_id), 0),
                 (SELECT string_agg(md5(ST_AsBinary(g2.geom)), '' ORDER BY g2.id)
                  FROM {g} g2 WHERE g2.village_id = %s)
             FROM {h} h JOIN {g} g ON g.id = h.group_id WHERE g.village_id = %s""",
-                    [village_id, village_id])
+            [village_id, village_id],
+        )
         return tuple(cur.fetchone())
 
 
@@ -126,14 +129,19 @@ def _utm(bounds) -> int:
 def _build(village) -> VillageGeometry:
     h, g = Household._meta.db_table, VillageGroup._meta.db_table
     with connection.cursor() as cur:
-        cur.execute(f"""SELECT h.id, ST_X(h.location), ST_Y(h.location), h.group_id
+        cur.execute(
+            f"""SELECT h.id, ST_X(h.location), ST_Y(h.location), h.group_id
             FROM {h} h JOIN {g} g ON g.id = h.group_id WHERE g.village_id = %s
-            ORDER BY h.id""", [village.pk])
+            ORDER BY h.id""",
+            [village.pk],
+        )
         rows = cur.fetchall()
     groups = list(VillageGroup.objects.filter(village=village).order_by("pk"))
     gframe = gpd.GeoDataFrame(
         {"id": [str(x.pk) for x in groups]},
-        geometry=[shapely.from_wkb(bytes(x.geom.wkb)) for x in groups], crs=4326)
+        geometry=[shapely.from_wkb(bytes(x.geom.wkb)) for x in groups],
+        crs=4326,
+    )
     metric = _utm(gframe.total_bounds)
     to_metric = pyproj.Transformer.from_crs(4326, metric, always_xy=True)
     to_wgs = pyproj.Transformer.from_crs(metric, 4326, always_xy=True)
@@ -146,22 +154,34 @@ def _build(village) -> VillageGeometry:
     orig = np.c_[mx, my]
     gpos = {x.pk: i for i, x in enumerate(groups)}
     hint = np.array([gpos.get(r[3], -1) for r in rows], dtype=np.int64)
-    gidx, snapped, xy = inputs.place(points=shapely.points(orig), geoms=geoms, rank=rank,
-                                     hint=hint)
+    gidx, snapped, xy = inputs.place(points=shapely.points(orig), geoms=geoms, rank=rank, hint=hint)
     inputs.same_point_first(orig, np.ones(len(ids), bool), gidx)
     keep = gidx >= 0  # beyond 5 m of every group: not in any grid (as in the partitioner)
-    ids, lonlat, orig, xy, gidx, snapped = (a[keep] for a in (ids, lonlat, orig, xy, gidx,
-                                                               snapped))
+    ids, lonlat, orig, xy, gidx, snapped = (a[keep] for a in (ids, lonlat, orig, xy, gidx, snapped))
     uxy, inv, w = make_units(xy)
     ugroup = np.zeros(len(w), dtype=np.int64)
     ugroup[inv[::-1]] = gidx[::-1]
     cells = pg.unit_cells(uxy=uxy, ugroup=ugroup, groups=list(geoms))
     ea, eb, _ = village_graph(uxy=uxy, ugroup=ugroup, cells=cells)
     return VillageGeometry(
-        village_id=village.pk, hids=ids, pos={int(x): i for i, x in enumerate(ids)},
-        lonlat=lonlat, unit=inv, uxy=uxy, w=w, ugroup=ugroup, cells=cells, ea=ea, eb=eb,
-        groups=tuple(geoms), group_labels=tuple(x.code or x.name for x in groups),
-        snapped=snapped, orig_xy=orig, hxy=xy, to_wgs=to_wgs, to_metric=to_metric,
+        village_id=village.pk,
+        hids=ids,
+        pos={int(x): i for i, x in enumerate(ids)},
+        lonlat=lonlat,
+        unit=inv,
+        uxy=uxy,
+        w=w,
+        ugroup=ugroup,
+        cells=cells,
+        ea=ea,
+        eb=eb,
+        groups=tuple(geoms),
+        group_labels=tuple(x.code or x.name for x in groups),
+        snapped=snapped,
+        orig_xy=orig,
+        hxy=xy,
+        to_wgs=to_wgs,
+        to_metric=to_metric,
     )
 
 
@@ -176,15 +196,20 @@ def grid_polygons(geo: VillageGeometry, ulabel: np.ndarray, n: int) -> tuple[lis
     multipart = np.array([shapely.get_num_geometries(g) > 1 for g in geo.groups], dtype=bool)
     grid_multi = np.zeros(n, dtype=bool)
     np.logical_or.at(grid_multi, ulabel, multipart[geo.ugroup])
-    pg.fix_fragments(polys=polys, uxy=geo.uxy, ulabel=ulabel.copy(), w=geo.w,
-                     multipart_ok=list(grid_multi))
+    pg.fix_fragments(
+        polys=polys, uxy=geo.uxy, ulabel=ulabel.copy(), w=geo.w, multipart_ok=list(grid_multi)
+    )
     present = set(geo.ugroup.tolist())
     empty = [(g, x) for g, x in enumerate(geo.groups) if g not in present and not x.is_empty]
     attached = pg.attach_empty(polys=polys, empty_groups=empty)
     if geo.snapped.any():
         rows = np.flatnonzero(geo.snapped)
-        pg.add_connectors(polys=polys, ulabel_of_snap=ulabel[geo.unit[rows]],
-                          orig=geo.orig_xy[rows], snapped=geo.hxy[rows])
+        pg.add_connectors(
+            polys=polys,
+            ulabel_of_snap=ulabel[geo.unit[rows]],
+            orig=geo.orig_xy[rows],
+            snapped=geo.hxy[rows],
+        )
     covered = [set() for _ in range(n)]
     for k, g in zip(ulabel.tolist(), geo.ugroup.tolist()):
         covered[k].add(g)
@@ -194,7 +219,7 @@ def grid_polygons(geo: VillageGeometry, ulabel: np.ndarray, n: int) -> tuple[lis
 
 
 def to_geojson(geo: VillageGeometry, geom) -> dict:
-    wgs = shapely.set_precision(geo.wgs(geom), 10 ** -COORD_DECIMALS)
+    wgs = shapely.set_precision(geo.wgs(geom), 10**-COORD_DECIMALS)
     if wgs.geom_type == "Polygon":
         wgs = shapely.MultiPolygon([wgs])
     return shapely.geometry.mapping(wgs)

@@ -166,8 +166,11 @@ def apply_op(ctx: EditContext, state: dict, op: dict) -> Result:
     if handler is None:
         raise _err(M.ERR_UNKNOWN_OP, op=op.get("type"))
     new = {  # entries are replaced, never changed in place: a shallow copy suffices
-        "assign": dict(state["assign"]), "grids": copy.deepcopy(state["grids"]),
-        "geoms": dict(state["geoms"]), "groups": dict(state["groups"])}
+        "assign": dict(state["assign"]),
+        "grids": copy.deepcopy(state["grids"]),
+        "geoms": dict(state["geoms"]),
+        "groups": dict(state["groups"]),
+    }
     changed, warnings = handler(ctx, new, op)
     if changed:
         warnings += refresh(ctx, new, changed)
@@ -205,8 +208,9 @@ def _move(ctx, state, op):
         if area not in grid_areas:
             raise _err(M.ERR_UNKNOWN_AREA, grid=target, area=area)
         new_areas = np.full(len(rows), area)
-    if all(codes[r] == target for r in rows) and (area in (None, "") or all(
-            areas[r] == a for r, a in zip(rows, new_areas))):
+    if all(codes[r] == target for r in rows) and (
+        area in (None, "") or all(areas[r] == a for r, a in zip(rows, new_areas))
+    ):
         raise _err(M.ERR_ALREADY_THERE, grid=target)
     changed = set(codes[rows].tolist()) | {target}
     codes[rows], areas[rows] = target, new_areas
@@ -312,8 +316,9 @@ def _split_line(ctx, state, code, rows, coords):
         part[inside] = i
     if (part < 0).any():  # on the line: nearest piece
         lost = np.flatnonzero(part < 0)
-        part[lost] = [int(np.argmin([p.distance(shapely.Point(xy[j])) for p in pieces]))
-                      for j in lost]
+        part[lost] = [
+            int(np.argmin([p.distance(shapely.Point(xy[j])) for p in pieces])) for j in lost
+        ]
     used, part = np.unique(part, return_inverse=True)
     if len(used) < 2:
         raise _err(M.ERR_SPLIT_LINE, grid=code)
@@ -454,8 +459,11 @@ def _member(ctx, state, op):
         for other, m in state["grids"].items():
             for n, (p, _ok) in m.get("members", {}).items():
                 if p == pid and (other, int(n)) != (code, area):
-                    raise EditError(ERR_ALREADY_MEMBER.format(
-                        person=_name(ctx, pid), area=f"{other}-{int(n):02d}"))
+                    raise EditError(
+                        ERR_ALREADY_MEMBER.format(
+                            person=_name(ctx, pid), area=f"{other}-{int(n):02d}"
+                        )
+                    )
     members = meta.setdefault("members", {})
     if pid is None:
         members.pop(str(area), None)
@@ -492,8 +500,14 @@ def complete(ctx, state) -> list[str]:
 
 
 _HANDLERS = {
-    "move": _move, "split": _split, "merge": _merge, "redraw": _redraw, "lock": _lock,
-    "leader": _leader, "member": _member, "restore": _restore,
+    "move": _move,
+    "split": _split,
+    "merge": _merge,
+    "redraw": _redraw,
+    "lock": _lock,
+    "leader": _leader,
+    "member": _member,
+    "restore": _restore,
 }
 
 
@@ -529,8 +543,9 @@ def refresh(ctx: EditContext, state: dict, changed) -> list[str]:
     live_areas = {(c, int(a)) for c, a in zip(codes.tolist(), areas.tolist())}
     for code in present:
         meta = state["grids"][code]
-        meta["members"] = {n: v for n, v in meta.get("members", {}).items()
-                           if (code, int(n)) in live_areas}
+        meta["members"] = {
+            n: v for n, v in meta.get("members", {}).items() if (code, int(n)) in live_areas
+        }
     lo, hi = ctx.band
     for code in sorted(set(changed) & set(present)):
         n = counts[code]

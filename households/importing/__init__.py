@@ -7,6 +7,12 @@ from .readers import ReadError
 from .report import ImportRejected, ImportReport, Problem
 
 __all__ = [
-    "CRS_CHOICES", "ImportRejected", "ImportReport", "Problem", "ReadError",
-    "import_households", "import_persons", "import_village_groups",
+    "CRS_CHOICES",
+    "ImportRejected",
+    "ImportReport",
+    "Problem",
+    "ReadError",
+    "import_households",
+    "import_persons",
+    "import_village_groups",
 ]

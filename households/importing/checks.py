@@ -44,8 +44,12 @@ def point_columns(gdf, report):
     wrong = ~np.isin(types, [0, 4, -1])
     if wrong.any():
         i = int(np.flatnonzero(wrong)[0])
-        report.error(i + 1, "geometry", ERR_GEOMETRY_TYPE % {
-            "found": geoms[i].geom_type, "expected": "Point"}, "feature")
+        report.error(
+            i + 1,
+            "geometry",
+            ERR_GEOMETRY_TYPE % {"found": geoms[i].geom_type, "expected": "Point"},
+            "feature",
+        )
         return None, None, False
     multi = types == 4
     if multi.any():

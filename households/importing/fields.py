@@ -71,7 +71,9 @@ def id_number_checks(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if len(i18):
         points = _codepoints(col, i18, 18)
         last = points[:, 17]
-        last_ok = ((last >= ord("0")) & (last <= ord("9"))) | (last == ord("X")) | (last == ord("x"))
+        last_ok = (
+            ((last >= ord("0")) & (last <= ord("9"))) | (last == ord("X")) | (last == ord("x"))
+        )
         ok = _all_digits(points[:, :17]) & last_ok
         bad[i18] = ~ok
         digits = (points[:, :17].astype(np.int64) - ord("0")) % 10
@@ -95,4 +97,3 @@ def phone_bad(col: pd.Series) -> np.ndarray:
     if len(rest):
         bad[rest] = ~col.iloc[rest].str.match(PHONE_RE).to_numpy(dtype=bool)
     return bad
-

@@ -49,18 +49,25 @@ WARN_REPAIRED = gettext_lazy("invalid polygon repaired with make_valid: %(reason
 ERR_DUPLICATE_CODE = gettext_lazy("duplicate group code %(code)s (also feature %(other)d)")
 ERR_DUPLICATE_NAME = gettext_lazy("duplicate group name %(name)s in village %(village)s")
 ERR_REQUIRED = gettext_lazy("%(col)s is empty")
-ERR_NAME_CONFLICT = gettext_lazy("%(kind)s %(code)s is named %(old)r here but %(new)r in feature %(other)d")
-ERR_NEEDS_PARENT = gettext_lazy("village %(code)s is new: village_name, township_code and township_name are needed")
+ERR_NAME_CONFLICT = gettext_lazy(
+    "%(kind)s %(code)s is named %(old)r here but %(new)r in feature %(other)d"
+)
+ERR_NEEDS_PARENT = gettext_lazy(
+    "village %(code)s is new: village_name, township_code and township_name are needed"
+)
 ERR_OUTSIDE_TOWNSHIP = gettext_lazy("outside your township %(township)s")
-ERR_TAKES_IN = gettext_lazy(
-    "would take in %(n)d households outside your township %(township)s")
+ERR_TAKES_IN = gettext_lazy("would take in %(n)d households outside your township %(township)s")
 # households within this distance of a group may join it (geo.SNAP_DISTANCE_M is 5 m)
 _NEAR_DEG = 0.0001
 
 
 def import_village_groups(
-    path: str | Path, *, dry_run: bool = False, skip_rejected: bool = False,
-    column_map: dict | None = None, township: Township | None = None,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    skip_rejected: bool = False,
+    column_map: dict | None = None,
+    township: Township | None = None,
 ) -> ImportReport:
     """Check and load a groups file. Raises ImportRejected (nothing written) on errors.
 
@@ -118,8 +125,12 @@ def _check_geometries(geoms, report):
             bad[i] = True
             continue
         if types[i] not in (3, 6):  # Polygon, MultiPolygon
-            report.error(i + 1, "geometry", ERR_GEOMETRY_TYPE % {
-                "found": g.geom_type, "expected": "Polygon/MultiPolygon"}, "feature")
+            report.error(
+                i + 1,
+                "geometry",
+                ERR_GEOMETRY_TYPE % {"found": g.geom_type, "expected": "Polygon/MultiPolygon"},
+                "feature",
+            )
             bad[i] = True
             continue
         g = shapely.force_2d(g)
@@ -137,8 +148,9 @@ def _check_geometries(geoms, report):
     if len(idx):
         bounds = shapely.bounds(out[idx])
         for xs, ys in ((bounds[:, 0], bounds[:, 1]), (bounds[:, 2], bounds[:, 3])):
-            bad[idx] |= check_extent(xs, ys, settings.COUNTY_EXTENT, report, idx + 1, "feature",
-                                     skip=bad[idx])
+            bad[idx] |= check_extent(
+                xs, ys, settings.COUNTY_EXTENT, report, idx + 1, "feature", skip=bad[idx]
+            )
     return out, bad
 
 
@@ -163,14 +175,22 @@ def _check_attributes(gdf, report) -> np.ndarray:
         if not row.name:
             fail("name", ERR_REQUIRED % {"col": "name"})
         vcode = row.village_code
-        message = code_error("village_code", vcode, VILLAGE_CODE_LEN,
-                             row.township_code or (existing[vcode].township.code if vcode in existing else None))
+        message = code_error(
+            "village_code",
+            vcode,
+            VILLAGE_CODE_LEN,
+            row.township_code or (existing[vcode].township.code if vcode in existing else None),
+        )
         if message:
             fail("village_code", message)
             continue
         if row.township_code:
-            message = code_error("township_code", row.township_code, TOWNSHIP_CODE_LEN,
-                                 settings.COUNTY_CODE if settings.COUNTY_CODE else None)
+            message = code_error(
+                "township_code",
+                row.township_code,
+                TOWNSHIP_CODE_LEN,
+                settings.COUNTY_CODE if settings.COUNTY_CODE else None,
+            )
             if message:
                 fail("township_code", message)
         elif vcode not in existing:
@@ -189,13 +209,24 @@ def _check_attributes(gdf, report) -> np.ndarray:
         if row.name and key in seen_names:
             fail("name", ERR_DUPLICATE_NAME % {"name": row.name, "village": vcode})
         seen_names.setdefault(key, feature)
-        for kind, code, name in (("village", vcode, row.village_name),
-                                 ("township", row.township_code, row.township_name)):
+        for kind, code, name in (
+            ("village", vcode, row.village_name),
+            ("township", row.township_code, row.township_name),
+        ):
             if code and name:
                 other = names.setdefault((kind, code), (name, feature))
                 if other[0] != name:
-                    fail(f"{kind}_name", ERR_NAME_CONFLICT % {
-                        "kind": kind, "code": code, "old": name, "new": other[0], "other": other[1]})
+                    fail(
+                        f"{kind}_name",
+                        ERR_NAME_CONFLICT
+                        % {
+                            "kind": kind,
+                            "code": code,
+                            "old": name,
+                            "new": other[0],
+                            "other": other[1],
+                        },
+                    )
     return bad
 
 
@@ -258,10 +289,14 @@ def _check_township(gdf, township, report) -> np.ndarray:
     """Every feature a group of `township`: by its township code, its existing village or
     its existing group (a file may name only the village code of a village already there)."""
     bad = np.zeros(len(gdf), dtype=bool)
-    villages = dict(Village.objects.filter(code__in=set(gdf["village_code"]))
-                    .values_list("code", "township_id"))
-    groups = dict(VillageGroup.objects.filter(code__in=set(gdf["code"]) - {""})
-                  .values_list("code", "village__township_id"))
+    villages = dict(
+        Village.objects.filter(code__in=set(gdf["village_code"])).values_list("code", "township_id")
+    )
+    groups = dict(
+        VillageGroup.objects.filter(code__in=set(gdf["code"]) - {""}).values_list(
+            "code", "village__township_id"
+        )
+    )
     message = ERR_OUTSIDE_TOWNSHIP % {"township": township_label(township)}
     for i, row in enumerate(gdf.itertuples(index=False)):
         if row.township_code and row.township_code != township.code:
@@ -285,10 +320,15 @@ def _check_takes_in(geoms, bad, others, township, report) -> np.ndarray:
     if not len(ok):
         return new_bad
     minx, miny, maxx, maxy = shapely.total_bounds(geoms[ok])
-    box = GEOSGeometry(shapely.box(minx - _NEAR_DEG, miny - _NEAR_DEG, maxx + _NEAR_DEG,
-                                   maxy + _NEAR_DEG).wkt, srid=4326)
-    near = list(Household.objects.filter(location__intersects=box)
-                .exclude(group__village__township=township).values_list("location", flat=True))
+    box = GEOSGeometry(
+        shapely.box(minx - _NEAR_DEG, miny - _NEAR_DEG, maxx + _NEAR_DEG, maxy + _NEAR_DEG).wkt,
+        srid=4326,
+    )
+    near = list(
+        Household.objects.filter(location__intersects=box)
+        .exclude(group__village__township=township)
+        .values_list("location", flat=True)
+    )
     if not near:
         return new_bad
     groups = np.array([*(g for _, g in others), *geoms[ok]], dtype=object)
@@ -296,8 +336,9 @@ def _check_takes_in(geoms, bad, others, township, report) -> np.ndarray:
     taken = result.group[result.group >= len(others)] - len(others)
     label = township_label(township)
     for i, n in zip(*np.unique(taken, return_counts=True), strict=True):
-        report.error(int(ok[i]) + 1, "geometry",
-                     ERR_TAKES_IN % {"n": n, "township": label}, "feature")
+        report.error(
+            int(ok[i]) + 1, "geometry", ERR_TAKES_IN % {"n": n, "township": label}, "feature"
+        )
         new_bad[ok[i]] = True
     return new_bad
 
@@ -308,13 +349,22 @@ def _load(gdf, geoms, report) -> None:
     touched = set()
     for row, geom in zip(gdf.itertuples(index=False), geoms, strict=True):
         if row.township_code and row.township_code not in townships:
-            townships[row.township_code] = Township.objects.create(code=row.township_code, name=row.township_name)
-        elif row.township_code and row.township_name and townships[row.township_code].name != row.township_name:
-            Township.objects.filter(pk=townships[row.township_code].pk).update(name=row.township_name)
+            townships[row.township_code] = Township.objects.create(
+                code=row.township_code, name=row.township_name
+            )
+        elif (
+            row.township_code
+            and row.township_name
+            and townships[row.township_code].name != row.township_name
+        ):
+            Township.objects.filter(pk=townships[row.township_code].pk).update(
+                name=row.township_name
+            )
         village = villages.get(row.village_code)
         if village is None:
-            village = Village.objects.create(code=row.village_code, name=row.village_name,
-                                             township=townships[row.township_code])
+            village = Village.objects.create(
+                code=row.village_code, name=row.village_name, township=townships[row.township_code]
+            )
             villages[village.code] = village
         elif row.village_name and village.name != row.village_name:
             Village.objects.filter(pk=village.pk).update(name=row.village_name)
@@ -323,9 +373,13 @@ def _load(gdf, geoms, report) -> None:
         group = VillageGroup.objects.filter(**lookup).first()
         new_geom = GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=4326)
         if group is None:
-            VillageGroup.objects.create(code=row.code or None, name=row.name, village=village, geom=new_geom)
+            VillageGroup.objects.create(
+                code=row.code or None, name=row.name, village=village, geom=new_geom
+            )
             report.created += 1
-        elif (group.name, group.village_id) == (row.name, village.pk) and group.geom.equals_exact(new_geom, 1e-9):
+        elif (group.name, group.village_id) == (row.name, village.pk) and group.geom.equals_exact(
+            new_geom, 1e-9
+        ):
             report.unchanged += 1
         else:
             group.name, group.village, group.geom = row.name, village, new_geom

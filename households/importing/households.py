@@ -49,12 +49,23 @@ WARN_SNAPPED = gettext_lazy("%(dist).1f m outside every group: joined the neares
 WARN_UNGROUPED = gettext_lazy("outside every village group: kept without a group")
 WARN_GROUP_CODE = gettext_lazy("group code %(given)s but the point lies in %(found)s")
 ERR_OUTSIDE_TOWNSHIP = gettext_lazy(
-    "the point lies outside the village groups of your township %(township)s")
+    "the point lies outside the village groups of your township %(township)s"
+)
 ERR_ID_OUTSIDE_TOWNSHIP = gettext_lazy(
-    "household id %(id)r is a household outside your township %(township)s")
+    "household id %(id)r is a household outside your township %(township)s"
+)
 _COLUMNS = (
-    "external_id", "head", "members", "id_number", "phone", "address", "location", "group_id",
-    "location_note", *Household.TAG_FIELDS, "civility_points",
+    "external_id",
+    "head",
+    "members",
+    "id_number",
+    "phone",
+    "address",
+    "location",
+    "group_id",
+    "location_note",
+    *Household.TAG_FIELDS,
+    "civility_points",
 )
 # COPY's text format: \N is NULL (only group_id has any); backslash, tab, newline and
 # carriage return inside a value are escaped (_copy_escape), so a cell reading \N stays text
@@ -63,8 +74,12 @@ COPY_CHUNK = 1 << 18  # characters handed to COPY per read
 
 
 def import_households(
-    path: str | Path, *, crs: str | None = None, dry_run: bool = False,
-    skip_rejected: bool = False, column_map: dict | None = None,
+    path: str | Path,
+    *,
+    crs: str | None = None,
+    dry_run: bool = False,
+    skip_rejected: bool = False,
+    column_map: dict | None = None,
     township: Township | None = None,
 ) -> ImportReport:
     """Check and load a household file. Raises ImportRejected (nothing written) on errors.
@@ -88,16 +103,18 @@ def import_households(
     groups = group_polygons()
     located = _locate(values, ~bad_rows, groups[2])
     if township is not None:
-        bad_rows |= _check_township(values, file_rows, bad_rows, located, groups[0], township,
-                                    report)
+        bad_rows |= _check_township(
+            values, file_rows, bad_rows, located, groups[0], township, report
+        )
     if bad_rows.any() and not skip_rejected:
         raise ImportRejected(report)
     keep = ~bad_rows
     report.rejected_rows = int(bad_rows.sum())
     values = {k: v[keep] for k, v in values.items()}
     rows = file_rows[keep]
-    _assign_groups(values, rows, report, groups,
-                   GroupAssignment(located.group[keep], located.snapped_m[keep]))
+    _assign_groups(
+        values, rows, report, groups, GroupAssignment(located.group[keep], located.snapped_m[keep])
+    )
     report.stats["check_seconds"] = round(time.perf_counter() - started, 3)
     if not dry_run and len(values["external_id"]):
         with transaction.atomic():
@@ -112,8 +129,10 @@ def import_households(
 def _read(path, crs, report, column_map):
     """Return the normalised frame, WGS84 lon/lat arrays and the file row of each record."""
     if crs and crs.lower() not in {c.lower() for c in CRS_CHOICES}:
-        raise ReadError(_("unknown --crs %(crs)s (use %(choices)s)") % {
-            "crs": crs, "choices": ", ".join(CRS_CHOICES)})
+        raise ReadError(
+            _("unknown --crs %(crs)s (use %(choices)s)")
+            % {"crs": crs, "choices": ", ".join(CRS_CHOICES)}
+        )
     if path.suffix.lower() in TABLE_SUFFIXES:
         frame, file_rows = read_table(path)
         frame, _unknown = normalise_columns(frame, HOUSEHOLD_ALIASES, column_map)
@@ -182,31 +201,51 @@ def _check_rows(frame, lon, lat, file_rows, report):
     dup = ids.duplicated(keep="first").to_numpy() & (ids != "").to_numpy()
     if dup.any():
         first_at = {v: i for i, v in reversed(list(enumerate(ids)))}
-        flag(dup, "id", lambda i: ERR_DUPLICATE_ID % {
-            "id": ids.iloc[i], "first": int(file_rows[first_at[ids.iloc[i]]])})
+        flag(
+            dup,
+            "id",
+            lambda i: (
+                ERR_DUPLICATE_ID
+                % {"id": ids.iloc[i], "first": int(file_rows[first_at[ids.iloc[i]]])}
+            ),
+        )
     lon_field = "lon" if where == "row" else "geometry"
     lat_field = "lat" if where == "row" else "geometry"
-    flag(frame["_bad_lon"].to_numpy(dtype=bool), lon_field,
-         lambda i: F.ERR_NOT_NUMBER % {"value": frame["lon"].iloc[i]})
-    flag(frame["_bad_lat"].to_numpy(dtype=bool) & ~frame["_bad_lon"].to_numpy(dtype=bool),
-         lat_field, lambda i: F.ERR_NOT_NUMBER % {"value": frame["lat"].iloc[i]})
-    bad |= check_extent(lon, lat, settings.COUNTY_EXTENT, report, file_rows, where,
-                        skip=bad)
+    flag(
+        frame["_bad_lon"].to_numpy(dtype=bool),
+        lon_field,
+        lambda i: F.ERR_NOT_NUMBER % {"value": frame["lon"].iloc[i]},
+    )
+    flag(
+        frame["_bad_lat"].to_numpy(dtype=bool) & ~frame["_bad_lon"].to_numpy(dtype=bool),
+        lat_field,
+        lambda i: F.ERR_NOT_NUMBER % {"value": frame["lat"].iloc[i]},
+    )
+    bad |= check_extent(lon, lat, settings.COUNTY_EXTENT, report, file_rows, where, skip=bad)
     members, m_bad = F.parse_int(frame["members"], 1)
     m_bad |= members < 1
     flag(m_bad, "members", lambda i: F.ERR_NOT_INTEGER % {"value": frame["members"].iloc[i]})
     points, p_bad = F.parse_int(frame["civility_points"], 0)
-    flag(p_bad, "civility_points",
-         lambda i: F.ERR_NOT_INTEGER % {"value": frame["civility_points"].iloc[i]})
+    flag(
+        p_bad,
+        "civility_points",
+        lambda i: F.ERR_NOT_INTEGER % {"value": frame["civility_points"].iloc[i]},
+    )
     idn_bad, idn_check = F.id_number_checks(frame["id_number"])
     flag(idn_bad, "id_number", lambda i: F.ERR_ID_NUMBER % {"value": frame["id_number"].iloc[i]})
     for i in np.flatnonzero(idn_check):
         report.warn(int(file_rows[i]), "id_number", F.WARN_ID_CHECK, where)
-    flag(F.phone_bad(frame["phone"]), "phone",
-         lambda i: F.ERR_PHONE % {"value": frame["phone"].iloc[i]})
+    flag(
+        F.phone_bad(frame["phone"]),
+        "phone",
+        lambda i: F.ERR_PHONE % {"value": frame["phone"].iloc[i]},
+    )
     values = {
-        "external_id": ids.to_numpy(dtype=object), "members": members,
-        "civility_points": points, "lon": lon, "lat": lat,
+        "external_id": ids.to_numpy(dtype=object),
+        "members": members,
+        "civility_points": points,
+        "lon": lon,
+        "lat": lat,
         "group_code": frame["group_code"].to_numpy(dtype=object),
     }
     for col in TEXT_FIELDS:
@@ -241,8 +280,12 @@ def _check_township(values, file_rows, bad, located, group_ids, township, report
     taken = households_outside(township, ids[ids != ""])
     foreign = np.isin(ids, list(taken)) if taken else np.zeros(len(ids), dtype=bool)
     for i in np.flatnonzero(foreign):
-        report.error(int(file_rows[i]), "id", ERR_ID_OUTSIDE_TOWNSHIP % {
-            "id": ids[i], "township": label}, where)
+        report.error(
+            int(file_rows[i]),
+            "id",
+            ERR_ID_OUTSIDE_TOWNSHIP % {"id": ids[i], "township": label},
+            where,
+        )
     return outside | foreign
 
 
@@ -254,18 +297,30 @@ def _assign_groups(values, rows, report, groups, result):
     notes = group_notes(result.snapped_m, result.group)
     where = "feature" if report.stats.get("vector") else "row"
     for i in np.flatnonzero(result.snapped_m > 0):
-        report.warn(int(rows[i]), "", WARN_SNAPPED % {
-            "dist": result.snapped_m[i], "group": labels[result.group[i]]}, where)
+        report.warn(
+            int(rows[i]),
+            "",
+            WARN_SNAPPED % {"dist": result.snapped_m[i], "group": labels[result.group[i]]},
+            where,
+        )
     outside = np.flatnonzero(result.group < 0)
     for i in outside:
         report.warn(int(rows[i]), "", WARN_UNGROUPED, where)
     given = values["group_code"]
     found = np.array(labels, dtype=object)[result.group]
     for i in np.flatnonzero((given != "") & (result.group >= 0) & (given != found)):
-        report.warn(int(rows[i]), "group_code", WARN_GROUP_CODE % {"given": given[i], "found": found[i]}, where)
+        report.warn(
+            int(rows[i]),
+            "group_code",
+            WARN_GROUP_CODE % {"given": given[i], "found": found[i]},
+            where,
+        )
     values["location_note"] = notes
-    report.stats.update(in_group=int((result.group >= 0).sum() - (result.snapped_m > 0).sum()),
-                        snapped=int((result.snapped_m > 0).sum()), ungrouped=len(outside))
+    report.stats.update(
+        in_group=int((result.group >= 0).sum() - (result.snapped_m > 0).sum()),
+        snapped=int((result.snapped_m > 0).sum()),
+        ungrouped=len(outside),
+    )
 
 
 def _load(values) -> tuple[int, int]:
@@ -286,8 +341,7 @@ def _load(values) -> tuple[int, int]:
         cur.execute(f"SELECT count(*) FROM {table}")
         in_table = cur.fetchone()[0]
         if in_table:
-            cur.execute(f"SELECT external_id FROM {table} WHERE external_id = ANY(%s)",
-                        [list(ids)])
+            cur.execute(f"SELECT external_id FROM {table} WHERE external_id = ANY(%s)", [list(ids)])
             existing = pd.Series(ids).isin({row[0] for row in cur.fetchall()}).to_numpy()
         else:  # a county's first import
             existing = np.zeros(len(ids), dtype=bool)
@@ -296,7 +350,8 @@ def _load(values) -> tuple[int, int]:
             rebuild = _bulk_drop(cur, table, created, in_table)
             cur.copy_expert(
                 f"COPY {table} ({cols}, updated_at) FROM STDIN WITH ({_COPY_OPTIONS})",
-                _copy_rows(values, ~existing, stamp), size=COPY_CHUNK,
+                _copy_rows(values, ~existing, stamp),
+                size=COPY_CHUNK,
             )
             for statement in rebuild:
                 cur.execute(statement)
@@ -312,7 +367,8 @@ def _load(values) -> tuple[int, int]:
             )
             cur.copy_expert(
                 f"COPY tmp_households ({cols}) FROM STDIN WITH ({_COPY_OPTIONS})",
-                _copy_rows(values, existing), size=COPY_CHUNK,
+                _copy_rows(values, existing),
+                size=COPY_CHUNK,
             )
             cur.execute(
                 f"UPDATE {table} h SET ({', '.join(_COLUMNS[1:])}, updated_at) = ({new}, %s) "
@@ -374,8 +430,11 @@ def _bulk_drop(cur, table: str, created: int, in_table: int) -> list[str]:
         "ORDER BY conname",
         [table],
     )
-    constraints = [(name, definition) for name, definition, referenced in cur.fetchall()
-                   if referenced == "-" or _lock_now(cur, referenced)]
+    constraints = [
+        (name, definition)
+        for name, definition, referenced in cur.fetchall()
+        if referenced == "-" or _lock_now(cur, referenced)
+    ]
     # foreign keys checked at the end of the COPY, not at commit: an index cannot be built
     # while checks are still pending
     cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -385,11 +444,13 @@ def _bulk_drop(cur, table: str, created: int, in_table: int) -> list[str]:
         cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     return [definition for _name, definition in indexes] + [
         f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
-        for name, definition in constraints]
+        for name, definition in constraints
+    ]
 
 
-_EWKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("srid", "<u4"), ("x", "<f8"),
-                        ("y", "<f8")])
+_EWKB_POINT = np.dtype(
+    [("order", "u1"), ("type", "<u4"), ("srid", "<u4"), ("x", "<f8"), ("y", "<f8")]
+)
 
 
 def _ewkb_points(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -426,8 +487,7 @@ def _copy_rows(values, mask, stamp=None) -> "_Lines":
         **{c: _copy_escape(values[c][mask]) for c in ("external_id", *TEXT_FIELDS)},
         "members": values["members"][mask].astype(str).astype(object),
         "location": _ewkb_points(values["lon"][mask], values["lat"][mask]),
-        "group_id": np.array(
-            ["\\N" if pd.isna(g) else str(g) for g in group_id], dtype=object),
+        "group_id": np.array(["\\N" if pd.isna(g) else str(g) for g in group_id], dtype=object),
         "location_note": _copy_escape(values["location_note"][mask]),
         **{t: np.where(values[t][mask], "t", "f").astype(object) for t in Household.TAG_FIELDS},
         "civility_points": values["civility_points"][mask].astype(str).astype(object),

@@ -27,24 +27,41 @@ from .report import ImportRejected, ImportReport
 from .scope import households_outside, township_label
 
 PARTY_WORDS = {
-    "": "", "0": "", "否": "", "no": "", "群众": "",
-    "full": "full", "1": "full", "是": "full", "正式": "full", "正式党员": "full",
-    "中共党员": "full", "党员": "full", "yes": "full",
-    "probationary": "probationary", "预备": "probationary", "预备党员": "probationary",
+    "": "",
+    "0": "",
+    "否": "",
+    "no": "",
+    "群众": "",
+    "full": "full",
+    "1": "full",
+    "是": "full",
+    "正式": "full",
+    "正式党员": "full",
+    "中共党员": "full",
+    "党员": "full",
+    "yes": "full",
+    "probationary": "probationary",
+    "预备": "probationary",
+    "预备党员": "probationary",
     "中共预备党员": "probationary",
 }
 ERR_UNKNOWN_HOUSEHOLD = gettext_lazy("no household with id %(id)r (import households first)")
 ERR_PARTY = gettext_lazy("party membership must be full/probationary/blank (正式/预备): %(value)r")
-ERR_DUPLICATE_PERSON = gettext_lazy("%(name)s appears twice in household %(id)s (first at row %(first)d)")
+ERR_DUPLICATE_PERSON = gettext_lazy(
+    "%(name)s appears twice in household %(id)s (first at row %(first)d)"
+)
 ERR_BLANK = gettext_lazy("%(col)s is empty")
-ERR_HOUSEHOLD_OUTSIDE = gettext_lazy(
-    "household %(id)r is outside your township %(township)s")
+ERR_HOUSEHOLD_OUTSIDE = gettext_lazy("household %(id)r is outside your township %(township)s")
 _FIELDS = ("phone", "party_member", *Person.ROLE_FIELDS)
 
 
 def import_persons(
-    path: str | Path, *, dry_run: bool = False, skip_rejected: bool = False,
-    column_map: dict | None = None, township: Township | None = None,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    skip_rejected: bool = False,
+    column_map: dict | None = None,
+    township: Township | None = None,
 ) -> ImportReport:
     """Check and load a roster. With `township` (township staff), every resident's household
     must be a household of that township. Raises ImportRejected (nothing written) on errors."""
@@ -64,8 +81,11 @@ def import_persons(
         frame[col] = frame[col].str.strip() if col in frame.columns else ""
     report.rows = len(frame)
     bad = np.zeros(len(frame), dtype=bool)
-    households = dict(Household.objects.filter(
-        external_id__in=set(frame["household_id"])).values_list("external_id", "id"))
+    households = dict(
+        Household.objects.filter(external_id__in=set(frame["household_id"])).values_list(
+            "external_id", "id"
+        )
+    )
     foreign = households_outside(township, households) if township is not None else set()
     seen = {}
     records = []
@@ -85,8 +105,11 @@ def import_persons(
         elif row.household_id not in households:
             fail("household_id", ERR_UNKNOWN_HOUSEHOLD % {"id": row.household_id})
         elif row.household_id in foreign:
-            fail("household_id", ERR_HOUSEHOLD_OUTSIDE % {
-                "id": row.household_id, "township": township_label(township)})
+            fail(
+                "household_id",
+                ERR_HOUSEHOLD_OUTSIDE
+                % {"id": row.household_id, "township": township_label(township)},
+            )
         party = PARTY_WORDS.get(row.party_member.lower())
         if party is None:
             fail("party_member", ERR_PARTY % {"value": row.party_member})
@@ -97,14 +120,22 @@ def import_persons(
                 fail(col, F.ERR_NOT_BOOLEAN % {"value": getattr(row, col)})
         key = (row.household_id, row.name)
         if key in seen:
-            fail("name", ERR_DUPLICATE_PERSON % {"name": row.name, "id": row.household_id, "first": seen[key]})
+            fail(
+                "name",
+                ERR_DUPLICATE_PERSON
+                % {"name": row.name, "id": row.household_id, "first": seen[key]},
+            )
         seen.setdefault(key, line)
         if not bad[i]:
-            records.append({
-                "household_id": households[row.household_id], "name": row.name,
-                "phone": row.phone, "party_member": party,
-                **{col: bool(values[i]) for col, (values, _w) in roles.items()},
-            })
+            records.append(
+                {
+                    "household_id": households[row.household_id],
+                    "name": row.name,
+                    "phone": row.phone,
+                    "party_member": party,
+                    **{col: bool(values[i]) for col, (values, _w) in roles.items()},
+                }
+            )
     if bad.any() and not skip_rejected:
         raise ImportRejected(report)
     report.rejected_rows = int(bad.sum())

@@ -124,14 +124,18 @@ def _decode(raw: bytes) -> str:
 # tests: a regex over a 30 MB file costs ~1.5 s, these ~0.1 s.
 _SPACES = (" ", "\t", "\u3000", "\xa0")
 _PADDED = tuple(w + d for w in _SPACES for d in (",", '"', "\r", "\n")) + tuple(
-    d + w for w in _SPACES for d in (",", '"', "\n"))
+    d + w for w in _SPACES for d in (",", '"', "\n")
+)
 
 
 def _padded(text: str) -> bool:
     if not any(w in text for w in _SPACES):  # one fast scan per character
         return False
-    return text[:1] in _SPACES or text.rstrip("\r\n")[-1:] in _SPACES or any(
-        p in text for p in _PADDED)
+    return (
+        text[:1] in _SPACES
+        or text.rstrip("\r\n")[-1:] in _SPACES
+        or any(p in text for p in _PADDED)
+    )
 
 
 def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
@@ -152,8 +156,9 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
             if not text.strip():
                 raise ReadError(ERR_EMPTY_FILE)
             padded = _padded(text)
-            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                             skip_blank_lines=False)
+            df = pd.read_csv(
+                io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False
+            )
     except ReadError:
         raise
     except (ValueError, zipfile.BadZipFile, pd.errors.ParserError) as exc:
@@ -198,4 +203,6 @@ def read_vector(path: Path) -> gpd.GeoDataFrame:
 
 def check_suffix(path: Path, allowed: set[str]) -> None:
     if path.suffix.lower() not in allowed:
-        raise ReadError(ERR_SUFFIX % {"suffix": path.suffix or "?", "allowed": ", ".join(sorted(allowed))})
+        raise ReadError(
+            ERR_SUFFIX % {"suffix": path.suffix or "?", "allowed": ", ".join(sorted(allowed))}
+        )

@@ -25,7 +25,9 @@ class Problem:
             return f"{self.field}: {self.message}" if self.field else self.message
         label = _("row") if self.where == "row" else _("feature")
         prefix = f"{label} {self.row}"
-        return f"{prefix}, {self.field}: {self.message}" if self.field else f"{prefix}: {self.message}"
+        return (
+            f"{prefix}, {self.field}: {self.message}" if self.field else f"{prefix}: {self.message}"
+        )
 
 
 @dataclass
@@ -61,17 +63,29 @@ class ImportReport:
             "%(kind)s from %(source)s: %(rows)d rows, %(created)d created, %(updated)d updated, "
             "%(unchanged)d unchanged, %(rejected)d rejected, %(errors)d errors, %(warnings)d warnings"
         ) % {
-            "kind": self.kind, "source": self.source, "rows": self.rows,
-            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-            "rejected": self.rejected_rows, "errors": len(self.errors),
+            "kind": self.kind,
+            "source": self.source,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected_rows,
+            "errors": len(self.errors),
             "warnings": len(self.warnings),
         }
 
     def as_dict(self) -> dict:
         return {
-            "kind": self.kind, "source": self.source, "rows": self.rows,
-            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-            "rejected_rows": self.rejected_rows, "dry_run": self.dry_run, "applied": self.applied,
-            "errors": [str(p) for p in self.errors], "warnings": [str(p) for p in self.warnings],
+            "kind": self.kind,
+            "source": self.source,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected_rows": self.rejected_rows,
+            "dry_run": self.dry_run,
+            "applied": self.applied,
+            "errors": [str(p) for p in self.errors],
+            "warnings": [str(p) for p in self.warnings],
             "stats": self.stats,
         }

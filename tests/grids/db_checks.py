@@ -25,9 +25,11 @@ CODE_RE = re.compile(r"^\d{15}$")
 
 def snapshot(villages) -> dict[int, str]:
     """household id -> grid code in the open versions of ``villages``."""
-    return dict(GridAssignment.objects.filter(
-        version__village__in=villages, version__valid_to__isnull=True
-    ).values_list("household_id", "grid__code"))
+    return dict(
+        GridAssignment.objects.filter(
+            version__village__in=villages, version__valid_to__isnull=True
+        ).values_list("household_id", "grid__code")
+    )
 
 
 def moved(before: dict[int, str], after: dict[int, str]) -> int:
@@ -54,11 +56,22 @@ def assert_grids_valid(villages, *, unassigned=frozenset()) -> None:  # noqa: C9
     """
     villages = list(villages)
     assert_versions_dated(villages)
-    grouped = set(Household.objects.filter(group__village__in=villages).values_list("pk", flat=True))
-    rows = list(GridAssignment.objects.filter(
-        version__village__in=villages, version__valid_to__isnull=True
-    ).values_list("household_id", "household__group__village_id", "grid_id", "grid__village_id",
-                  "version__village_id", "member_area_id", "member_area__grid_id"))
+    grouped = set(
+        Household.objects.filter(group__village__in=villages).values_list("pk", flat=True)
+    )
+    rows = list(
+        GridAssignment.objects.filter(
+            version__village__in=villages, version__valid_to__isnull=True
+        ).values_list(
+            "household_id",
+            "household__group__village_id",
+            "grid_id",
+            "grid__village_id",
+            "version__village_id",
+            "member_area_id",
+            "member_area__grid_id",
+        )
+    )
     counted = Counter(r[0] for r in rows)
     assert not [h for h, n in counted.items() if n > 1], "household assigned twice"
     assert set(counted) == grouped - set(unassigned), "grouped households not assigned exactly once"
@@ -66,8 +79,11 @@ def assert_grids_valid(villages, *, unassigned=frozenset()) -> None:  # noqa: C9
         assert h_village == g_village == v_village, f"household {h} in a grid of another village"
         assert area is not None and area_grid == _grid, f"household {h}: member area outside grid"
 
-    grids = list(Grid.objects.filter(version__village__in=villages, version__valid_to__isnull=True)
-                 .select_related("village"))
+    grids = list(
+        Grid.objects.filter(
+            version__village__in=villages, version__valid_to__isnull=True
+        ).select_related("village")
+    )
     per_grid = Counter(r[2] for r in rows)
     for grid in grids:
         assert CODE_RE.match(grid.code) and grid.code[:12] == grid.village.code, grid.code
@@ -83,12 +99,14 @@ def assert_grids_valid(villages, *, unassigned=frozenset()) -> None:  # noqa: C9
             assert share >= IN_BAND_SHARE, (village.code, sorted(sizes))
 
     with connection.cursor() as cur:  # every household inside (or within 5 m of) its grid
-        cur.execute(f"""SELECT count(*) FROM {GridAssignment._meta.db_table} a
+        cur.execute(
+            f"""SELECT count(*) FROM {GridAssignment._meta.db_table} a
             JOIN {Grid._meta.db_table} g ON g.id = a.grid_id
             JOIN {Household._meta.db_table} h ON h.id = a.household_id
             WHERE g.id = ANY(%s)
               AND NOT ST_DWithin(g.geom::geography, h.location::geography, %s)""",
-                    [[g.pk for g in grids], NEAR_M])
+            [[g.pk for g in grids], NEAR_M],
+        )
         assert cur.fetchone()[0] == 0, "households outside their grid's polygon"
 
     areas = list(MemberArea.objects.filter(grid__in=grids))
@@ -96,8 +114,10 @@ def assert_grids_valid(villages, *, unassigned=frozenset()) -> None:  # noqa: C9
     for area in areas:
         assert area.household_count == per_area[area.pk] > 0
     village_of = {g.pk: g.village for g in grids}
-    in_band = [village_of[a.grid_id].member_min <= a.household_count <= village_of[a.grid_id].member_max
-               for a in areas]
+    in_band = [
+        village_of[a.grid_id].member_min <= a.household_count <= village_of[a.grid_id].member_max
+        for a in areas
+    ]
     assert sum(in_band) / len(in_band) >= MEMBER_BAND_SHARE
 
     assert_people_valid(grids, areas, rows)
@@ -116,35 +136,51 @@ def assert_people_valid(grids, areas, rows) -> None:
             assert grid.leader_id, f"grid {grid.code}: eligible residents but no leader"
         if grid.leader_id and not grid.leader_confirmed:
             assert grid_of_household[leaders[grid.leader_id].household_id] == grid.pk, (
-                f"grid {grid.code}: proposed leader does not live in it")
+                f"grid {grid.code}: proposed leader does not live in it"
+            )
     members = [a.member_id for a in areas if a.member_id]
     assert len(members) == len(set(members)), "a person is member of two areas"
     assert members, "no member proposed at all"
     village_ids = {g.village_id for g in grids}
-    assert set(Person.objects.filter(pk__in=members).values_list(
-        "household__group__village_id", flat=True)) <= village_ids
+    assert (
+        set(
+            Person.objects.filter(pk__in=members).values_list(
+                "household__group__village_id", flat=True
+            )
+        )
+        <= village_ids
+    )
 
 
-def add_households(village: Village, n: int, *, seed: int = 0, inside=None, prefix="NEW") -> list[int]:
+def add_households(
+    village: Village, n: int, *, seed: int = 0, inside=None, prefix="NEW"
+) -> list[int]:
     """``n`` new households of ``village``, each a few metres from an existing one, in its group.
 
     ``inside``: a polygon the new households must fall in (e.g. a locked grid).
     """
     rng = random.Random(seed)
-    existing = list(Household.objects.filter(group__village=village).select_related("group")
-                    .order_by("pk"))
+    existing = list(
+        Household.objects.filter(group__village=village).select_related("group").order_by("pk")
+    )
     if inside is not None:
         existing = [h for h in existing if inside.covers(h.location)]
     created = []
     for i in range(n):
         base = rng.choice(existing)
         for _ in range(20):  # a point ~3-8 m away, still in the group (and ``inside``)
-            pt = Point(base.location.x + rng.uniform(-8e-5, 8e-5),
-                       base.location.y + rng.uniform(-8e-5, 8e-5), srid=4326)
+            pt = Point(
+                base.location.x + rng.uniform(-8e-5, 8e-5),
+                base.location.y + rng.uniform(-8e-5, 8e-5),
+                srid=4326,
+            )
             if base.group.geom.covers(pt) and (inside is None or inside.covers(pt)):
                 break
         else:
             pt = Point(base.location.x, base.location.y, srid=4326)  # same compound
-        created.append(Household(external_id=f"{prefix}{seed:02d}{i:04d}", head="新户",
-                                 location=pt, group=base.group))
+        created.append(
+            Household(
+                external_id=f"{prefix}{seed:02d}{i:04d}", head="新户", location=pt, group=base.group
+            )
+        )
     return [h.pk for h in Household.objects.bulk_create(created)]

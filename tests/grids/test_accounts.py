@@ -30,10 +30,17 @@ def test_confirmed_posts_get_accounts_and_proposals_do_not(village):
     synced = appointments_accounts_sync(village)
     assert len(synced["created"]) == 2
     leader = UserArea.objects.get(person_id=grid.leader_id)
-    assert (leader.role, leader.grid_code, leader.village_id) == (Role.GRID_LEADER, grid.code, village.pk)
+    assert (leader.role, leader.grid_code, leader.village_id) == (
+        Role.GRID_LEADER,
+        grid.code,
+        village.pk,
+    )
     member = UserArea.objects.get(person_id=area.member_id)
     assert (member.role, member.grid_code, member.member_number) == (
-        Role.GRID_MEMBER, grid.code, area.number)
+        Role.GRID_MEMBER,
+        grid.code,
+        area.number,
+    )
     assert not leader.user.has_usable_password()  # staff issue passwords, shown once
     username, password = account_issue_password(leader.person)
     assert User.objects.get(username=username).check_password(password)

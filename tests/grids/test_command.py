@@ -39,8 +39,11 @@ def test_township_partition_holds_every_rule(partitioned):
 def test_codes_run_west_to_east_then_north_to_south(partitioned):
     """Codes are the village code + 001, 002, ...; sequence without gaps per village."""
     for village in partitioned:
-        codes = list(Grid.objects.filter(village=village, version__valid_to__isnull=True)
-                     .order_by("code").values_list("code", flat=True))
+        codes = list(
+            Grid.objects.filter(village=village, version__valid_to__isnull=True)
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
         assert codes == [f"{village.code}{i:03d}" for i in range(1, len(codes) + 1)]
 
 
@@ -58,8 +61,10 @@ def test_five_percent_more_households_moves_few(partitioned):
     """Incremental (the default) keeps existing households where they are; codes persist."""
     village = Village.objects.get(code=KENGKOU)
     before = snapshot([village])
-    old_grids = {g.code: set(g.assignments.values_list("household_id", flat=True))
-                 for g in Grid.objects.filter(village=village, version__valid_to__isnull=True)}
+    old_grids = {
+        g.code: set(g.assignments.values_list("household_id", flat=True))
+        for g in Grid.objects.filter(village=village, version__valid_to__isnull=True)
+    }
     new = add_households(village, round(ADDED * len(before)))
     partition("--village", KENGKOU)
     after = snapshot([village])
@@ -89,8 +94,9 @@ def test_locked_grid_keeps_households_code_and_geometry(partitioned):
     geom = grid.geom
     new = add_households(village, 5, seed=1, inside=geom, prefix="LCK")
     new += add_households(village, 40, seed=2)
-    inside = set(Household.objects.filter(pk__in=new, location__coveredby=geom)
-                 .values_list("pk", flat=True))
+    inside = set(
+        Household.objects.filter(pk__in=new, location__coveredby=geom).values_list("pk", flat=True)
+    )
     assert len(inside) >= 5
     partition("--village", KENGKOU, "--fresh")  # even a fresh run works around locked grids
     new = Grid.objects.get(village=village, version__valid_to__isnull=True, code=grid.code)
@@ -113,10 +119,13 @@ def test_dry_run_writes_no_version(demo_county):
     assert PartitionRun.objects.get().status == PartitionRun.Status.PROPOSED
 
 
-@pytest.mark.parametrize("args", [
-    pytest.param(["--village", "999999999999"], id="unknown-village"),
-    pytest.param(["--township", "999999999"], id="unknown-township"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["--village", "999999999999"], id="unknown-village"),
+        pytest.param(["--township", "999999999"], id="unknown-township"),
+    ],
+)
 def test_unknown_scope_is_command_error(demo_county, args):
     with pytest.raises(CommandError, match="999999999"):
         partition(*args)

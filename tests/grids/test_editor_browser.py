@@ -36,11 +36,14 @@ def wait_ops(page, n):
 def pixel(page, hid):
     """Page coordinates of a household, after centring the map on it at zoom 19."""
     p = Household.objects.get(pk=hid).location
-    zoom, x, y = page.evaluate("""([lat, lon]) => {
+    zoom, x, y = page.evaluate(
+        """([lat, lon]) => {
         const m = gridEditor.map; m.setView([lat, lon], 19, {animate: false});
         const pt = m.latLngToContainerPoint([lat, lon]);
         const box = m.getContainer().getBoundingClientRect();
-        return [m.getZoom(), box.left + pt.x, box.top + pt.y]; }""", [p.y, p.x])
+        return [m.getZoom(), box.left + pt.x, box.top + pt.y]; }""",
+        [p.y, p.x],
+    )
     assert zoom == 19, "the map did not take the view (Leaflet drops it during a zoom animation)"
     return x, y
 
@@ -62,9 +65,11 @@ def test_lasso_move_shows_counts_before_saving_and_invalid_move_is_refused(edito
     held = []
     page.route("**/op.json", lambda route: held.append(route))
     page.click("#move-button")
-    page.wait_for_function("([c, n]) => +document.querySelector("
-                           "`#grid-list tr[data-code='${c}'] .count`).textContent === n",
-                           arg=[src, before_src - len(hids)])
+    page.wait_for_function(
+        "([c, n]) => +document.querySelector("
+        "`#grid-list tr[data-code='${c}'] .count`).textContent === n",
+        arg=[src, before_src - len(hids)],
+    )
     assert count(page, dst) == before_dst + len(hids)  # live balance, nothing saved yet
     page.wait_for_timeout(50)
     assert held and GridDraft.objects.get().revision == 0
@@ -122,8 +127,9 @@ def test_conflict_is_named_and_resolved_without_losing_the_draft(editor):
     other = User.objects.create_user("colleague")
     theirs, _w = drafts.draft_open(village, other)
     hids, _src, dst = border_move(village, theirs.state, avoid=(grid,))
-    theirs, _r = drafts.draft_apply(theirs, {"type": "move", "households": hids, "grid": dst},
-                                    user=other)
+    theirs, _r = drafts.draft_apply(
+        theirs, {"type": "move", "households": hids, "grid": dst}, user=other
+    )
     drafts.draft_submit(theirs, user=other)
     page.click("#submit-button")
     page.wait_for_selector("#rebase-button:visible")

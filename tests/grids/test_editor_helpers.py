@@ -38,7 +38,7 @@ def border_move(village, state, *, avoid=(), alone_m=0.0):
                 d[u] = np.inf
                 if d.min() < alone_m:
                     continue
-            rest = (ucode == src)
+            rest = ucode == src
             rest[u] = False
             if rest.sum() > 1 and geo.connected(rest):
                 rows = np.flatnonzero(geo.unit == u)
@@ -83,7 +83,7 @@ def apart_pair(village, state):
     touching = {tuple(sorted((ucode[a], ucode[b]))) for a, b in zip(ctx.geo.ea, ctx.geo.eb)}
     grids = sorted(set(codes.tolist()))
     for i, x in enumerate(grids):
-        for y in grids[i + 1:]:
+        for y in grids[i + 1 :]:
             if (x, y) not in touching:
                 return x, y
     raise AssertionError("all grids touch")

@@ -49,7 +49,8 @@ def test_open_draft_is_a_copy_of_the_open_version(village, staff):
     current = GridVersion.objects.get(village=village, valid_to__isnull=True)
     assert draft.base_version == current and draft.revision == 0 and warnings == []
     assert counts(draft.state) == Counter(
-        GridAssignment.objects.filter(version=current).values_list("grid__code", flat=True))
+        GridAssignment.objects.filter(version=current).values_list("grid__code", flat=True)
+    )
     assert set(draft.state["geoms"]) == set(draft.state["grids"])
     assert drafts.draft_open(village, staff)[0].pk == draft.pk  # one open draft per user
 
@@ -116,7 +117,9 @@ def test_split_along_a_line(village, staff):
     draft, _w = drafts.draft_open(village, staff)
     grid = max(draft.state["grids"], key=lambda g: counts(draft.state)[g])
     rows = [(h, v) for h, v in draft.state["assign"].items() if v[0] == grid]
-    pts = Household.objects.filter(pk__in=[int(h) for h, _v in rows]).values_list("location", flat=True)
+    pts = Household.objects.filter(pk__in=[int(h) for h, _v in rows]).values_list(
+        "location", flat=True
+    )
     xs = sorted(p.x for p in pts)
     ys = [p.y for p in pts]
     mid = xs[len(xs) // 2] + 1e-6
@@ -126,7 +129,9 @@ def test_split_along_a_line(village, staff):
     except EditError as exc:  # a cut may leave one side in two pieces: refused, named
         assert exc.msgid == M.ERR_DISCONNECTED
         return
-    assert len(result.changed) >= 2 and sum(counts(draft.state)[g] for g in result.changed) == len(rows)
+    assert len(result.changed) >= 2 and sum(counts(draft.state)[g] for g in result.changed) == len(
+        rows
+    )
 
 
 def test_line_that_misses_the_grid_is_refused(village, staff):
@@ -147,7 +152,9 @@ def test_merge_adjacent_grids_and_refuse_distant_ones(village, staff):
     x, y = apart_pair(village, draft.state)
     with pytest.raises(EditError) as exc:
         apply(draft, {"type": "merge", "grids": [x, y]}, staff)
-    assert exc.value.msgid == M.ERR_MERGE_NOT_ADJACENT and x in str(exc.value) and y in str(exc.value)
+    assert (
+        exc.value.msgid == M.ERR_MERGE_NOT_ADJACENT and x in str(exc.value) and y in str(exc.value)
+    )
 
 
 def test_redraw_takes_the_households_inside(village, staff):
@@ -159,8 +166,11 @@ def test_redraw_takes_the_households_inside(village, staff):
 
     grid_poly = shape(draft.state["geoms"][dst]).buffer(0)
     reach = LineString([(p.x, p.y), nearest_points(grid_poly, Point(p.x, p.y))[0]]).buffer(2e-5)
-    outer = [list(c) for c in grid_poly.union(reach).geoms[0].exterior.coords] if hasattr(
-        grid_poly.union(reach), "geoms") else [list(c) for c in grid_poly.union(reach).exterior.coords]
+    outer = (
+        [list(c) for c in grid_poly.union(reach).geoms[0].exterior.coords]
+        if hasattr(grid_poly.union(reach), "geoms")
+        else [list(c) for c in grid_poly.union(reach).exterior.coords]
+    )
     before = counts(draft.state)
     draft, result = apply(draft, {"type": "redraw", "grid": dst, "polygon": outer}, staff)
     assert draft.state["assign"][str(hids[0])][0] == dst
@@ -175,13 +185,14 @@ def test_leader_and_members_reuse_the_appointment_rules(village, staff):
     assert draft.state["grids"][grid]["leader"] == person.pk
     assert draft.state["grids"][grid]["leader_confirmed"] is True
     areas = sorted({n for g, n in draft.state["assign"].values() if g == grid})
-    draft, _r = apply(draft, {"type": "member", "grid": grid, "area": areas[0],
-                              "person": person.pk}, staff)
+    draft, _r = apply(
+        draft, {"type": "member", "grid": grid, "area": areas[0], "person": person.pk}, staff
+    )
     with pytest.raises(EditError) as exc:
-        apply(draft, {"type": "member", "grid": grid, "area": areas[1], "person": person.pk},
-              staff)
-    assert str(exc.value) == ERR_ALREADY_MEMBER.format(person=person.name,
-                                                       area=f"{grid}-{areas[0]:02d}")
+        apply(draft, {"type": "member", "grid": grid, "area": areas[1], "person": person.pk}, staff)
+    assert str(exc.value) == ERR_ALREADY_MEMBER.format(
+        person=person.name, area=f"{grid}-{areas[0]:02d}"
+    )
     stranger = Person.objects.exclude(household__group__village=village).first()
     with pytest.raises(EditError) as exc:
         apply(draft, {"type": "leader", "grid": grid, "person": stranger.pk}, staff)
@@ -216,8 +227,9 @@ def test_submit_creates_the_next_dated_version(village, staff):
     assert version.number == base.number + 1 and version.source == GridVersion.Source.EDIT
     assert base.valid_to == version.valid_from and version.created_by == staff
     assert_versions_dated([village])
-    grid_of = dict(GridAssignment.objects.filter(version=version).values_list(
-        "household_id", "grid__code"))
+    grid_of = dict(
+        GridAssignment.objects.filter(version=version).values_list("household_id", "grid__code")
+    )
     assert all(grid_of[h] == dst for h in hids)
     assert len(grid_of) == Household.objects.filter(group__village=village).count()
     draft.refresh_from_db()
@@ -251,8 +263,9 @@ def test_second_submit_conflicts_and_keeps_the_draft_until_rebased(village, staf
 
 
 def test_partition_apply_and_submit_serialise_on_the_village(village, staff):
-    run = services.partition_run_compute(services.partition_run_create(
-        scope="village", code=village.code, fresh=True))
+    run = services.partition_run_compute(
+        services.partition_run_create(scope="village", code=village.code, fresh=True)
+    )
     draft, _w = drafts.draft_open(village, staff)
     hids, _src, dst = border_move(village, draft.state)
     draft, _r = apply(draft, {"type": "move", "households": hids, "grid": dst}, staff)
@@ -271,9 +284,14 @@ def test_restore_an_earlier_version(village, staff):
     assert b in draft.state["grids"]
     v3 = drafts.draft_submit(draft, user=staff)
     assert v3.source == GridVersion.Source.RESTORE and v2.number == 2
-    one = dict(GridAssignment.objects.filter(version__number=1, version__village=village)
-               .values_list("household_id", "grid__code"))
-    three = dict(GridAssignment.objects.filter(version=v3).values_list("household_id", "grid__code"))
+    one = dict(
+        GridAssignment.objects.filter(version__number=1, version__village=village).values_list(
+            "household_id", "grid__code"
+        )
+    )
+    three = dict(
+        GridAssignment.objects.filter(version=v3).values_list("household_id", "grid__code")
+    )
     assert one == three
 
 

@@ -16,8 +16,11 @@ def village(demo_county):
 
 
 def post(client, action, body, code=PINGDISHAN):
-    return client.post(f"/api/editor/villages/{code}/{action}.json", json.dumps(body),
-                       content_type="application/json")
+    return client.post(
+        f"/api/editor/villages/{code}/{action}.json",
+        json.dumps(body),
+        content_type="application/json",
+    )
 
 
 def test_pages_and_draft_for_township_staff(client, township_user, village):

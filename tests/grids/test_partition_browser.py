@@ -91,11 +91,13 @@ def test_the_partition_worker_computes_the_run(demo_county, township_user, live_
     page = context.new_page()
     stop = threading.Event()
     worker = threading.Thread(
-        target=services.partition_worker_run, args=("test-worker",), kwargs={"stop": stop})
+        target=services.partition_worker_run, args=("test-worker",), kwargs={"stop": stop}
+    )
     try:
         queue_a_run(page, live_server, township_user, demo_county.code)
         assert "partition worker" in page.inner_text("#run-note") or "后台进程" in page.inner_text(
-            "#run-note")
+            "#run-note"
+        )
         page.locator("path.leaflet-interactive").first.wait_for(timeout=WAIT_MS)  # villages
         page.wait_for_timeout(SETTLE_MS)
         page.screenshot(path=SHOTS / "worker-1-queued.png", full_page=True)
@@ -128,7 +130,9 @@ def test_a_run_the_worker_never_took_is_computed_by_the_web_server(
     from grids import services
     from grids.models import JobWorker, PartitionRun
 
-    worker = JobWorker.objects.create(name="gone", started_at=timezone.now(), seen_at=timezone.now())
+    worker = JobWorker.objects.create(
+        name="gone", started_at=timezone.now(), seen_at=timezone.now()
+    )
     context = browser.new_context(viewport=VIEWPORTS["desktop"])
     page = context.new_page()
     try:

@@ -27,7 +27,9 @@ WANXING = "360721100201"  # 万星村, 665 households in 13 groups
 
 
 def proposal(scope="village", code=WANXING, **kw) -> PartitionRun:
-    return services.partition_run_compute(services.partition_run_create(scope=scope, code=code, **kw))
+    return services.partition_run_compute(
+        services.partition_run_create(scope=scope, code=code, **kw)
+    )
 
 
 def test_proposal_writes_no_grids(demo_county):
@@ -68,7 +70,11 @@ def test_stale_proposal_is_a_conflict_naming_the_village(demo_county):
     state = (GridVersion.objects.count(), Grid.objects.count(), GridAssignment.objects.count())
     with pytest.raises(services.ConflictError, match="万星村"):
         services.partition_run_apply(first)
-    assert (GridVersion.objects.count(), Grid.objects.count(), GridAssignment.objects.count()) == state
+    assert (
+        GridVersion.objects.count(),
+        Grid.objects.count(),
+        GridAssignment.objects.count(),
+    ) == state
     first.refresh_from_db()
     assert first.status == PartitionRun.Status.PROPOSED
 
@@ -136,15 +142,26 @@ def test_unknown_scope_is_value_error(db):
 
 def test_diff_counts_grids_and_moved_households():
     """Old: a={1,2}, b={3,4}, c={5}; new: a={1,2}, b={3}, d={4,5,6}, 7 unassigned."""
-    previous = pd.DataFrame({"household_id": ["1", "2", "3", "4", "5"],
-                             "grid_id": ["a", "a", "b", "b", "c"]})
-    assignments = pd.DataFrame({"household_id": ["1", "2", "3", "4", "5", "6", "7"],
-                                "grid_id": ["a", "a", "b", "d", "d", "d", ""]})
+    previous = pd.DataFrame(
+        {"household_id": ["1", "2", "3", "4", "5"], "grid_id": ["a", "a", "b", "b", "c"]}
+    )
+    assignments = pd.DataFrame(
+        {
+            "household_id": ["1", "2", "3", "4", "5", "6", "7"],
+            "grid_id": ["a", "a", "b", "d", "d", "d", ""],
+        }
+    )
     diff = services._diff(previous, assignments)
     assert diff == {
-        "added": ["d"], "removed": ["c"], "changed": ["b"], "unchanged": 1,
-        "moved_count": 2, "moved": [[4, "b", "d"], [5, "c", "d"]],
-        "newly_assigned": 1, "unassigned": 1, "first_version": False,
+        "added": ["d"],
+        "removed": ["c"],
+        "changed": ["b"],
+        "unchanged": 1,
+        "moved_count": 2,
+        "moved": [[4, "b", "d"], [5, "c", "d"]],
+        "newly_assigned": 1,
+        "unassigned": 1,
+        "first_version": False,
     }
 
 
@@ -175,14 +192,22 @@ def test_a_run_whose_worker_vanished_is_marked_failed(demo_county):
     # a worker is alive (busy elsewhere): the queued run keeps waiting for it
     worker = JobWorker.objects.create(name="w", started_at=long_ago, seen_at=timezone.now())
     assert services.partition_runs_expire_stale() == 2
-    status = {r.pk: PartitionRun.objects.get(pk=r.pk).status for r in (
-        silent, quiet, beating, fresh, waiting)}
-    assert status == {silent.pk: "failed", quiet.pk: "failed", beating.pk: "running",
-                      fresh.pk: "running", waiting.pk: "queued"}
+    status = {
+        r.pk: PartitionRun.objects.get(pk=r.pk).status
+        for r in (silent, quiet, beating, fresh, waiting)
+    }
+    assert status == {
+        silent.pk: "failed",
+        quiet.pk: "failed",
+        beating.pk: "running",
+        fresh.pk: "running",
+        waiting.pk: "queued",
+    }
     assert PartitionRun.objects.get(pk=silent.pk).message
     # no worker seen lately: nobody will take the queued run
     JobWorker.objects.filter(pk=worker.pk).update(
-        seen_at=timezone.now() - timedelta(seconds=services.WORKER_SILENT_SECONDS + 1))
+        seen_at=timezone.now() - timedelta(seconds=services.WORKER_SILENT_SECONDS + 1)
+    )
     assert services.partition_runs_expire_stale() == 1
     assert PartitionRun.objects.get(pk=waiting.pk).status == "failed"
 
@@ -249,7 +274,8 @@ def test_a_queued_run_is_adopted_only_when_no_worker_took_it(demo_county):
     JobWorker.objects.create(name="w", started_at=timezone.now(), seen_at=timezone.now())
     assert services.partition_run_adopt(run) is None  # just queued
     PartitionRun.objects.filter(pk=run.pk).update(
-        created_at=timezone.now() - timedelta(seconds=services.WORKER_SILENT_SECONDS + 1))
+        created_at=timezone.now() - timedelta(seconds=services.WORKER_SILENT_SECONDS + 1)
+    )
     run.refresh_from_db()
     assert services.partition_run_adopt(run) is None  # the worker is alive: it will
     JobWorker.objects.all().delete()

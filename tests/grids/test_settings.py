@@ -36,8 +36,12 @@ def url(township) -> str:
 def form_data(township, **changes) -> dict:
     """The page's POST as the browser sends it, with ``changes[village_code] = {field: v}``."""
     villages = list(township.villages.order_by("code"))
-    data = {"form-TOTAL_FORMS": str(len(villages)), "form-INITIAL_FORMS": str(len(villages)),
-            "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000"}
+    data = {
+        "form-TOTAL_FORMS": str(len(villages)),
+        "form-INITIAL_FORMS": str(len(villages)),
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+    }
     for i, v in enumerate(villages):
         data[f"form-{i}-id"] = str(v.pk)
         for f in FIELDS:
@@ -65,7 +69,8 @@ def test_saving_one_village_changes_it_and_records_who_and_what(staff, township)
     after = settings_of()
     assert after[code] == (50, 40, 62, 10, 8, 12)
     assert {c: v for c, v in after.items() if c != code} == {
-        c: v for c, v in before.items() if c != code}
+        c: v for c, v in before.items() if c != code
+    }
     (event,) = GridEditEvent.objects.all()
     assert event.action == "settings" and event.village.code == code
     assert event.user.username.startswith("township")
@@ -83,14 +88,19 @@ def test_unchanged_form_saves_nothing(staff, township):
     assert not GridEditEvent.objects.exists()
 
 
-@pytest.mark.parametrize("bad,field_label,message", [
-    ({"grid_target": 70}, "网格目标户数", "网格目标户数须介于网格户数上下限之间"),
-    ({"grid_max": 1000}, "网格户数上限", "500"),
-    ({"member_max": 80, "grid_max": 60}, "联户区域户数上限", "不能多于网格"),
-    ({"member_min": ""}, "联户区域户数下限", ""),
-], ids=["target outside band", "over the limit", "member area over a grid", "empty"])
+@pytest.mark.parametrize(
+    "bad,field_label,message",
+    [
+        ({"grid_target": 70}, "网格目标户数", "网格目标户数须介于网格户数上下限之间"),
+        ({"grid_max": 1000}, "网格户数上限", "500"),
+        ({"member_max": 80, "grid_max": 60}, "联户区域户数上限", "不能多于网格"),
+        ({"member_min": ""}, "联户区域户数下限", ""),
+    ],
+    ids=["target outside band", "over the limit", "member area over a grid", "empty"],
+)
 def test_one_bad_value_saves_nothing_and_names_village_and_field(
-        staff, township, bad, field_label, message):
+    staff, township, bad, field_label, message
+):
     before = settings_of()
     good = {"v360721100200": {"grid_max": 62}}  # a valid change in another village
     response = staff.post(url(township), form_data(township, **good, v360721100202=bad))
@@ -106,12 +116,15 @@ def test_one_bad_value_saves_nothing_and_names_village_and_field(
 @pytest.mark.parametrize("role", ["county", "village", "grid_leader"])
 def test_roles_without_the_partition_right_get_403(client, make_user, township, role):
     village = township.villages.first() if role in ("village", "grid_leader") else None
-    client.force_login(make_user(role, village=village, grid_code="x" if role == "grid_leader"
-                                 else ""))
+    client.force_login(
+        make_user(role, village=village, grid_code="x" if role == "grid_leader" else "")
+    )
     before = settings_of()
     assert client.get(url(township)).status_code == 403
-    assert client.post(url(township), form_data(
-        township, v360721100200={"grid_max": 62})).status_code == 403
+    assert (
+        client.post(url(township), form_data(township, v360721100200={"grid_max": 62})).status_code
+        == 403
+    )
     assert settings_of() == before
 
 
@@ -128,7 +141,6 @@ def test_map_links_to_the_settings(client, make_user, township):
     assert f'id="settings-link" href="{url(township)}"' in page
 
 
-
 def test_a_crafted_post_cannot_create_or_touch_other_villages(staff, township):
     """More forms than villages, or a village of another township by id: no village is
     created, none outside the township changes."""
@@ -136,8 +148,9 @@ def test_a_crafted_post_cannot_create_or_touch_other_villages(staff, township):
     other = Village.objects.create(code="360721101200", name="别村", township=other_town)
     data = form_data(township)
     data["form-TOTAL_FORMS"] = "4"
-    data.update({f"form-3-{f}": "55" if f == "grid_max" else str(getattr(other, f))
-                 for f in FIELDS})
+    data.update(
+        {f"form-3-{f}": "55" if f == "grid_max" else str(getattr(other, f)) for f in FIELDS}
+    )
     count = Village.objects.count()
     page = staff.post(url(township), data).content.decode()
     assert "未保存" in page and "请刷新页面" in page
@@ -152,13 +165,13 @@ def test_a_crafted_post_cannot_create_or_touch_other_villages(staff, township):
 
 
 def test_a_village_changed_by_someone_else_meanwhile_is_not_overwritten(
-        staff, township, make_user, client):
+    staff, township, make_user, client
+):
     """Two staff open the page; the second saves 坑口村's band first. The first one's save
     (a change to 坑口村 and one to 万星村) is refused whole and names who changed it."""
     from django.test import Client
 
-    seen = form_data(township, v360721100200={"grid_target": 45},
-                     v360721100201={"grid_max": 58})
+    seen = form_data(township, v360721100200={"grid_target": 45}, v360721100201={"grid_max": 58})
     colleague = Client()
     colleague.force_login(make_user("township", username="colleague", township=township))
     colleague.post(url(township), form_data(township, v360721100200={"grid_max": 65}))

@@ -13,8 +13,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
-def test_change_a_village_band_from_the_map(demo_county, township_user, live_server, browser,
-                                            viewport):
+def test_change_a_village_band_from_the_map(
+    demo_county, township_user, live_server, browser, viewport
+):
     context, page, errors = open_page(browser, viewport)
     try:
         login(page, live_server, township_user.username, PASSWORD)
@@ -23,7 +24,9 @@ def test_change_a_village_band_from_the_map(demo_county, township_user, live_ser
         page.wait_for_url(f"**/townships/{demo_county.code}/settings/", timeout=WAIT_MS)
         row = page.locator('tr[data-village="360721100202"]')
         row.locator("input[type=number][name$='-grid_target']").fill("70")  # outside its band 40-60
-        page.locator("tr[data-village='360721100200'] input[type=number][name$='-grid_max']").fill("62")
+        page.locator("tr[data-village='360721100200'] input[type=number][name$='-grid_max']").fill(
+            "62"
+        )
         page.click("#settings-save")
         page.locator("#settings-errors").wait_for(timeout=WAIT_MS)
         assert "坪地山村" in page.inner_text("#settings-errors")

@@ -53,18 +53,25 @@ def test_start_run_show_diff_and_apply(demo_county, staff):
     status = staff.get(f"/partition-runs/{run.pk}/status.json").json()
     assert status["status"] == "proposed" and status["done"] == status["total"] == 3
     proposal = json.loads(staff.get(f"/partition-runs/{run.pk}/proposal.geojson").content)
-    assert proposal["type"] == "FeatureCollection" and len(proposal["features"]) == run.summary["grids"]
+    assert (
+        proposal["type"] == "FeatureCollection"
+        and len(proposal["features"]) == run.summary["grids"]
+    )
     assert {"band", "changed", "code", "households"} <= set(proposal["features"][0]["properties"])
 
     response = staff.post(f"/partition-runs/{run.pk}/", {"apply": "1"})
-    assert response.status_code == 302 and response["Location"].endswith(f"/{demo_county.code}/map/")
+    assert response.status_code == 302 and response["Location"].endswith(
+        f"/{demo_county.code}/map/"
+    )
     assert GridVersion.objects.filter(valid_to__isnull=True).count() == 3
     assert_grids_valid(demo_county.villages.all())
 
 
 @pytest.mark.django_db(transaction=True)
 def test_start_run_for_one_village(demo_county, staff):
-    staff.post(f"/townships/{demo_county.code}/partition/", {"village": "360721100202", "fresh": "1"})
+    staff.post(
+        f"/townships/{demo_county.code}/partition/", {"village": "360721100202", "fresh": "1"}
+    )
     run = wait_proposed(PartitionRun.objects.get().pk)
     assert (run.scope, run.scope_code, run.options["fresh"]) == ("village", "360721100202", True)
     assert set(run.proposal["base_versions"]) == {"360721100202"}
@@ -77,11 +84,15 @@ def test_village_of_another_township_is_404(demo_county, staff):
 
 
 def test_discard_leaves_grids_unchanged(demo_county, staff):
-    services.partition_run_apply(services.partition_run_compute(
-        services.partition_run_create(scope="township", code=demo_county.code)))
+    services.partition_run_apply(
+        services.partition_run_compute(
+            services.partition_run_create(scope="township", code=demo_county.code)
+        )
+    )
     before = list(Grid.objects.order_by("pk").values_list("pk", "code", "household_count"))
     run = services.partition_run_compute(
-        services.partition_run_create(scope="township", code=demo_county.code, fresh=True))
+        services.partition_run_create(scope="township", code=demo_county.code, fresh=True)
+    )
     response = staff.post(f"/partition-runs/{run.pk}/", {"discard": "1"})
     assert response.status_code == 302
     run.refresh_from_db()
@@ -96,9 +107,13 @@ def test_discard_leaves_grids_unchanged(demo_county, staff):
 
 def test_stale_proposal_shows_conflict(demo_county, staff):
     stale = services.partition_run_compute(
-        services.partition_run_create(scope="village", code="360721100201"))
-    services.partition_run_apply(services.partition_run_compute(
-        services.partition_run_create(scope="village", code="360721100201")))
+        services.partition_run_create(scope="village", code="360721100201")
+    )
+    services.partition_run_apply(
+        services.partition_run_compute(
+            services.partition_run_create(scope="village", code="360721100201")
+        )
+    )
     response = staff.post(f"/partition-runs/{stale.pk}/", {"apply": "1"})
     assert response.status_code == 302 and response["Location"] == f"/partition-runs/{stale.pk}/"
     assert GridVersion.objects.count() == 1
@@ -106,15 +121,19 @@ def test_stale_proposal_shows_conflict(demo_county, staff):
     assert '<li class="error">' in page and "万星村" in page
 
 
-@pytest.mark.parametrize("method,url", [
-    ("get", "/townships/360721100/map/"),
-    ("get", "/api/townships/360721100/grids.geojson"),
-    ("post", "/townships/360721100/partition/"),
-    ("get", "/partition-runs/1/"),
-    ("get", "/partition-runs/1/status.json"),
-    ("get", "/partition-runs/1/proposal.geojson"),
-    ("get", "/partition-runs/1/moved.geojson"),
-], ids=["map", "grids", "start", "run", "status", "proposal", "moved"])
+@pytest.mark.parametrize(
+    "method,url",
+    [
+        ("get", "/townships/360721100/map/"),
+        ("get", "/api/townships/360721100/grids.geojson"),
+        ("post", "/townships/360721100/partition/"),
+        ("get", "/partition-runs/1/"),
+        ("get", "/partition-runs/1/status.json"),
+        ("get", "/partition-runs/1/proposal.geojson"),
+        ("get", "/partition-runs/1/moved.geojson"),
+    ],
+    ids=["map", "grids", "start", "run", "status", "proposal", "moved"],
+)
 def test_anonymous_is_sent_to_login(client, db, method, url):
     response = getattr(client, method)(url)
     assert response.status_code == 302 and "login" in response["Location"]
@@ -123,7 +142,8 @@ def test_anonymous_is_sent_to_login(client, db, method, url):
 
 @pytest.mark.parametrize("role", ["county", "village"])
 def test_roles_without_the_partition_right_cannot_start_or_see_runs(
-        demo_county, make_user, client, role):
+    demo_county, make_user, client, role
+):
     run = services.partition_run_create(scope="township", code=demo_county.code)
     village = demo_county.villages.first() if role == "village" else None
     client.force_login(make_user(role, village=village))
@@ -144,12 +164,16 @@ def test_staff_of_another_township_gets_404(demo_county, make_user, client):
 
 
 def test_grids_geojson_has_band_state_and_constant_queries(
-        demo_county, staff, django_assert_num_queries, django_assert_max_num_queries):
+    demo_county, staff, django_assert_num_queries, django_assert_max_num_queries
+):
     url = f"/api/townships/{demo_county.code}/grids.geojson"
     with django_assert_max_num_queries(8) as empty:  # session, user, scope, township, grids
         assert json.loads(staff.get(url).content) == {"type": "FeatureCollection", "features": []}
-    services.partition_run_apply(services.partition_run_compute(
-        services.partition_run_create(scope="township", code=demo_county.code)))
+    services.partition_run_apply(
+        services.partition_run_compute(
+            services.partition_run_create(scope="township", code=demo_county.code)
+        )
+    )
     with django_assert_num_queries(len(empty.captured_queries)):
         response = staff.get(url)
     assert response["Content-Type"] == "application/geo+json"
@@ -160,15 +184,19 @@ def test_grids_geojson_has_band_state_and_constant_queries(
     assert feature["geometry"]["type"] == "MultiPolygon"
     for f in data["features"]:
         p = f["properties"]
-        assert p["band"] in ("in", "under", "over") and (p["band"] == "in") == (40 <= p["households"] <= 60)
+        assert p["band"] in ("in", "under", "over") and (p["band"] == "in") == (
+            40 <= p["households"] <= 60
+        )
         assert p["members"] > 0 and p["version"] == 1
 
 
 def test_proposal_geojson_constant_queries(demo_county, staff, django_assert_max_num_queries):
     village = services.partition_run_compute(
-        services.partition_run_create(scope="village", code="360721100202"))
+        services.partition_run_create(scope="village", code="360721100202")
+    )
     township = services.partition_run_compute(
-        services.partition_run_create(scope="township", code=demo_county.code))
+        services.partition_run_create(scope="township", code=demo_county.code)
+    )
     counts = []
     for run in (village, township):
         with django_assert_max_num_queries(10) as ctx:
@@ -186,15 +214,18 @@ def test_households_moved_are_listed_and_mapped(demo_county, staff):
     from tests.grids.db_checks import add_households
 
     wanxing = "360721100201"
-    services.partition_run_apply(services.partition_run_compute(
-        services.partition_run_create(scope="village", code=wanxing)))
+    services.partition_run_apply(
+        services.partition_run_compute(services.partition_run_create(scope="village", code=wanxing))
+    )
     first = services.partition_run_compute(
-        services.partition_run_create(scope="village", code=wanxing))
+        services.partition_run_create(scope="village", code=wanxing)
+    )
     page = staff.get(f"/partition-runs/{first.pk}/").content.decode()
     assert first.diff["moved_count"] == 0 and 'id="moved-list"' not in page
     add_households(Village.objects.get(code=wanxing), 30)
     run = services.partition_run_compute(
-        services.partition_run_create(scope="village", code=wanxing, fresh=True))
+        services.partition_run_create(scope="village", code=wanxing, fresh=True)
+    )
     moved = run.diff["moved"]
     assert run.diff["moved_count"] == len(moved) > 30  # a fresh run moves more than 30
 

@@ -88,13 +88,24 @@ def andorra(settings, tmp_path, andorra_groups_gdf):
     settings.COUNTY_CODE = "990101"
     gdf = andorra_groups_gdf.copy()
     township = "990101100"
-    villages = {v: f"{township}{200 + i:03d}" for i, v in enumerate(sorted(gdf["village_id"].unique()))}
+    villages = {
+        v: f"{township}{200 + i:03d}" for i, v in enumerate(sorted(gdf["village_id"].unique()))
+    }
     gdf["village_code"] = gdf["village_id"].map(villages)
     gdf["code"] = gdf.groupby("village_code").cumcount().add(1).map("{:02d}".format)
     gdf["code"] = gdf["village_code"] + gdf["code"]
     gdf["township_code"], gdf["township_name"] = township, "Andorra"
-    gdf = gdf[["code", "name", "village_code", "village_name", "township_code", "township_name",
-               "geometry"]]
+    gdf = gdf[
+        [
+            "code",
+            "name",
+            "village_code",
+            "village_name",
+            "township_code",
+            "township_name",
+            "geometry",
+        ]
+    ]
     path = tmp_path / "andorra_groups.gpkg"
     gdf.to_file(path, driver="GPKG", engine="pyogrio")
     return path, ANDORRA / "households.geojson"

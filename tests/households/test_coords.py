@@ -120,11 +120,15 @@ def test_nan_stays_nan_and_does_not_block_the_others():
 def test_published_beijing_forward_values():
     np.testing.assert_allclose(
         coords.wgs84_to_gcj02(116.404, 39.915),
-        (116.41024449916938, 39.91640428150164), rtol=0, atol=1e-12,
+        (116.41024449916938, 39.91640428150164),
+        rtol=0,
+        atol=1e-12,
     )
     np.testing.assert_allclose(
         coords.gcj02_to_bd09(116.404, 39.915),
-        (116.41036949371029, 39.92133699351021), rtol=0, atol=1e-12,
+        (116.41036949371029, 39.92133699351021),
+        rtol=0,
+        atol=1e-12,
     )
 
 

@@ -25,8 +25,15 @@ def test_village_cadre_edits_own_village_but_not_sensitive_tags(cadre, client):
     html = page.content.decode()
     assert 'name="dibao"' not in html and 'name="veteran"' in html
     assert h.phone not in html and h.id_number not in html  # never shown in clear
-    data = {"head": "新户主", "members": 3, "address": h.address, "civility_points": 5,
-            "dibao": "on", "new_phone": "", "new_id_number": ""}
+    data = {
+        "head": "新户主",
+        "members": 3,
+        "address": h.address,
+        "civility_points": 5,
+        "dibao": "on",
+        "new_phone": "",
+        "new_id_number": "",
+    }
     response = client.post(f"/households/{h.external_id}/edit/", data)
     assert response.status_code == 302
     after = Household.objects.get(pk=h.pk)
@@ -38,8 +45,13 @@ def test_village_cadre_edits_own_village_but_not_sensitive_tags(cadre, client):
 def test_bad_phone_names_the_field_and_changes_nothing(cadre, client):
     h = household_of(KENGKOU)
     client.force_login(cadre)
-    data = {"head": "改了", "members": 2, "address": "", "civility_points": 0,
-            "new_phone": "not-a-phone"}
+    data = {
+        "head": "改了",
+        "members": 2,
+        "address": "",
+        "civility_points": 0,
+        "new_phone": "not-a-phone",
+    }
     response = client.post(f"/households/{h.external_id}/edit/", data)
     assert response.status_code == 200
     assert "new_phone" in response.context["form"].errors
@@ -49,20 +61,30 @@ def test_bad_phone_names_the_field_and_changes_nothing(cadre, client):
 def test_township_staff_set_sensitive_tags_and_replace_the_phone(township_user, client):
     h = household_of(WANXING)
     client.force_login(township_user)
-    data = {"head": h.head, "members": h.members, "address": h.address,
-            "civility_points": h.civility_points, "dibao": "on", "new_phone": "13900001111"}
+    data = {
+        "head": h.head,
+        "members": h.members,
+        "address": h.address,
+        "civility_points": h.civility_points,
+        "dibao": "on",
+        "new_phone": "13900001111",
+    }
     assert client.post(f"/households/{h.external_id}/edit/", data).status_code == 302
     after = Household.objects.get(pk=h.pk)
     assert after.dibao and after.phone == "13900001111"
 
 
-@pytest.mark.parametrize("role, code, status", [
-    ("village", WANXING, 404),     # another village of the same township: outside the area
-    ("county", KENGKOU, 403),      # reads everything, edits nothing
-    ("grid_leader", KENGKOU, 403),
-])
-def test_outside_the_area_404_without_the_right_403(make_user, demo_county, client,
-                                                    role, code, status):
+@pytest.mark.parametrize(
+    "role, code, status",
+    [
+        ("village", WANXING, 404),  # another village of the same township: outside the area
+        ("county", KENGKOU, 403),  # reads everything, edits nothing
+        ("grid_leader", KENGKOU, 403),
+    ],
+)
+def test_outside_the_area_404_without_the_right_403(
+    make_user, demo_county, client, role, code, status
+):
     kengkou = Village.objects.get(code=KENGKOU)
     extra = {"village": kengkou} if role in ("village", "grid_leader") else {}
     if role == "grid_leader":

@@ -39,17 +39,24 @@ def _group_at(groups_gdf, lon, lat):
     return set(groups_gdf.loc[inside, "code"])
 
 
-@pytest.mark.parametrize("crs, forward", [("gcj02", coords.wgs84_to_gcj02),
-                                          ("bd09", coords.wgs84_to_bd09)])
+@pytest.mark.parametrize(
+    "crs, forward", [("gcj02", coords.wgs84_to_gcj02), ("bd09", coords.wgs84_to_bd09)]
+)
 def test_gcj02_and_bd09_are_converted_into_the_right_group(
-        demo_groups, groups_gdf, tmp_path, crs, forward):
+    demo_groups, groups_gdf, tmp_path, crs, forward
+):
     """A household whose raw GCJ-02/BD-09 point (~600 m off) lies in another group lands in
     its own group once converted."""
     rows, lon, lat = _demo_points()
     shifted_lon, shifted_lat = forward(lon, lat)
     shifted = gpd.GeoSeries(gpd.points_from_xy(shifted_lon, shifted_lat), crs=4326)
-    raw_group = gpd.sjoin(gpd.GeoDataFrame(geometry=shifted), groups_gdf[["code", "geometry"]],
-                          predicate="within").groupby(level=0)["code"].first()
+    raw_group = (
+        gpd.sjoin(
+            gpd.GeoDataFrame(geometry=shifted), groups_gdf[["code", "geometry"]], predicate="within"
+        )
+        .groupby(level=0)["code"]
+        .first()
+    )
     wrong = [i for i, code in raw_group.items() if code != rows[i]["group_code"]]
     assert len(wrong) > 10  # the offset is large enough to move many households
     picked = wrong[:5]
@@ -60,7 +67,9 @@ def test_gcj02_and_bd09_are_converted_into_the_right_group(
     for i in picked:
         household = Household.objects.get(external_id=rows[i]["id"])
         assert household.group.code == rows[i]["group_code"] != raw_group[i]
-        assert abs(household.location.x - lon[i]) < 1e-5 and abs(household.location.y - lat[i]) < 1e-5
+        assert (
+            abs(household.location.x - lon[i]) < 1e-5 and abs(household.location.y - lat[i]) < 1e-5
+        )
     # the command takes --crs the same way; without it the raw points land in the wrong group
     call_command("import_households", str(path), crs=crs)
     assert Household.objects.filter(group__isnull=False).count() == 5
@@ -87,12 +96,14 @@ def _shared_vertex(groups_gdf):
 
 
 def test_point_on_shared_boundary_goes_to_one_group_deterministically(
-        demo_groups, groups_gdf, tmp_path):
+    demo_groups, groups_gdf, tmp_path
+):
     """A point exactly on the border of two groups joins the group with the smaller code,
     whatever the row order."""
     (x, y), codes = _shared_vertex(groups_gdf)
-    filler = [_row(f"F{i}", *groups_gdf.geometry[i].representative_point().coords[0])
-              for i in range(3)]
+    filler = [
+        _row(f"F{i}", *groups_gdf.geometry[i].representative_point().coords[0]) for i in range(3)
+    ]
     for order in (1, -1):
         rows = [*filler, _row("EDGE", x, y)][::order]
         report = import_households(write_rows(tmp_path / "edge.csv", rows))
@@ -129,8 +140,7 @@ def test_point_3m_outside_is_snapped_and_reported(demo_groups, groups_gdf, tmp_p
 def test_point_50m_outside_is_kept_without_group_and_listed(demo_groups, groups_gdf, tmp_path):
     x, y, _nearest, dist = _outside_point(groups_gdf, 50.0)
     assert 49 < dist < 51
-    rows = [_row("IN", *groups_gdf.geometry[0].representative_point().coords[0]),
-            _row("FAR", x, y)]
+    rows = [_row("IN", *groups_gdf.geometry[0].representative_point().coords[0]), _row("FAR", x, y)]
     report = import_households(write_rows(tmp_path / "far.csv", rows))
     assert [(p.row, p.message) for p in report.warnings] == [(3, str(WARN_UNGROUPED))]
     household = Household.objects.get(external_id="FAR")
@@ -181,7 +191,8 @@ def test_skip_rejected_loads_good_rows_and_reports_the_rest(demo_groups, tmp_pat
     assert (report.created, report.rejected_rows) == (4, 2)
     assert [(p.row, p.field) for p in report.errors] == [(3, "lon"), (6, "members")]
     assert set(Household.objects.values_list("external_id", flat=True)) == {
-        r["id"] for i, r in enumerate(rows) if i not in (1, 4)}
+        r["id"] for i, r in enumerate(rows) if i not in (1, 4)
+    }
     Household.objects.all().delete()
     call_command("import_households", str(path), skip_rejected=True)
     captured = capsys.readouterr()
@@ -201,12 +212,21 @@ def test_dry_run_writes_nothing(demo_groups, capsys):
 
 def test_column_map(demo_groups, tmp_path):
     """--map head=户主姓名 (and a header nobody would guess) read as canonical columns."""
-    rows = [{"户编号": r["id"], "经度": r["lon"], "纬度": r["lat"], "户主姓名": r["head"],
-             "HH_SIZE": r["members"]} for r in demo_household_rows(5)]
+    rows = [
+        {
+            "户编号": r["id"],
+            "经度": r["lon"],
+            "纬度": r["lat"],
+            "户主姓名": r["head"],
+            "HH_SIZE": r["members"],
+        }
+        for r in demo_household_rows(5)
+    ]
     path = write_rows(tmp_path / "mapped.csv", rows)
     call_command("import_households", str(path), map=["head=户主姓名", "members=HH_SIZE"])
     assert list(Household.objects.order_by("external_id").values_list("head", "members")) == [
-        (r["户主姓名"], int(r["HH_SIZE"])) for r in rows]
+        (r["户主姓名"], int(r["HH_SIZE"])) for r in rows
+    ]
 
 
 def test_group_reimport_reassigns_households(demo_county, groups_gdf, tmp_path):
@@ -221,8 +241,12 @@ def test_group_reimport_reassigns_households(demo_county, groups_gdf, tmp_path):
     report = import_village_groups(path)
     assert (report.updated, report.unchanged) == (2, 46)
     assert report.stats["households_regrouped"] == len(in_a) + len(in_b)
-    assert set(Household.objects.filter(group__code=b).values_list("external_id", flat=True)) == in_a
-    assert set(Household.objects.filter(group__code=a).values_list("external_id", flat=True)) == in_b
+    assert (
+        set(Household.objects.filter(group__code=b).values_list("external_id", flat=True)) == in_a
+    )
+    assert (
+        set(Household.objects.filter(group__code=a).values_list("external_id", flat=True)) == in_b
+    )
     assert households_reassign_groups() == 0
     again = import_village_groups(path)
     assert (again.updated, again.unchanged) == (0, 48)

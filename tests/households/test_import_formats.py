@@ -20,8 +20,17 @@ from .conftest import demo_household_rows, write_rows
 
 pytestmark = pytest.mark.django_db
 
-HOUSEHOLD_FIELDS = ("external_id", "head", "members", "id_number", "phone", "address",
-                    "group__code", *Household.TAG_FIELDS, "civility_points")
+HOUSEHOLD_FIELDS = (
+    "external_id",
+    "head",
+    "members",
+    "id_number",
+    "phone",
+    "address",
+    "group__code",
+    *Household.TAG_FIELDS,
+    "civility_points",
+)
 
 
 def households_table():
@@ -31,8 +40,11 @@ def households_table():
 
 
 def groups_table():
-    return list(VillageGroup.objects.order_by("code").values_list(
-        "code", "name", "village__code", "village__name", "village__township__code"))
+    return list(
+        VillageGroup.objects.order_by("code").values_list(
+            "code", "name", "village__code", "village__name", "village__township__code"
+        )
+    )
 
 
 def _zip_shapefile(gdf, tmp_path, stem):
@@ -57,6 +69,7 @@ class _nothing:
 
 # ---- village groups ---------------------------------------------------------------------
 
+
 @pytest.mark.filterwarnings("ignore:Column names longer than 10:UserWarning")
 @pytest.mark.parametrize("fmt", ["GeoJSON", "GPKG", "zipped Shapefile", "KML"])
 def test_group_formats(groups_gdf, tmp_path, fmt):
@@ -71,8 +84,12 @@ def test_group_formats(groups_gdf, tmp_path, fmt):
     report = import_village_groups(path)
     assert (report.created, report.updated, report.errors) == (48, 0, [])
     stored = gpd.GeoSeries(
-        [shapely.from_wkb(bytes(g.wkb)) for g in
-         VillageGroup.objects.order_by("code").values_list("geom", flat=True)], crs=4326)
+        [
+            shapely.from_wkb(bytes(g.wkb))
+            for g in VillageGroup.objects.order_by("code").values_list("geom", flat=True)
+        ],
+        crs=4326,
+    )
     expected = groups_gdf.sort_values("code").geometry.reset_index(drop=True)
     assert shapely.equals_exact(stored.values, expected.values, tolerance=1e-7).all()
     assert len(groups_table()) == 48
@@ -81,9 +98,9 @@ def test_group_formats(groups_gdf, tmp_path, fmt):
 def test_bow_tie_repaired_and_reported(groups_gdf, tmp_path):
     """A self-intersecting ring (bow tie) inside group 5 is repaired with make_valid.
 
-        x0,y1 +   + x1,y1
-              | X |          the ring runs (x0,y0) (x1,y1) (x1,y0) (x0,y1)
-        x0,y0 +   + x1,y0
+    x0,y1 +   + x1,y1
+          | X |          the ring runs (x0,y0) (x1,y1) (x1,y0) (x0,y1)
+    x0,y0 +   + x1,y0
     """
     x, y = groups_gdf.geometry[4].representative_point().coords[0]
     d = 2e-4
@@ -107,6 +124,7 @@ def test_bow_tie_repaired_and_reported(groups_gdf, tmp_path):
 
 # ---- households --------------------------------------------------------------------------
 
+
 def test_gbk_file_imports_the_same_households(demo_groups):
     """The Chinese Excel export (GBK, CRLF, Chinese headers) equals the UTF-8 file."""
     report = import_households(DEMO / "households_gbk.csv")
@@ -126,8 +144,12 @@ def test_xlsx_households(demo_groups, tmp_path):
     ws.append(list(rows[0]))
     numeric = {"lon", "lat", "members", "civility_points", *Household.TAG_FIELDS}
     for row in rows:
-        ws.append([float(v) if k in ("lon", "lat") else int(v) if k in numeric else v
-                   for k, v in row.items()])
+        ws.append(
+            [
+                float(v) if k in ("lon", "lat") else int(v) if k in numeric else v
+                for k, v in row.items()
+            ]
+        )
     wb.save(tmp_path / "households.xlsx")
     report = import_households(tmp_path / "households.xlsx")
     assert (report.created, report.errors, report.warnings) == (300, [], [])
@@ -143,7 +165,16 @@ def test_template_downloads_fills_and_imports(demo_groups, tmp_path):
     ws = wb.worksheets[0]
     headers = [c.value for c in ws[1]]
     assert headers == [c[0] for c in HOUSEHOLD_COLUMNS]
-    assert {"户主", "人口数", "身份证号", "联系电话", "地址", "经度", "纬度", "村民小组编码"} <= set(headers)
+    assert {
+        "户主",
+        "人口数",
+        "身份证号",
+        "联系电话",
+        "地址",
+        "经度",
+        "纬度",
+        "村民小组编码",
+    } <= set(headers)
     assert ws.max_row == 1  # the example lives on the explanation sheet
     by_header = {c[1]: i for i, c in enumerate(HOUSEHOLD_COLUMNS)}
     rows = demo_household_rows(20)
@@ -151,8 +182,13 @@ def test_template_downloads_fills_and_imports(demo_groups, tmp_path):
         cells = [""] * len(headers)
         for key, value in row.items():
             if key in by_header:
-                cells[by_header[key]] = "是" if value == "1" and key in Household.TAG_FIELDS \
-                    else "否" if value == "0" and key in Household.TAG_FIELDS else value
+                cells[by_header[key]] = (
+                    "是"
+                    if value == "1" and key in Household.TAG_FIELDS
+                    else "否"
+                    if value == "0" and key in Household.TAG_FIELDS
+                    else value
+                )
         ws.append(cells)
     wb.save(tmp_path / "filled.xlsx")
     report = import_households(tmp_path / "filled.xlsx")

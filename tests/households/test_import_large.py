@@ -21,11 +21,15 @@ def _schema() -> tuple[list, list]:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("SELECT indexname, indexdef FROM pg_indexes "
-                    "WHERE tablename = 'households_household' ORDER BY indexname")
+        cur.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = 'households_household' ORDER BY indexname"
+        )
         indexes = cur.fetchall()
-        cur.execute("SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE conrelid = 'households_household'::regclass ORDER BY conname")
+        cur.execute(
+            "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'households_household'::regclass ORDER BY conname"
+        )
         return indexes, cur.fetchall()
 
 
@@ -41,12 +45,16 @@ def test_100k_rows_load(demo_groups, demo_groups_gdf, tmp_path):
     keep = shapely.contains_xy(outline, lon, lat)
     lon, lat = lon[keep][:N_LARGE], lat[keep][:N_LARGE]
     assert len(lon) == N_LARGE
-    frame = pd.DataFrame({
-        "id": [f"B{i:07d}" for i in range(N_LARGE)],
-        "lon": np.round(lon, 7), "lat": np.round(lat, 7),
-        "head": "测试", "members": rng.integers(1, 8, N_LARGE),
-        "dibao": rng.integers(0, 2, N_LARGE),
-    })
+    frame = pd.DataFrame(
+        {
+            "id": [f"B{i:07d}" for i in range(N_LARGE)],
+            "lon": np.round(lon, 7),
+            "lat": np.round(lat, 7),
+            "head": "测试",
+            "members": rng.integers(1, 8, N_LARGE),
+            "dibao": rng.integers(0, 2, N_LARGE),
+        }
+    )
     path = tmp_path / "large.csv"
     frame.to_csv(path, index=False)
     before = _schema()
@@ -94,8 +102,10 @@ def test_bulk_load_keeps_a_not_valid_check(demo_groups, tmp_path, monkeypatch):
 
     monkeypatch.setattr(importer, "BULK_REBUILD_MIN_ROWS", 1)  # 5 rows count as a bulk load
     with connection.cursor() as cur:
-        cur.execute("ALTER TABLE households_household ADD CONSTRAINT few_points "
-                    "CHECK (civility_points < 100) NOT VALID")
+        cur.execute(
+            "ALTER TABLE households_household ADD CONSTRAINT few_points "
+            "CHECK (civility_points < 100) NOT VALID"
+        )
     rows = demo_household_rows(5)
     for row in rows:
         row["civility_points"] = "500"
@@ -107,7 +117,8 @@ def test_bulk_load_keeps_a_not_valid_check(demo_groups, tmp_path, monkeypatch):
 
 
 def test_bulk_load_keeps_the_foreign_key_when_the_group_table_is_busy(
-        demo_groups, tmp_path, monkeypatch, caplog):
+    demo_groups, tmp_path, monkeypatch, caplog
+):
     """Another transaction holds the village-group table (as a group import does before it
     updates households): a bulk load does not wait for it, which could deadlock, but keeps
     the group foreign key for the load and imports everything."""
@@ -122,8 +133,13 @@ def test_bulk_load_keeps_the_foreign_key_when_the_group_table_is_busy(
 
     monkeypatch.setattr(importer, "BULK_REBUILD_MIN_ROWS", 1)  # 5 rows count as a bulk load
     s = connection.settings_dict
-    other = psycopg2.connect(dbname=s["NAME"], host=s["HOST"] or None, port=s["PORT"] or None,
-                             user=s["USER"] or None, password=s["PASSWORD"] or None)
+    other = psycopg2.connect(
+        dbname=s["NAME"],
+        host=s["HOST"] or None,
+        port=s["PORT"] or None,
+        user=s["USER"] or None,
+        password=s["PASSWORD"] or None,
+    )
     try:
         with other.cursor() as cur:  # open transaction holding ROW EXCLUSIVE on the groups
             cur.execute("LOCK TABLE households_villagegroup IN ROW EXCLUSIVE MODE")
@@ -131,8 +147,9 @@ def test_bulk_load_keeps_the_foreign_key_when_the_group_table_is_busy(
         with connection.cursor() as cur:  # a regression fails here instead of hanging
             cur.execute("SET LOCAL lock_timeout = '5s'")
         with caplog.at_level(logging.INFO, logger=importer.log.name):
-            report = import_households(write_rows(tmp_path / "households.csv",
-                                                  demo_household_rows(5)))
+            report = import_households(
+                write_rows(tmp_path / "households.csv", demo_household_rows(5))
+            )
     finally:
         other.rollback()
         other.close()

@@ -31,10 +31,19 @@ def test_unknown_household_rejected_naming_the_row(demo_county, tmp_path, capsys
     assert str(problem) in str(cli.value)
 
 
-@pytest.mark.parametrize("word, stored", [
-    ("正式", "full"), ("预备", "probationary"), ("正式党员", "full"), ("中共预备党员", "probationary"),
-    ("full", "full"), ("Probationary", "probationary"), ("", ""), ("群众", ""),
-])
+@pytest.mark.parametrize(
+    "word, stored",
+    [
+        ("正式", "full"),
+        ("预备", "probationary"),
+        ("正式党员", "full"),
+        ("中共预备党员", "probationary"),
+        ("full", "full"),
+        ("Probationary", "probationary"),
+        ("", ""),
+        ("群众", ""),
+    ],
+)
 def test_party_member_words(demo_county, tmp_path, word, stored):
     path = write_rows(tmp_path / "p.csv", [_person("新人", "H0000001", party_member=word)])
     report = import_persons(path)

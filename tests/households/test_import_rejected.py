@@ -58,6 +58,7 @@ def _households(tmp_path, edit, name="households.csv"):
 def _set(i, **values):
     def edit(rows):
         rows[i].update(values)
+
     return edit
 
 
@@ -65,19 +66,32 @@ def _set(i, **values):
 HOUSEHOLD_CASES = [
     ("non-numeric-lon", _set(1, lon="115.6x"), (3, "lon", ERR_NOT_NUMBER % {"value": "115.6x"})),
     ("blank-lat", _set(2, lat=""), (4, "lat", ERR_NOT_NUMBER % {"value": ""})),
-    ("out-of-range", _set(0, lon="215.6", lat="26.0"),
-     (2, "lon", ERR_OUT_OF_RANGE % {"lon": 215.6, "lat": 26.0})),
-    ("swapped", _set(3, lon="26.0312295", lat="115.6238111"),
-     (5, "lon", ERR_SWAPPED % {"lon": 26.0312295, "lat": 115.6238111})),
-    ("outside-county", _set(4, lon="113.5", lat="23.1"),
-     (6, "lon", ERR_OUTSIDE_EXTENT % {"lon": 113.5, "lat": 23.1,
-                                      "extent": [114.8, 25.4, 116.4, 26.7]})),
+    (
+        "out-of-range",
+        _set(0, lon="215.6", lat="26.0"),
+        (2, "lon", ERR_OUT_OF_RANGE % {"lon": 215.6, "lat": 26.0}),
+    ),
+    (
+        "swapped",
+        _set(3, lon="26.0312295", lat="115.6238111"),
+        (5, "lon", ERR_SWAPPED % {"lon": 26.0312295, "lat": 115.6238111}),
+    ),
+    (
+        "outside-county",
+        _set(4, lon="113.5", lat="23.1"),
+        (
+            6,
+            "lon",
+            ERR_OUTSIDE_EXTENT % {"lon": 113.5, "lat": 23.1, "extent": [114.8, 25.4, 116.4, 26.7]},
+        ),
+    ),
     ("members", _set(1, members="two"), (3, "members", ERR_NOT_INTEGER % {"value": "two"})),
 ]
 
 
-@pytest.mark.parametrize("edit, expected", [c[1:] for c in HOUSEHOLD_CASES],
-                         ids=[c[0] for c in HOUSEHOLD_CASES])
+@pytest.mark.parametrize(
+    "edit, expected", [c[1:] for c in HOUSEHOLD_CASES], ids=[c[0] for c in HOUSEHOLD_CASES]
+)
 def test_household_row_errors_name_row_and_field(demo_groups, tmp_path, edit, expected):
     errors = _rejected(import_households, "import_households", _households(tmp_path, edit))
     row, field, message = expected
@@ -99,8 +113,11 @@ def test_duplicate_ids_name_both_rows(demo_groups, tmp_path):
     assert problem.message == str(ERR_DUPLICATE_ID % {"id": "H0000002", "first": 3})
 
 
-@pytest.mark.parametrize("content", [b"", b"id,lon,lat,head\n", b"\xef\xbb\xbf\r\n"],
-                         ids=["0-bytes", "header-only", "bom-only"])
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"id,lon,lat,head\n", b"\xef\xbb\xbf\r\n"],
+    ids=["0-bytes", "header-only", "bom-only"],
+)
 def test_empty_household_file(demo_groups, tmp_path, content):
     path = tmp_path / "households.csv"
     path.write_bytes(content)
@@ -124,8 +141,9 @@ def test_missing_column_named(demo_groups, tmp_path):
     path = write_rows(tmp_path / "households.csv", rows, columns)
     (problem,) = _rejected(import_households, "import_households", path)
     assert problem.field == "lat"
-    assert problem.message == str(ERR_MISSING_COLUMN % {
-        "col": "lat", "aliases": ", ".join(HOUSEHOLD_ALIASES["lat"])})
+    assert problem.message == str(
+        ERR_MISSING_COLUMN % {"col": "lat", "aliases": ", ".join(HOUSEHOLD_ALIASES["lat"])}
+    )
     assert "纬度" in problem.message  # the accepted Chinese header is offered
 
 
@@ -142,12 +160,14 @@ def test_polygon_households_rejected(demo_groups, groups_gdf, tmp_path):
     gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
     (problem,) = _rejected(import_households, "import_households", path)
     assert (problem.row, problem.where, problem.field) == (1, "feature", "geometry")
-    assert problem.message == str(ERR_GEOMETRY_TYPE % {"found": "MultiPolygon",
-                                                        "expected": "Point"})
+    assert problem.message == str(
+        ERR_GEOMETRY_TYPE % {"found": "MultiPolygon", "expected": "Point"}
+    )
     assert str(problem).startswith(_label(1, "geometry", "feature"))
 
 
 # ---- village groups ---------------------------------------------------------------------
+
 
 def _write_groups(gdf, path):
     gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
@@ -159,13 +179,17 @@ def test_linestring_groups_rejected(demo_groups, groups_gdf, tmp_path):
     path = _write_groups(groups_gdf, tmp_path / "groups.geojson")
     (problem,) = _rejected(import_village_groups, "import_village_groups", path)
     assert (problem.row, problem.field) == (5, "geometry")
-    assert problem.message == str(ERR_GEOMETRY_TYPE % {
-        "found": "MultiLineString", "expected": "Polygon/MultiPolygon"})
+    assert problem.message == str(
+        ERR_GEOMETRY_TYPE % {"found": "MultiLineString", "expected": "Polygon/MultiPolygon"}
+    )
     assert str(problem).startswith(_label(5, "geometry", "feature"))
 
 
-@pytest.mark.parametrize("content", [b"", b'{"type": "FeatureCollection", "features": []}'],
-                         ids=["0-bytes", "no-features"])
+@pytest.mark.parametrize(
+    "content",
+    [b"", b'{"type": "FeatureCollection", "features": []}'],
+    ids=["0-bytes", "no-features"],
+)
 def test_empty_group_file(demo_groups, tmp_path, content):
     path = tmp_path / "groups.geojson"
     path.write_bytes(content)
@@ -216,15 +240,17 @@ def test_group_outside_county_rejected(demo_groups, groups_gdf, tmp_path):
 
 def test_village_code_not_under_township(demo_groups, groups_gdf, tmp_path):
     groups_gdf["village_code"] = groups_gdf["village_code"].where(
-        groups_gdf["village_code"] != "360721100200", "360721101200")
+        groups_gdf["village_code"] != "360721100200", "360721101200"
+    )
     groups_gdf["code"] = groups_gdf["code"].str.replace("^360721100200", "360721101200", regex=True)
     path = _write_groups(groups_gdf, tmp_path / "groups.geojson")
     errors = _rejected(import_village_groups, "import_village_groups", path)
     village_rows = set(groups_gdf.index[groups_gdf["village_code"] == "360721101200"] + 1)
     assert {p.row for p in errors} == village_rows
     assert {p.field for p in errors} == {"village_code"}
-    assert errors[0].message == str(ERR_CODE_PREFIX % {
-        "field": "village_code", "value": "360721101200", "parent": "360721100"})
+    assert errors[0].message == str(
+        ERR_CODE_PREFIX % {"field": "village_code", "value": "360721101200", "parent": "360721100"}
+    )
 
 
 def test_thirteen_digit_group_code(demo_groups, groups_gdf, tmp_path):
@@ -232,8 +258,9 @@ def test_thirteen_digit_group_code(demo_groups, groups_gdf, tmp_path):
     path = _write_groups(groups_gdf, tmp_path / "groups.geojson")
     (problem,) = _rejected(import_village_groups, "import_village_groups", path)
     assert (problem.row, problem.field) == (7, "code")
-    assert problem.message == str(ERR_CODE_FORMAT % {
-        "field": "code", "length": 14, "value": groups_gdf["code"][6]})
+    assert problem.message == str(
+        ERR_CODE_FORMAT % {"field": "code", "length": 14, "value": groups_gdf["code"][6]}
+    )
 
 
 def test_group_without_crs_rejected(demo_groups, groups_gdf, tmp_path):

@@ -46,8 +46,14 @@ def _write_geojson(path, features):
 
 
 def _other_group(**override):
-    props = {"code": "36072119920001", "name": "外组", "village_code": "360721199200",
-             "village_name": "外村", "township_code": "360721199", "township_name": "外镇"}
+    props = {
+        "code": "36072119920001",
+        "name": "外组",
+        "village_code": "360721199200",
+        "village_name": "外村",
+        "township_code": "360721199",
+        "township_name": "外镇",
+    }
     return _feature(shapely.box(*OTHER_BOX), **{**props, **override})
 
 
@@ -60,14 +66,21 @@ def _household(external_id, lon, lat, head="户主"):
 @pytest.fixture
 def other_township(db, tmp_path):
     """外镇 and an ungrouped household, imported from the command line (no township)."""
-    call_command("import_village_groups",
-                 str(_write_geojson(tmp_path / "other.geojson", [_other_group()])))
+    call_command(
+        "import_village_groups", str(_write_geojson(tmp_path / "other.geojson", [_other_group()]))
+    )
     rows = [_household(f"H900000{i + 1}", f"{115.901 + i * 0.002:.3f}", "26.205") for i in range(4)]
     rows.append(_household("H8000001", *NOWHERE))
     call_command("import_households", str(write_rows(tmp_path / "other.csv", rows)))
-    call_command("import_persons", str(write_rows(
-        tmp_path / "other_persons.csv",
-        [{"name": "外人", "household_id": "H9000001", "phone": "", "party_member": ""}])))
+    call_command(
+        "import_persons",
+        str(
+            write_rows(
+                tmp_path / "other_persons.csv",
+                [{"name": "外人", "household_id": "H9000001", "phone": "", "party_member": ""}],
+            )
+        ),
+    )
     return Township.objects.get(code="360721199")
 
 
@@ -110,14 +123,21 @@ def test_groups_of_another_township_rejected(world, tmp_path):
         demo,
         _other_group(),  # says township 360721199
         # a new group of 外村, an existing village of 外镇, given by its village code only
-        _other_group(code="36072119920002", name="外二组", township_code="", township_name="",
-                     village_name=""),
+        _other_group(
+            code="36072119920002",
+            name="外二组",
+            township_code="",
+            township_name="",
+            village_name="",
+        ),
     ]
     features[2]["geometry"] = shapely.geometry.mapping(shapely.box(115.92, 26.20, 115.93, 26.21))
     path = _write_geojson(tmp_path / "groups.geojson", features)
     errors = _rejected(import_village_groups, path, kengkou)
     assert {(p.where, p.row, p.field) for p in errors} == {
-        ("feature", 2, "township_code"), ("feature", 3, "village_code")}
+        ("feature", 2, "township_code"),
+        ("feature", 3, "village_code"),
+    }
     assert {p.message for p in errors} == {str(ERR_GROUP_OUTSIDE % {"township": KENGKOU})}
     assert str(errors[0]) == str(Problem(2, "township_code", errors[0].message, "feature"))
     assert import_village_groups(path, township=None, dry_run=True).ok  # the county may
@@ -127,9 +147,17 @@ def test_group_taking_in_an_ungrouped_household_rejected(world, tmp_path):
     """A new 坑口村 group drawn around the household of no group would re-group it."""
     kengkou, _other = world
     lon, lat = map(float, NOWHERE)
-    path = _write_geojson(tmp_path / "groups.geojson", [_feature(
-        shapely.box(lon - 0.005, lat - 0.005, lon + 0.005, lat + 0.005),
-        code="36072110020099", name="新组", village_code="360721100200")])
+    path = _write_geojson(
+        tmp_path / "groups.geojson",
+        [
+            _feature(
+                shapely.box(lon - 0.005, lat - 0.005, lon + 0.005, lat + 0.005),
+                code="36072110020099",
+                name="新组",
+                village_code="360721100200",
+            )
+        ],
+    )
     (problem,) = _rejected(import_village_groups, path, kengkou)
     assert (problem.row, problem.field) == (1, "geometry")
     assert problem.message == str(ERR_TAKES_IN % {"n": 1, "township": KENGKOU})
@@ -156,26 +184,32 @@ def test_household_id_of_another_township_never_overwritten(world, tmp_path):
     path = write_rows(tmp_path / "h.csv", rows)
     errors = _rejected(import_households, path, kengkou)
     assert [(p.row, p.field) for p in errors] == [(5, "id"), (6, "id")]
-    assert errors[0].message == str(ERR_ID_OUTSIDE_TOWNSHIP % {
-        "id": "H9000001", "township": KENGKOU})
-    before = {h.external_id: (h.head, h.location.coords, h.group_id, h.updated_at)
-              for h in Household.objects.filter(external_id__in=["H9000001", "H8000001"])}
+    assert errors[0].message == str(
+        ERR_ID_OUTSIDE_TOWNSHIP % {"id": "H9000001", "township": KENGKOU}
+    )
+    before = {
+        h.external_id: (h.head, h.location.coords, h.group_id, h.updated_at)
+        for h in Household.objects.filter(external_id__in=["H9000001", "H8000001"])
+    }
     report = import_households(path, township=kengkou, skip_rejected=True)
     assert (report.rejected_rows, report.unchanged) == (2, 3)
-    after = {h.external_id: (h.head, h.location.coords, h.group_id, h.updated_at)
-             for h in Household.objects.filter(external_id__in=["H9000001", "H8000001"])}
+    after = {
+        h.external_id: (h.head, h.location.coords, h.group_id, h.updated_at)
+        for h in Household.objects.filter(external_id__in=["H9000001", "H8000001"])
+    }
     assert after == before
 
 
 def test_persons_of_another_townships_household_rejected(world, tmp_path):
     kengkou, _other = world
-    rows = [{"name": "新人", "household_id": hid, "phone": "", "party_member": ""}
-            for hid in ("H0000001", "H9000001", "H8000001")]
+    rows = [
+        {"name": "新人", "household_id": hid, "phone": "", "party_member": ""}
+        for hid in ("H0000001", "H9000001", "H8000001")
+    ]
     path = write_rows(tmp_path / "p.csv", rows)
     errors = _rejected(import_persons, path, kengkou)
     assert [(p.row, p.field) for p in errors] == [(3, "household_id"), (4, "household_id")]
-    assert errors[0].message == str(ERR_HOUSEHOLD_OUTSIDE % {"id": "H9000001",
-                                                             "township": KENGKOU})
+    assert errors[0].message == str(ERR_HOUSEHOLD_OUTSIDE % {"id": "H9000001", "township": KENGKOU})
     assert import_persons(path, township=None, dry_run=True).ok  # the county may
 
 
@@ -193,14 +227,17 @@ def _login(client, user):
 
 
 def _upload(client, path, kind="households"):
-    response = client.post("/imports/", {
-        "kind": kind, "file": SimpleUploadedFile(path.name, path.read_bytes()), "crs": ""})
+    response = client.post(
+        "/imports/",
+        {"kind": kind, "file": SimpleUploadedFile(path.name, path.read_bytes()), "crs": ""},
+    )
     assert response.status_code == 302, response.content.decode()[:500]
     return response["Location"]
 
 
-def test_page_township_staff_rejected_outside_their_township(world, uploads, township_user,
-                                                             client, tmp_path):
+def test_page_township_staff_rejected_outside_their_township(
+    world, uploads, township_user, client, tmp_path
+):
     rows = demo_household_rows(2) + [_household("H7000001", "115.905", "26.205")]
     review = _upload(_login(client, township_user), write_rows(tmp_path / "h.csv", rows))
     with unchanged_db():
@@ -226,8 +263,9 @@ def test_page_admin_imports_for_the_county(world, uploads, make_user, client, tm
     assert Household.objects.get(external_id="H7000001").group.village.township == world[1]
 
 
-def test_page_upload_private_to_its_uploader(world, uploads, township_user, make_user, client,
-                                             tmp_path):
+def test_page_upload_private_to_its_uploader(
+    world, uploads, township_user, make_user, client, tmp_path
+):
     review = _upload(_login(client, township_user), DEMO / "households.csv")
     client.logout()
     _login(client, make_user("township", township=world[0]))  # same township, other user
@@ -239,10 +277,13 @@ def test_page_upload_private_to_its_uploader(world, uploads, township_user, make
 def test_page_roles_without_import_get_403(uploads, make_user, client, role):
     township = Township.objects.create(code="360721100", name="坑口镇")
     village = Village.objects.create(code="360721100200", name="坑口村", township=township)
-    user = make_user(role, township=None if role == "county" else township,
-                     village=None if role == "county" else village,
-                     grid_code="360721100200001" if role.startswith("grid") else "",
-                     member_number=1 if role == "grid_member" else None)
+    user = make_user(
+        role,
+        township=None if role == "county" else township,
+        village=None if role == "county" else village,
+        grid_code="360721100200001" if role.startswith("grid") else "",
+        member_number=1 if role == "grid_member" else None,
+    )
     _login(client, user)
     assert client.get("/imports/").status_code == 403
     assert client.post("/imports/", {"kind": "households"}).status_code == 403

@@ -35,8 +35,12 @@ def test_layers_are_geojson_feature_collections(demo_county, township_user, clie
         assert data["type"] == "FeatureCollection"
         assert data["features"], layer
         assert {"type", "id", "geometry", "properties"} <= set(data["features"][0])
-    names = {f["properties"]["name"] for f in json.loads(
-        client.get(f"/api/townships/{demo_county.code}/villages.geojson").content)["features"]}
+    names = {
+        f["properties"]["name"]
+        for f in json.loads(
+            client.get(f"/api/townships/{demo_county.code}/villages.geojson").content
+        )["features"]
+    }
     assert names == {"坑口村", "万星村", "坪地山村"}
 
 

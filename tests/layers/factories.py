@@ -42,22 +42,37 @@ def other_township() -> Grid:
     """外镇: one village, one group, one grid of 4 households in two member areas."""
     township = Township.objects.create(code=OTHER_TOWNSHIP, name="外镇")
     square = Polygon.from_bbox((115.90, 26.20, 115.91, 26.21))
-    village = Village.objects.create(code=OTHER_VILLAGE, name="外村", township=township,
-                                     boundary=MultiPolygon(square))
-    group = VillageGroup.objects.create(code=OTHER_VILLAGE + "01", name="外组", village=village,
-                                        geom=MultiPolygon(square))
-    version = GridVersion.objects.create(village=village, number=1, valid_from=timezone.now(),
-                                         source=GridVersion.Source.EDIT)
-    grid = Grid.objects.create(version=version, village=village, code=OTHER_GRID,
-                               geom=MultiPolygon(square), household_count=4)
+    village = Village.objects.create(
+        code=OTHER_VILLAGE, name="外村", township=township, boundary=MultiPolygon(square)
+    )
+    group = VillageGroup.objects.create(
+        code=OTHER_VILLAGE + "01", name="外组", village=village, geom=MultiPolygon(square)
+    )
+    version = GridVersion.objects.create(
+        village=village, number=1, valid_from=timezone.now(), source=GridVersion.Source.EDIT
+    )
+    grid = Grid.objects.create(
+        version=version,
+        village=village,
+        code=OTHER_GRID,
+        geom=MultiPolygon(square),
+        household_count=4,
+    )
     areas = [MemberArea.objects.create(grid=grid, number=n, household_count=2) for n in (1, 2)]
     for i in range(4):
         household = Household.objects.create(
-            external_id=f"H900000{i + 1}", head=f"外户{i + 1}", id_number=f"36072119900101{i:03d}9",
-            phone=f"1390000{i:04d}", address="外镇外村", group=group, dibao=True,
-            location=Point(115.901 + i * 0.002, 26.205, srid=4326))
-        GridAssignment.objects.create(version=version, household=household, grid=grid,
-                                      member_area=areas[i // 2])
+            external_id=f"H900000{i + 1}",
+            head=f"外户{i + 1}",
+            id_number=f"36072119900101{i:03d}9",
+            phone=f"1390000{i:04d}",
+            address="外镇外村",
+            group=group,
+            dibao=True,
+            location=Point(115.901 + i * 0.002, 26.205, srid=4326),
+        )
+        GridAssignment.objects.create(
+            version=version, household=household, grid=grid, member_area=areas[i // 2]
+        )
     return grid
 
 
@@ -88,17 +103,30 @@ def field_world() -> Field:
         "county": make_role("t-county", Role.COUNTY),
         "township": make_role("t-township", Role.TOWNSHIP, township=township),
         "village": make_role("t-village", Role.VILLAGE, village=village),
-        "grid_leader": make_role("t-leader", Role.GRID_LEADER, village=village,
-                                 grid_code=grid.code, person=grid.leader),
-        "grid_member": make_role("t-member", Role.GRID_MEMBER, village=village,
-                                 grid_code=grid.code, member_number=first_area.number,
-                                 person=first_area.member),
+        "grid_leader": make_role(
+            "t-leader", Role.GRID_LEADER, village=village, grid_code=grid.code, person=grid.leader
+        ),
+        "grid_member": make_role(
+            "t-member",
+            Role.GRID_MEMBER,
+            village=village,
+            grid_code=grid.code,
+            member_number=first_area.number,
+            person=first_area.member,
+        ),
         "admin": User.objects.create_superuser("t-admin", password=PASSWORD),
         "no_role": User.objects.create_user("t-nobody", password=PASSWORD),
         "anonymous": None,
     }
-    return Field(township=township, village=village, grid=grid, sibling=sibling, far=far,
-                 other=other, users=users)
+    return Field(
+        township=township,
+        village=village,
+        grid=grid,
+        sibling=sibling,
+        far=far,
+        other=other,
+        users=users,
+    )
 
 
 def world_fixture(django_db_blocker):

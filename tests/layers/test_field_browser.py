@@ -34,8 +34,12 @@ def test_leader_on_a_phone(field, live_server, phone, settings, tmp_path):
     phone.locator("path.leaflet-interactive").last.click()  # a household: selects it
     option = phone.locator("#visit [name=household] option:checked").inner_text()
     assert option != "---------"
-    phone.select_option("#visit [name=household]", label=phone.locator(
-        f"#visit [name=household] option:text-matches('{external_id}$')").inner_text())
+    phone.select_option(
+        "#visit [name=household]",
+        label=phone.locator(
+            f"#visit [name=household] option:text-matches('{external_id}$')"
+        ).inner_text(),
+    )
     phone.fill("#visit [name=note]", "屋顶漏雨，已报村委")
     phone.locator("#field-map").click(position={"x": 60, "y": 60})  # a tap sets the point
     assert phone.locator("#visit [name=lon]").input_value()

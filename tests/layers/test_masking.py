@@ -64,9 +64,15 @@ def test_others_see_masked_numbers_and_nothing_is_logged(field, client, sensitiv
     assert not AccessLog.objects.exists()
 
 
-@pytest.mark.parametrize("role,shown", [
-    ("grid_member", False), ("village", False), ("township", True), ("county", True),
-])
+@pytest.mark.parametrize(
+    "role,shown",
+    [
+        ("grid_member", False),
+        ("village", False),
+        ("township", True),
+        ("county", True),
+    ],
+)
 def test_sensitive_tags_only_for_roles_that_need_them(field, client, sensitive, role, shown):
     client.force_login(field.users[role])
     page = client.get(f"/grids/{field.grid.code}/work/").content.decode()
@@ -100,7 +106,8 @@ def test_member_sees_own_area_only(field, client):
     number = member.area.member_number
     page = client.get("/my/")
     assert {r.external_id for r, _tags in page.context["rows"]} == set(
-        grid_households(field.grid, number).values_list("external_id", flat=True))
+        grid_households(field.grid, number).values_list("external_id", flat=True)
+    )
     geo = json.loads(client.get(f"/api/grids/{field.grid.code}/households.geojson").content)
     assert {f["properties"]["member_area"] for f in geo["features"]} == {number}
     assert [c.number for c in page.context["contacts"]] == [None, number]
@@ -119,8 +126,10 @@ def test_export_is_masked_and_logged(field, client):
     log = AccessLog.objects.get()
     assert log.action == "export" and log.user == county and len(log.household_ids) == len(rows)
     one = client.get("/export/households.csv", {"township": field.other.village.township.code})
-    assert len(list(csv.DictReader(io.StringIO(
-        b"".join(one.streaming_content).decode("utf-8-sig"))))) == 4
+    assert (
+        len(list(csv.DictReader(io.StringIO(b"".join(one.streaming_content).decode("utf-8-sig")))))
+        == 4
+    )
     assert client.get("/export/households.csv", {"township": "x"}).status_code == 400
     for role in ("township", "village", "grid_leader"):
         client.force_login(field.users[role])
@@ -139,16 +148,18 @@ def test_access_log_page_for_county_staff(field, client):
         assert client.get("/access-log/").status_code == 403, role
 
 
-@pytest.mark.parametrize("query", ["bbox=1,2,3", "bbox=a,b,c,d", "member=x", "tag=nope",
-                                   "q=" + "x" * 51])
+@pytest.mark.parametrize(
+    "query", ["bbox=1,2,3", "bbox=a,b,c,d", "member=x", "tag=nope", "q=" + "x" * 51]
+)
 def test_malformed_parameters_are_400(field, client, query):
     client.force_login(field.users["township"])
     response = client.get(f"/api/grids/{field.grid.code}/households.geojson?{query}")
     assert response.status_code == 400
 
 
-def test_geojson_is_a_feature_collection_in_constant_queries(field, client,
-                                                             django_assert_max_num_queries):
+def test_geojson_is_a_feature_collection_in_constant_queries(
+    field, client, django_assert_max_num_queries
+):
     client.force_login(field.users["township"])
     with django_assert_max_num_queries(12):
         data = json.loads(client.get(f"/api/grids/{field.grid.code}/households.geojson").content)

@@ -99,7 +99,10 @@ def test_groups_tile_their_villages(any_county):
     union = shapely.union_all(villages.geometry.values)
     outline = any_county.outline
     assert shapely.symmetric_difference(union, outline).area < AREA_TOLERANCE * outline.area
-    assert abs(shapely.area(villages.geometry.values).sum() - outline.area) < AREA_TOLERANCE * outline.area
+    assert (
+        abs(shapely.area(villages.geometry.values).sum() - outline.area)
+        < AREA_TOLERANCE * outline.area
+    )
 
 
 def test_no_two_groups_overlap(demo):
@@ -211,23 +214,49 @@ def test_persons_roster(demo):
     party = (persons["party_member"] != "").mean()
     assert 0.05 < party < 0.11
     assert set(persons["party_member"]) == {"", "full", "probationary"}
-    for column in ("womens_group_leader", "five_elders", "villagers_representative",
-                   "capable_villager"):
+    for column in (
+        "womens_group_leader",
+        "five_elders",
+        "villagers_representative",
+        "capable_villager",
+    ):
         assert persons[column].isin([0, 1]).all() and persons[column].sum() > 0, column
 
 
 def test_make_demo_writes_the_files(tmp_path):
     county = gen.make_demo(tmp_path)
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["households.csv", "households_gbk.csv", "persons.csv",
-                     "village_groups.geojson"]
+    assert names == [
+        "households.csv",
+        "households_gbk.csv",
+        "persons.csv",
+        "village_groups.geojson",
+    ]
     hh = pd.read_csv(tmp_path / "households.csv", dtype=str, encoding="utf-8")
-    assert list(hh.columns[:9]) == ["id", "lon", "lat", "head", "members", "id_number",
-                                    "phone", "address", "group_code"]
+    assert list(hh.columns[:9]) == [
+        "id",
+        "lon",
+        "lat",
+        "head",
+        "members",
+        "id_number",
+        "phone",
+        "address",
+        "group_code",
+    ]
     assert len(hh) == len(county.households)
     gbk = pd.read_csv(tmp_path / "households_gbk.csv", dtype=str, encoding="gbk")
-    for header in ("户编号", "户主", "人口数", "身份证号", "联系电话", "地址", "经度", "纬度",
-                   "村民小组编码"):
+    for header in (
+        "户编号",
+        "户主",
+        "人口数",
+        "身份证号",
+        "联系电话",
+        "地址",
+        "经度",
+        "纬度",
+        "村民小组编码",
+    ):
         assert header in gbk.columns
     assert (gbk.values == hh.values).all()
     with pytest.raises(UnicodeDecodeError):
@@ -238,8 +267,11 @@ def test_make_demo_writes_the_files(tmp_path):
     groups = gpd.read_file(tmp_path / "village_groups.geojson").set_index("code")
     points = shapely.points(hh["lon"].astype(float), hh["lat"].astype(float))
     assert shapely.contains(groups.geometry.loc[hh["group_code"]].values, points).all()
-    party_households = set(pd.read_csv(tmp_path / "persons.csv", dtype=str)
-                           .query("party_member.notna()")["household_id"])
+    party_households = set(
+        pd.read_csv(tmp_path / "persons.csv", dtype=str).query("party_member.notna()")[
+            "household_id"
+        ]
+    )
     assert set(hh.loc[hh["party_member_household"] == "1", "id"]) == party_households
 
 

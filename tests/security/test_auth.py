@@ -33,8 +33,10 @@ def test_csrf_is_enforced(user):
 def test_repeated_failed_logins_are_throttled(user, settings):
     settings.AXES_ENABLED = True
     client = Client()
-    statuses = [client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
-                .status_code for _ in range(settings.AXES_FAILURE_LIMIT)]
+    statuses = [
+        client.post("/accounts/login/", {"username": "alice", "password": "wrong"}).status_code
+        for _ in range(settings.AXES_FAILURE_LIMIT)
+    ]
     assert statuses[:-1] == [200] * (settings.AXES_FAILURE_LIMIT - 1)  # the form, an error
     response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
     assert response.status_code in (403, 429)  # locked out, even with the right password
@@ -50,7 +52,8 @@ def test_sessions_expire(user):
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     store = SessionStore(session_key=key)
     Session.objects.filter(session_key=key).update(
-        expire_date=timezone.now() - dt.timedelta(seconds=1))
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
     assert store.load() == {}  # an expired session holds nothing
     response = client.get("/my/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

@@ -32,8 +32,16 @@ from layers.models import Visit
 from tests.layers.factories import KENGKOU, OTHER_VILLAGE, WANXING
 
 pytestmark = pytest.mark.django_db  # the module's world needs the test database
-ROLES = ("county", "township", "village", "grid_leader", "grid_member", "admin", "no_role",
-         "anonymous")
+ROLES = (
+    "county",
+    "township",
+    "village",
+    "grid_leader",
+    "grid_member",
+    "admin",
+    "no_role",
+    "anonymous",
+)
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
 PUBLIC = {"login"}  # the login form itself
 POST_PROBES = {"visit-add"}  # POST-only views that change nothing on an empty form
@@ -78,42 +86,80 @@ class World:
         self.field = field
         town = {t.code: t for t in Township.objects.all()}
         self.townships = [(t.code, Area(township=t.pk)) for t in town.values()]
-        self.villages = [(v.code, Area(township=v.township_id, village=v.pk))
-                         for v in Village.objects.filter(code__in=[KENGKOU, WANXING,
-                                                                   OTHER_VILLAGE])]
-        self.grids = [(g.code, self.grid_area(g))
-                      for g in (field.grid, field.sibling, field.far, field.other)]
-        PartitionRun.objects.create(scope="township", scope_code=field.other.village.township.code,
-                                    status=PartitionRun.Status.PROPOSED)
-        self.runs = [(str(r.pk), Area(township=town[r.scope_code[:9]].pk))
-                     for r in PartitionRun.objects.all()]
+        self.villages = [
+            (v.code, Area(township=v.township_id, village=v.pk))
+            for v in Village.objects.filter(code__in=[KENGKOU, WANXING, OTHER_VILLAGE])
+        ]
+        self.grids = [
+            (g.code, self.grid_area(g)) for g in (field.grid, field.sibling, field.far, field.other)
+        ]
+        PartitionRun.objects.create(
+            scope="township",
+            scope_code=field.other.village.township.code,
+            status=PartitionRun.Status.PROPOSED,
+        )
+        self.runs = [
+            (str(r.pk), Area(township=town[r.scope_code[:9]].pk))
+            for r in PartitionRun.objects.all()
+        ]
         self.visits = []
         member = field.users["grid_member"].area.member_number
-        for grid, same_area in ((field.grid, True), (field.grid, False), (field.sibling, True),
-                                (field.other, True)):
+        for grid, same_area in (
+            (field.grid, True),
+            (field.grid, False),
+            (field.sibling, True),
+            (field.other, True),
+        ):
             qs = GridAssignment.objects.filter(grid=grid).select_related("member_area")
-            qs = qs.filter(member_area__number=member) if same_area else qs.exclude(
-                member_area__number=member)
+            qs = (
+                qs.filter(member_area__number=member)
+                if same_area
+                else qs.exclude(member_area__number=member)
+            )
             a = qs.first()
-            visit = Visit(household=a.household, grid_code=grid.code,
-                          member_number=a.member_area.number, visited_on="2026-01-05")
+            visit = Visit(
+                household=a.household,
+                grid_code=grid.code,
+                member_number=a.member_area.number,
+                visited_on="2026-01-05",
+            )
             visit.photo.save("v.png", ContentFile(b"\x89PNG\r\n"), save=True)
-            self.visits.append((str(visit.pk), Area(
-                township=grid.village.township_id, village=grid.village_id, grid=grid.code,
-                member=a.member_area.number)))
+            self.visits.append(
+                (
+                    str(visit.pk),
+                    Area(
+                        township=grid.village.township_id,
+                        village=grid.village_id,
+                        grid=grid.code,
+                        member=a.member_area.number,
+                    ),
+                )
+            )
         self.households = []
         for grid in (field.grid, field.sibling, field.far, field.other):
-            a = GridAssignment.objects.filter(grid=grid).select_related(
-                "household", "member_area").first()
-            self.households.append((a.household.external_id, Area(
-                township=grid.village.township_id, village=grid.village_id, grid=grid.code,
-                member=a.member_area.number)))
+            a = (
+                GridAssignment.objects.filter(grid=grid)
+                .select_related("household", "member_area")
+                .first()
+            )
+            self.households.append(
+                (
+                    a.household.external_id,
+                    Area(
+                        township=grid.village.township_id,
+                        village=grid.village_id,
+                        grid=grid.code,
+                        member=a.member_area.number,
+                    ),
+                )
+            )
         owner = User.objects.create_user("t-importer", is_staff=True)
         folder = Path(tmp_path) / "imports" / "abc123"
         folder.mkdir(parents=True)
         (folder / "meta.json").write_text(
             f'{{"user": {owner.pk}, "file": "x.csv", "kind": "households", "crs": "", '
-            '"skip_rejected": false}')
+            '"skip_rejected": false}'
+        )
         self.tokens = [("abc123", Area(nobody=True)), ("nosuchtoken", Area(nobody=True))]
 
     @staticmethod
@@ -181,13 +227,23 @@ class Scope:
         self.households = set(households.values_list("external_id", flat=True))
         self.unmasked: set[str] = set()
         if role == "grid_leader":  # the grid's own leader: its households and its people
-            own = Household.objects.filter(pk__in=GridAssignment.objects.filter(
-                grid=field.grid).values("household_id"))
-            people = Person.objects.filter(pk__in=[
-                p for p in [field.grid.leader_id, *field.grid.member_areas.values_list(
-                    "member_id", flat=True)] if p])
-            self.unmasked = ({v for pair in own.values_list("id_number", "phone") for v in pair}
-                             | set(people.values_list("phone", flat=True))) - {""}
+            own = Household.objects.filter(
+                pk__in=GridAssignment.objects.filter(grid=field.grid).values("household_id")
+            )
+            people = Person.objects.filter(
+                pk__in=[
+                    p
+                    for p in [
+                        field.grid.leader_id,
+                        *field.grid.member_areas.values_list("member_id", flat=True),
+                    ]
+                    if p
+                ]
+            )
+            self.unmasked = (
+                {v for pair in own.values_list("id_number", "phone") for v in pair}
+                | set(people.values_list("phone", flat=True))
+            ) - {""}
         self.member = member
 
     def covers(self, area: Area) -> bool:
@@ -263,10 +319,13 @@ def check_role(role: str, field, world: World, routes, numbers) -> list[str]:
                 leaked = set(HOUSEHOLD_ID.findall(body)) - scope.households
                 if leaked:
                     problems.append(f"{where}: households outside the area {sorted(leaked)[:5]}")
-                full = ({v for v in FULL_ID.findall(body) if v in all_ids}
-                        | {v for v in FULL_PHONE.findall(body) if v in all_phones})
+                full = {v for v in FULL_ID.findall(body) if v in all_ids} | {
+                    v for v in FULL_PHONE.findall(body) if v in all_phones
+                }
                 if full - scope.unmasked:
-                    problems.append(f"{where}: unmasked numbers {sorted(full - scope.unmasked)[:3]}")
+                    problems.append(
+                        f"{where}: unmasked numbers {sorted(full - scope.unmasked)[:3]}"
+                    )
     return problems
 
 
@@ -274,11 +333,16 @@ def check_role(role: str, field, world: World, routes, numbers) -> list[str]:
 def walked(world, django_db_blocker, tmp_path_factory):
     """Walk once for the module: (problems, route names walked)."""
     tmp = tmp_path_factory.mktemp("enumeration")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp,
-                                                        IMPORT_UPLOAD_DIR=tmp / "imports"):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=tmp, IMPORT_UPLOAD_DIR=tmp / "imports"),
+    ):
         things = World(world, tmp)
-        routes = [(r, n) for r, n in walk(get_resolver().url_patterns)
-                  if not r.startswith(SKIPPED_PREFIXES) and n != "set_language"]
+        routes = [
+            (r, n)
+            for r, n in walk(get_resolver().url_patterns)
+            if not r.startswith(SKIPPED_PREFIXES) and n != "set_language"
+        ]
         numbers = personal_numbers()
         problems = [p for role in ROLES for p in check_role(role, world, things, routes, numbers)]
     return problems, {n for _r, n in routes}
@@ -286,8 +350,16 @@ def walked(world, django_db_blocker, tmp_path_factory):
 
 def test_every_url_as_every_role_stays_in_scope(walked):
     problems, names = walked
-    assert {"my-grid", "grid-work", "grid-households", "township-layer", "households-export",
-            "access-log", "visit-photo", "partition-run"} <= names
+    assert {
+        "my-grid",
+        "grid-work",
+        "grid-households",
+        "township-layer",
+        "households-export",
+        "access-log",
+        "visit-photo",
+        "partition-run",
+    } <= names
     assert not problems, "\n".join(problems)
 
 
@@ -295,8 +367,11 @@ def test_every_url_as_every_role_stays_in_scope(walked):
 def test_editing_the_url_to_another_grid_is_404(field, client, role):
     client.force_login(field.users[role])
     for grid in (field.far, field.other) + ((field.sibling,) if role != "village" else ()):
-        for url in (f"/grids/{grid.code}/work/", f"/api/grids/{grid.code}/households.geojson",
-                    f"/api/grids/{grid.code}/outline.geojson"):
+        for url in (
+            f"/grids/{grid.code}/work/",
+            f"/api/grids/{grid.code}/households.geojson",
+            f"/api/grids/{grid.code}/outline.geojson",
+        ):
             assert client.get(url).status_code == 404, url
     assert client.get("/grids/999999999999999/work/").status_code == 404
     assert client.get("/grids/not-a-code/work/").status_code == 404

@@ -35,8 +35,8 @@
       body: JSON.stringify(Object.assign({ revision: ed.villages[village] && ed.villages[village].draft.revision }, body)),
     };
     const r = await fetch(url(village, action), opts);
-    let data = {};
-    try { data = await r.json(); } catch (e) { data = { error: r.status + " " + r.statusText }; }
+    let data;
+    try { data = await r.json(); } catch { data = { error: r.status + " " + r.statusText }; }
     return { ok: r.ok, status: r.status, data: data };
   }
 

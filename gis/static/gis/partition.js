@@ -16,7 +16,7 @@
         const s = await getJson(cfg.status);
         if (bar) { bar.max = s.total || 1; bar.value = s.done; }
         if (!["queued", "running"].includes(s.status)) { clearInterval(timer); location.reload(); }
-      } catch (e) { /* keep polling */ }
+      } catch { /* keep polling */ }
     }, 700);
   }
 
@@ -42,7 +42,7 @@
         control.addOverlay(layer, text.proposal);
         let moved = null;
         if (document.getElementById("moved-list")) {
-          try { moved = await getJson(cfg.moved); } catch (e) { /* the proposal still shows */ }
+          try { moved = await getJson(cfg.moved); } catch { /* the proposal still shows */ }
         }
         if (moved) {  // existing households given another grid: what staff check before applying
           const movedLayer = L.geoJSON(moved, {

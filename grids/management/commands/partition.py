@@ -17,9 +17,14 @@ class Command(BaseCommand):
         scope.add_argument("--village", metavar="CODE", help="12-digit village code")
         scope.add_argument("--township", metavar="CODE", help="9-digit township code")
         scope.add_argument("--all", action="store_true", help="every village of the county")
-        parser.add_argument("--dry-run", action="store_true", help="show the proposal and diff only")
-        parser.add_argument("--fresh", action="store_true",
-                            help="ignore the current grids (default: keep households where they are)")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="show the proposal and diff only"
+        )
+        parser.add_argument(
+            "--fresh",
+            action="store_true",
+            help="ignore the current grids (default: keep households where they are)",
+        )
         parser.add_argument("--workers", type=int, default=1)
 
     def handle(self, *args, **opts):
@@ -30,8 +35,13 @@ class Command(BaseCommand):
         else:
             scope, code = PartitionRun.Scope.COUNTY, ""
         try:
-            run = partition_run_create(scope=scope, code=code, fresh=opts["fresh"],
-                                       workers=opts["workers"], computed_by="manage.py partition")
+            run = partition_run_create(
+                scope=scope,
+                code=code,
+                fresh=opts["fresh"],
+                workers=opts["workers"],
+                computed_by="manage.py partition",
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         run = partition_run_compute(run)
@@ -52,5 +62,7 @@ class Command(BaseCommand):
             versions = partition_run_apply(run)
         except ConflictError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"applied: {len(versions)} villages with a new version"
-                          + "".join(f", {v.village.code} v{v.number}" for v in versions))
+        self.stdout.write(
+            f"applied: {len(versions)} villages with a new version"
+            + "".join(f", {v.village.code} v{v.number}" for v in versions)
+        )

@@ -16,12 +16,21 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true",
-                            help="compute the runs queued now, then exit")
-        parser.add_argument("--poll", type=float, default=1.0, metavar="SECONDS",
-                            help="how often to look for queued runs (default 1)")
-        parser.add_argument("--name", default=f"{socket.gethostname()}:{os.getpid()}",
-                            help="worker name shown on the runs (default host:pid)")
+        parser.add_argument(
+            "--once", action="store_true", help="compute the runs queued now, then exit"
+        )
+        parser.add_argument(
+            "--poll",
+            type=float,
+            default=1.0,
+            metavar="SECONDS",
+            help="how often to look for queued runs (default 1)",
+        )
+        parser.add_argument(
+            "--name",
+            default=f"{socket.gethostname()}:{os.getpid()}",
+            help="worker name shown on the runs (default host:pid)",
+        )
 
     def handle(self, *args, **opts):
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
@@ -35,7 +44,8 @@ class Command(BaseCommand):
         self.stdout.write(f"partition worker {opts['name']}: waiting for runs")
         try:
             done = partition_worker_run(
-                opts["name"], once=opts["once"], poll=opts["poll"], stop=stop)
+                opts["name"], once=opts["once"], poll=opts["poll"], stop=stop
+            )
         finally:
             for s, handler in previous.items():
                 signal.signal(s, handler)

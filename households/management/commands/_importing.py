@@ -12,11 +12,15 @@ class ImportCommand(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="check only; write nothing")
         parser.add_argument(
-            "--skip-rejected", action="store_true",
+            "--skip-rejected",
+            action="store_true",
             help="load the good rows and leave out rejected ones (default: reject the whole file)",
         )
         parser.add_argument(
-            "--map", action="append", default=[], metavar="CANONICAL=HEADER",
+            "--map",
+            action="append",
+            default=[],
+            metavar="CANONICAL=HEADER",
             help="read column HEADER as CANONICAL, e.g. --map head=户主姓名",
         )
 
@@ -32,8 +36,10 @@ class ImportCommand(BaseCommand):
     def run_import(self, func, options, **kwargs):
         try:
             report = func(
-                options["file"], dry_run=options["dry_run"],
-                skip_rejected=options["skip_rejected"], column_map=self.column_map(options),
+                options["file"],
+                dry_run=options["dry_run"],
+                skip_rejected=options["skip_rejected"],
+                column_map=self.column_map(options),
                 **kwargs,
             )
         except ImportRejected as exc:

@@ -9,7 +9,9 @@ class Command(ImportCommand):
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.add_argument(
-            "--crs", choices=CRS_CHOICES, default=None,
+            "--crs",
+            choices=CRS_CHOICES,
+            default=None,
             help="coordinates of CSV/XLSX (default EPSG:4326); gcj02/bd09 are converted to WGS84",
         )
 

@@ -30,7 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-partition", action="store_true")
 
     def handle(self, *args, **options):
-        call_command("import_village_groups", str(DEMO / "village_groups.geojson"), stdout=self.stdout)
+        call_command(
+            "import_village_groups", str(DEMO / "village_groups.geojson"), stdout=self.stdout
+        )
         call_command("import_households", str(DEMO / "households.csv"), stdout=self.stdout)
         call_command("import_persons", str(DEMO / "persons.csv"), stdout=self.stdout)
         if not options["no_partition"]:
@@ -39,8 +41,14 @@ class Command(BaseCommand):
         village = Village.objects.get(code=DEMO_VILLAGE)
         grid = self._demo_grid(village)
         for username, password, full_name, role in DEMO_USERS:
-            area = {"role": role, "township": None, "village": None, "grid_code": "",
-                    "member_number": None, "person": None}
+            area = {
+                "role": role,
+                "township": None,
+                "village": None,
+                "grid_code": "",
+                "member_number": None,
+                "person": None,
+            }
             if role == Role.TOWNSHIP:
                 area["township"] = township
             elif role == Role.VILLAGE:
@@ -63,7 +71,9 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             if area["person"]:  # a resident links to one account only
-                UserArea.objects.filter(person=area["person"]).exclude(user=user).update(person=None)
+                UserArea.objects.filter(person=area["person"]).exclude(user=user).update(
+                    person=None
+                )
             UserArea.objects.update_or_create(user=user, defaults=area)
         self.stdout.write("demo users: " + ", ".join(f"{u[0]} / {u[1]}" for u in DEMO_USERS))
 
@@ -71,6 +81,10 @@ class Command(BaseCommand):
     def _demo_grid(village):
         """The demo leader's grid: the first current grid of 坑口村 (grids app, if installed)."""
         grid_model = apps.get_model("grids", "Grid")
-        return grid_model.objects.filter(
-            village=village, version__valid_to__isnull=True, leader__isnull=False
-        ).order_by("code").first()
+        return (
+            grid_model.objects.filter(
+                village=village, version__valid_to__isnull=True, leader__isnull=False
+            )
+            .order_by("code")
+            .first()
+        )

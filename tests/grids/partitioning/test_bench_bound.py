@@ -21,7 +21,9 @@ def forced_splits():
 
 def row(sizes: list[int]):
     """Groups of 100 x 100 m in a row, left to right, with these household counts."""
-    groups = make_groups([(f"g{i}", "V", (100 * i, 0, 100 * i + 100, 100)) for i in range(len(sizes))])
+    groups = make_groups(
+        [(f"g{i}", "V", (100 * i, 0, 100 * i + 100, 100)) for i in range(len(sizes))]
+    )
     return groups, pd.Series({f"g{i}": s for i, s in enumerate(sizes)})
 
 
