@@ -12,7 +12,7 @@ migrates it, imports the village groups, then times:
 
 ``--repeat`` times (default 3; the table emptied before each round), and prints a
 markdown table of the medians with their range: single runs on these machines vary by
-±25 %. Goal (issue 2): at most 20 s and at most 2x ogr2ogr.
+±25 %. Goal: at most 20 s and at most 2x ogr2ogr.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GOAL_SECONDS = 20.0  # issue 2: 200,000 households in at most 20 s
+GOAL_SECONDS = 20.0  # goal: 200,000 households in at most 20 s
 GOAL_RATIO = 2.0  # ... and within 2x of ogr2ogr
 
 

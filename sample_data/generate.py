@@ -28,7 +28,7 @@ Method (all geometry in local metres, converted to EPSG:4326 at the end):
    statistical) rates for the welfare tags, 18-character ID numbers with a valid
    ISO 7064 MOD 11-2 check digit, 11-digit mobile numbers.
 
-Codes follow design.md: county 360721, townships 3607211NN, villages township + 200..,
+Codes follow the README's hierarchy: county 360721, townships 3607211NN, villages township + 200..,
 groups village + 01... Use as a module (``make_county``, ``make_demo``,
 ``make_persons``; load it by path with importlib, sample_data is not a package) or
 from the shell::

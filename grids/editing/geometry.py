@@ -2,7 +2,7 @@
 
 Built once per village (and cached while its households and groups do not change)
 from the partitioner's own building blocks, so edited grids follow the same rules
-as partitioned ones (design.md section 4): households are placed in their group
+as partitioned ones (README, "Partitioning"): households are placed in their group
 (``inputs.place``), co-located households form one unit (``graph.make_units``),
 units get Voronoi cells clipped to their group (``polygons.unit_cells``) and are
 linked where their cells share a border (``graph.village_graph``). A grid's polygon is

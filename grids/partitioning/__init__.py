@@ -4,8 +4,8 @@ A pure library (numpy, scipy, shapely, geopandas; never Django). Village
 groups are the basic unit: groups in the band become one grid, smaller or
 uncuttable ones merge with adjacent groups of the same village, larger blocks
 are cut by count-exact recursive bisection on a household adjacency graph;
-grid polygons are household Voronoi cells clipped to the groups. See
-``docs``-level design in design.md section 4 and the module docstrings.
+grid polygons are household Voronoi cells clipped to the groups. The steps are
+listed in the README ("Partitioning") and in each module's docstring.
 """
 
 from .core import partition

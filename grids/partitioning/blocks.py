@@ -1,6 +1,6 @@
 """Merge village groups into blocks that can be cut into in-band grids.
 
-Method (design.md section 4): a group whose household count is in the band is a
+Method: a group whose household count is in the band is a
 block of its own and becomes exactly one grid. A block whose count cannot be
 written as a sum of in-band parts (under ``lo``, or e.g. 61..79 at 40..60) is
 merged with an adjacent block of the same village (shared boundary >= 1 m),

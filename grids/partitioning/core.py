@@ -1,6 +1,6 @@
 """``partition``: the public entry point (validation, placement, villages, assembly).
 
-Villages are independent (design.md section 4): each becomes a
+Villages are independent (a grid never crosses a village boundary): each becomes a
 :class:`~.village.VillageTask` run serially or in a process pool (largest
 first); results are gathered in village order, so ``workers=N`` equals the
 serial result. All geometry work happens in one metric CRS chosen with

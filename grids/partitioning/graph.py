@@ -3,8 +3,8 @@
 Method: co-located households are merged into weighted *units* (unique points,
 rounded to ``SAME_POINT_M``); two units are neighbours when their Voronoi cells,
 clipped to their village group, share a border (the adjacency of the cells the
-grid polygons are made of, design.md section 4: "trimmed Delaunay inside the
-village"). Inside a group the cells come from one Voronoi diagram and share
+grid polygons are made of; a trimmed Delaunay graph inside the village would
+give nearly the same pairs). Inside a group the cells come from one Voronoi diagram and share
 their vertices, so neighbours are found by hashing vertices (the dual of the
 group's Delaunay triangulation, Okabe et al., *Spatial Tessellations*, 2000,
 trimmed to the group by the clipping); across two groups, by sampling their

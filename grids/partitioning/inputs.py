@@ -31,7 +31,7 @@ from .params import (
 )
 
 SLIVER_M2 = 1.0  # parts of a group smaller than this left by overlap removal are dropped
-SNAP_M = 5.0  # households this close outside a group are snapped into it (issue 3)
+SNAP_M = 5.0  # households this close outside a group are snapped into it (README, "Importing data")
 
 
 def _str_ids(values: pd.Series) -> pd.Series:

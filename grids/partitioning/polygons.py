@@ -1,6 +1,6 @@
 """Grid polygons: household Voronoi cells clipped to their group, dissolved per grid.
 
-Method (design.md section 4): inside each village group the unique household
+Method: inside each village group the unique household
 points get Voronoi cells (GEOS ``voronoi_polygons`` with ``ordered=True`` and
 ``extend_to`` the group), clipped to the group; the cells of a grid are merged
 with ``coverage_union_all`` per group (they form an exact coverage) and the few

@@ -1,7 +1,7 @@
 """Boundary refinement: border moves between neighbouring grids that round their polygons.
 
-Method (design.md section 4, "refine boundaries with moves that keep both sides
-connected and within the band, penalising cut length"): a greedy local search
+Method (refine boundaries with moves that keep both sides connected and within
+the band, and keep borders smooth): a greedy local search
 over border units in the manner of Fiduccia & Mattheyses (1982), whose
 objective is the measure the grids are judged by: the sum over grids of the
 Polsby-Popper score ``4 pi A / P^2`` of the grid's polygon.

@@ -3,7 +3,7 @@
 This is the unit of work of the process pool: a :class:`VillageTask` holds only
 plain arrays and shapely geometries in the metric CRS, and
 :func:`run_village` is a pure function of it, so ``workers=N`` reproduces the
-serial result exactly. Steps (design.md section 4):
+serial result exactly. Steps:
 
 1. co-located households -> weighted units; their Voronoi cells clipped to the
    groups; units linked where cells share a border, with its length (:mod:`.graph`);

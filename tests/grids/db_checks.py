@@ -17,9 +17,9 @@ from grids.appointments import NOT_ELIGIBLE, person_rank
 from grids.models import Grid, GridAssignment, GridVersion, MemberArea
 from households.models import Household, Person, Village
 
-IN_BAND_SHARE = 0.99  # issue 3, goals: >= 99 % of grids in the band where the total allows
-MEMBER_BAND_SHARE = 0.95  # issue 3, goals: >= 95 % of member areas within 8-12
-NEAR_M = 6.0  # households within 5 m outside a group are kept (issue 3, rules) + 1 m slack
+IN_BAND_SHARE = 0.99  # goal: >= 99 % of grids in the band where the total allows
+MEMBER_BAND_SHARE = 0.95  # goal: >= 95 % of member areas within 8-12
+NEAR_M = 6.0  # households within 5 m outside a group are kept (README, "Importing data") + 1 m slack
 CODE_RE = re.compile(r"^\d{15}$")
 
 
@@ -50,7 +50,7 @@ def assert_versions_dated(villages) -> None:
 
 
 def assert_grids_valid(villages, *, unassigned=frozenset()) -> None:  # noqa: C901 - one list
-    """The rules of issue 3 ("In the application") on the open versions of ``villages``.
+    """The partitioning rules on the open versions of ``villages``.
 
     ``unassigned``: households the run reported without a grid (e.g. new ones in a locked grid).
     """

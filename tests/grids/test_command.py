@@ -12,7 +12,7 @@ from tests.grids.db_checks import add_households, assert_grids_valid, moved, sna
 
 TOWNSHIP = "360721100"
 KENGKOU = "360721100200"  # 坑口村, 1,047 households in 18 groups
-STABLE_MOVED = 0.02  # issue 3, goals: +5 % households moves <= 2 % of the existing ones
+STABLE_MOVED = 0.02  # goal: +5 % households moves <= 2 % of the existing ones
 ADDED = 0.05
 
 

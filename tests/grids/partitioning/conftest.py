@@ -34,7 +34,7 @@ def make_households(points: list[tuple], prefix: str = "h") -> gpd.GeoDataFrame:
 
 
 def check_invariants(result, households, groups, *, lo=40, hi=60, mlo=8, mhi=12) -> dict:
-    """Assert the rules of issue 3 on a result; return a few figures."""
+    """Assert the partitioning rules on a result; return a few figures."""
     a = result.assignments
     households = households.to_crs(groups.crs)
     grids = result.grids.to_crs(groups.crs)

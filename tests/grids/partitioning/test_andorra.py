@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import geopandas as gpd
-import pytest
 
 from grids.partitioning import partition
 
@@ -12,7 +11,6 @@ from .conftest import check_invariants
 DATA = Path(__file__).resolve().parents[3] / "sample_data" / "osm-andorra"
 
 
-@pytest.mark.skipif(not (DATA / "households.geojson").exists(), reason="no Andorra sample")
 def test_andorra():
     hh = gpd.read_file(DATA / "households.geojson")
     groups = gpd.read_file(DATA / "village_groups.geojson")

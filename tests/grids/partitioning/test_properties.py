@@ -1,4 +1,4 @@
-"""Property tests on random villages: every rule of issue 3 holds for any seed."""
+"""Property tests on random villages: every partitioning rule holds for any seed."""
 
 import numpy as np
 import pandas as pd
