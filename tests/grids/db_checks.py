@@ -19,7 +19,9 @@ from households.models import Household, Person, Village
 
 IN_BAND_SHARE = 0.99  # goal: >= 99 % of grids in the band where the total allows
 MEMBER_BAND_SHARE = 0.95  # goal: >= 95 % of member areas within 8-12
-NEAR_M = 6.0  # households within 5 m outside a group are kept (README, "Importing data") + 1 m slack
+NEAR_M = (
+    6.0  # households within 5 m outside a group are kept (README, "Importing data") + 1 m slack
+)
 CODE_RE = re.compile(r"^\d{15}$")
 
 
