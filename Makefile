@@ -64,11 +64,11 @@ demo-data: setup
 
 demo: demo-data serve
 
-# The web server and, next to it, the partition worker (the map's partition runs); both stop
-# together (Ctrl-C or a signal to make).
+# The web server and, next to it, a worker of the job queue (partition runs, large imports,
+# periodic jobs); both stop together (Ctrl-C or a signal to make).
 serve:
 	@echo "Serving on http://$(HOST):$(PORT)/ — demo users are listed in README.md"
-	@$(MANAGE) partition_worker & worker=$$!; \
+	@$(MANAGE) procrastinate worker --name "$$(hostname)" & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	  .venv/bin/gunicorn gis.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 	  --timeout 300 --access-logfile -

@@ -207,31 +207,15 @@ class PartitionRun(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     worker = models.CharField(_("computed by"), max_length=100, blank=True)
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # The job queue's job that computes the run (grids/tasks.py), and how many times a worker
+    # started computing it (a worker that died is replaced, a few times at most)
+    job_id = models.BigIntegerField(_("queue job"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         verbose_name = _("partition run")
         verbose_name_plural = _("partition runs")
         ordering = ["-created_at"]
-
-
-class JobWorker(models.Model):
-    """A ``manage.py partition_worker`` process: it computes queued partition runs.
-
-    ``seen_at`` is refreshed while the process lives; with no worker seen lately the web
-    server computes a run itself, in a thread (``services.partition_run_start``).
-    """
-
-    name = models.CharField(_("name"), max_length=100, primary_key=True)
-    started_at = models.DateTimeField(_("started"))
-    seen_at = models.DateTimeField(_("last seen"))
-    runs_done = models.PositiveIntegerField(_("runs computed"), default=0)
-
-    class Meta:
-        verbose_name = _("partition worker")
-        verbose_name_plural = _("partition workers")
-
-    def __str__(self):
-        return self.name
 
 
 class GridDraft(models.Model):

@@ -7,18 +7,13 @@ that the village's grids did not change since the proposal was computed.
 
 import json
 import logging
-import os
-import socket
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import shapely
 import shapely.geometry
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
-from django.db import close_old_connections, connections, transaction
-from django.db.models import F, Q
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +24,6 @@ from grids.models import (
     Grid,
     GridAssignment,
     GridVersion,
-    JobWorker,
     MemberArea,
     PartitionRun,
 )
@@ -407,156 +401,7 @@ def _geos(geometry: dict) -> GEOSGeometry:
     return MultiPolygon(geom, srid=4326) if geom.geom_type == "Polygon" else geom
 
 
-# Runs are computed by `manage.py partition_worker` (``make serve`` starts one next to the
-# web server). With no worker seen for WORKER_SILENT_SECONDS (a development server, a
-# worker that crashed) the web server computes a run itself, in a thread.
-WORKER_BEAT_SECONDS = 5
-WORKER_SILENT_SECONDS = 30
-# A computing run shows a sign of life at least once per village; one silent this long has
-# stopped (its process was killed or restarted). A queued run waits this long for a worker.
-STALE_RUN_MINUTES = 10
-
-
-def worker_alive(now=None) -> bool:
-    """Whether a partition worker process has been seen lately."""
-    now = now or timezone.now()
-    return JobWorker.objects.filter(
-        seen_at__gte=now - timedelta(seconds=WORKER_SILENT_SECONDS)
-    ).exists()
-
-
-def partition_runs_expire_stale() -> int:
-    """Mark runs whose worker disappeared as failed, so the page stops waiting for them:
-    running runs silent for STALE_RUN_MINUTES, and queued runs that no worker took."""
-    now = timezone.now()
-    cutoff = now - timedelta(minutes=STALE_RUN_MINUTES)
-    stale = Q(status=PartitionRun.Status.RUNNING) & (
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
-    )
-    if not worker_alive(now):
-        stale |= Q(status=PartitionRun.Status.QUEUED, created_at__lt=cutoff)
-    return PartitionRun.objects.filter(stale).update(
-        status=PartitionRun.Status.FAILED,
-        finished_at=now,
-        message=_("The job stopped (the server was restarted?); run it again."),
-    )
-
-
 def partition_run_discard(run: PartitionRun) -> None:
     if run.status in (PartitionRun.Status.PROPOSED, PartitionRun.Status.FAILED):
         run.status = PartitionRun.Status.DISCARDED
         run.save(update_fields=["status"])
-
-
-def partition_run_claim(worker: str, *, pk: int | None = None) -> PartitionRun | None:
-    """Take a queued run (the oldest, or run ``pk``) for ``worker``: it becomes running.
-
-    Atomic: two workers, or a worker and a web server thread, never compute the same run
-    (``SELECT ... FOR UPDATE SKIP LOCKED``, then the status moves only from queued).
-    """
-    with transaction.atomic():
-        queued = PartitionRun.objects.select_for_update(skip_locked=True).filter(
-            status=PartitionRun.Status.QUEUED
-        )
-        if pk is not None:
-            queued = queued.filter(pk=pk)
-        run = queued.order_by("created_at", "pk").first()
-        if run is None:
-            return None
-        run.status, run.worker, run.heartbeat_at = (
-            PartitionRun.Status.RUNNING,
-            worker[:100],
-            timezone.now(),
-        )
-        run.save(update_fields=["status", "worker", "heartbeat_at"])
-    return run
-
-
-def partition_run_execute(run: PartitionRun) -> PartitionRun:
-    """Compute a claimed run; a failure is stored on the run (the page shows it)."""
-    try:
-        return partition_run_compute(run)
-    except Exception as exc:  # the page shows the failure; the log has the traceback
-        log.exception("partition run %s failed", run.pk)
-        PartitionRun.objects.filter(pk=run.pk).update(
-            status=PartitionRun.Status.FAILED, message=str(exc), finished_at=timezone.now()
-        )
-        run.refresh_from_db()
-        return run
-
-
-def partition_run_start(run: PartitionRun) -> threading.Thread | None:
-    """Leave the run to the partition worker, or, with none alive, compute it in a thread
-    of this process. The page polls the run's progress either way."""
-    if worker_alive():
-        return None
-
-    def job():
-        close_old_connections()
-        try:
-            claimed = partition_run_claim(f"web {socket.gethostname()}:{os.getpid()}", pk=run.pk)
-            if claimed is not None:  # else a worker that just started took it
-                partition_run_execute(claimed)
-        finally:
-            connections.close_all()  # this thread's connections: it ends, nobody reuses them
-
-    thread = threading.Thread(target=job, name=f"partition-run-{run.pk}", daemon=True)
-    thread.start()
-    return thread
-
-
-def partition_run_adopt(run: PartitionRun) -> threading.Thread | None:
-    """A run still queued WORKER_SILENT_SECONDS after it was started, with no worker alive
-    (the worker stopped before taking it): the web server computes it after all."""
-    waited = timezone.now() - run.created_at
-    if run.status != PartitionRun.Status.QUEUED or waited.total_seconds() < WORKER_SILENT_SECONDS:
-        return None
-    return partition_run_start(run)
-
-
-class _Beat(threading.Thread):
-    """Refreshes a worker's ``seen_at`` every WORKER_BEAT_SECONDS, also while it computes."""
-
-    def __init__(self, name: str):
-        super().__init__(name=f"beat-{name}", daemon=True)
-        self.worker, self.stopped = name, threading.Event()
-
-    def run(self):
-        try:
-            while not self.stopped.wait(WORKER_BEAT_SECONDS):
-                JobWorker.objects.filter(name=self.worker).update(seen_at=timezone.now())
-        finally:
-            connections.close_all()
-
-
-def partition_worker_run(
-    name: str, *, once: bool = False, poll: float = 1.0, stop: threading.Event | None = None
-) -> int:
-    """Compute queued runs, oldest first, until ``stop`` is set (or, with ``once``, until
-    none is queued). Returns how many runs were computed."""
-    stop = stop or threading.Event()
-    now = timezone.now()
-    JobWorker.objects.update_or_create(name=name, defaults={"started_at": now, "seen_at": now})
-    beat = _Beat(name)
-    beat.start()
-    done = 0
-    try:
-        while not stop.is_set():
-            run = partition_run_claim(name)
-            if run is None:
-                if once:
-                    break
-                stop.wait(poll)
-                continue
-            log.info("partition run %s (%s %s) started", run.pk, run.scope, run.scope_code)
-            run = partition_run_execute(run)
-            log.info("partition run %s: %s", run.pk, run.status)
-            done += 1
-            JobWorker.objects.filter(name=name).update(
-                runs_done=F("runs_done") + 1, seen_at=timezone.now()
-            )
-    finally:
-        beat.stopped.set()
-        beat.join()
-        JobWorker.objects.filter(name=name).delete()  # gone: the web server takes over
-    return done

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from grids import selectors, services
+from grids import selectors, services, tasks
 from grids.models import PartitionRun
 from households import access
 from households import selectors as hh_selectors
@@ -115,16 +115,14 @@ def partition_start(request, code):
         scope, scope_code = PartitionRun.Scope.VILLAGE, village
     else:
         scope, scope_code = PartitionRun.Scope.TOWNSHIP, township.code
-    run = services.partition_run_create(
+    run = tasks.partition_run_start(
         scope=scope, code=scope_code, user=request.user, fresh=bool(request.POST.get("fresh"))
     )
-    services.partition_run_start(run)
     return redirect("partition-run", pk=run.pk)
 
 
 def _run_for(request, pk) -> tuple[PartitionRun, object]:
-    """The run and its township, 404 unless the user may partition there."""
-    services.partition_runs_expire_stale()
+    """The run and its township, 404 unless the user may partition there. Reads only."""
     run = get_object_or_404(PartitionRun, pk=pk)
     villages = selectors.villages_in_scope(run.scope, run.scope_code)
     if run.scope == PartitionRun.Scope.COUNTY:
@@ -146,6 +144,12 @@ def partition_run_detail(request, pk):
             services.partition_run_discard(run)
             messages.info(request, _("Proposal discarded; nothing changed."))
             return redirect("township-map", code=township.code)
+        if "retry" in request.POST:
+            try:
+                tasks.partition_run_retry(run)
+            except services.ConflictError as exc:
+                messages.error(request, str(exc))
+            return redirect("partition-run", pk=run.pk)
         try:
             versions = services.partition_run_apply(run, user=request.user)
         except services.ConflictError as exc:
@@ -179,7 +183,6 @@ def partition_run_detail(request, pk):
 @require_GET
 def partition_run_status(request, pk):
     run, _township = _run_for(request, pk)
-    services.partition_run_adopt(run)
     return JsonResponse(
         {
             "status": run.status,

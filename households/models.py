@@ -322,3 +322,47 @@ class AccessLog(models.Model):
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
         ordering = ["-at"]
+
+
+class ImportRun(models.Model):
+    """A confirmed import of a large upload, computed on the job queue (households/tasks.py).
+
+    ``token`` names the upload's folder under IMPORT_UPLOAD_DIR, whose file is deleted once
+    the import has run; the run itself goes IMPORT_UPLOAD_MAX_HOURS later (its report can
+    quote ID numbers and phones). Only the user who uploaded the file sees it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("importing")
+        DONE = "done", _("imported")
+        REJECTED = "rejected", _("rejected")
+        FAILED = "failed", _("failed")
+
+    token = models.CharField(_("upload"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=12)
+    source = models.CharField(_("file"), max_length=255)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, verbose_name=_("user"))
+    township = models.ForeignKey(
+        Township, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("township")
+    )
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    job_id = models.BigIntegerField(_("queue job"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.get_status_display()})"

@@ -7,6 +7,7 @@ import pandas as pd
 import shapely
 from django.db import connection
 
+from households.db import copy_in
 from households.geo import assign_to_groups
 from households.models import Household, Village, VillageGroup
 
@@ -80,7 +81,7 @@ def households_reassign_groups() -> int:
         cur.execute(
             "CREATE TEMP TABLE tmp_regroup (id bigint, group_id bigint, note text) ON COMMIT DROP"
         )
-        cur.copy_expert("COPY tmp_regroup FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
+        copy_in(cur, "COPY tmp_regroup FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
         cur.execute(
             f"UPDATE {table} h SET group_id = t.group_id, location_note = t.note "
             f"FROM tmp_regroup t WHERE h.id = t.id"

@@ -105,6 +105,16 @@ def township_user(make_user, demo_county):
     return make_user("township", username="township", township=demo_county)
 
 
+@pytest.fixture
+def job_worker(transactional_db, tmp_path):
+    """A worker process of the job queue on the test database, as `make serve` starts one
+    (tests/workers.py); the test's data must be committed, hence a transactional database."""
+    from tests.workers import workers
+
+    with workers(tmp_path, "worker") as processes:
+        yield processes["worker"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's set-up, plus: close connections a live server's threads left open, so

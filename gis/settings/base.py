@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_gis",
     "axes",
+    "procrastinate.contrib.django",  # the job queue; before the apps whose tasks.py it reads
     "households",
     "grids",
     "layers",
@@ -144,6 +145,13 @@ MEDIA_ROOT = Path(ENV.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 # Uploads waiting for confirmation (upload -> validation report -> confirm)
 IMPORT_UPLOAD_DIR = MEDIA_ROOT / "imports"
+# They hold ID numbers and phones: an upload never confirmed is deleted after this (the
+# periodic job "uploads_purge", households/tasks.py), and so is a queued import's report.
+IMPORT_UPLOAD_MAX_HOURS = 24
+# A confirmed import of more rows runs on the job queue, its page showing progress; smaller
+# ones answer within the request. 200,000 rows import in 2.8-7.1 s (README, Benchmarks), so
+# an import under this takes well under a second.
+IMPORT_QUEUE_ROWS = 20_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -177,6 +185,39 @@ LEAFLET_CONFIG = {
     "SCALE": "metric",
 }
 
+# --- Background jobs ----------------------------------------------------------
+# One queue for the whole site: procrastinate, whose queue is a table of this PostgreSQL
+# database (Django migrations create it), run by `manage.py procrastinate worker` (one or
+# more processes, any machine that reaches the database). Tasks are declared in each app's
+# tasks.py (found by procrastinate's autodiscovery); gis/tasks.py holds the queue's own
+# periodic jobs. A worker writes a heartbeat every JOBS_HEARTBEAT_SECONDS; one silent for
+# JOBS_STALLED_SECONDS is dead, and the periodic "retry stalled" job (every 10 s) gives its
+# jobs to a live worker: 30 + 10 + one fetch (listen/notify, at worst the 5 s poll) is
+# under a minute. 10 s and 30 s are procrastinate's own defaults.
+JOBS_HEARTBEAT_SECONDS = 10.0
+JOBS_STALLED_SECONDS = 30.0
+JOBS_POLL_SECONDS = 5.0  # procrastinate's default; listen/notify usually wakes a worker first
+# Jobs one worker runs at once: 2, so that a long partition run never keeps the periodic jobs
+# (retry stalled above all) waiting; sync jobs run in threads of the worker.
+JOBS_CONCURRENCY = 2
+# Periodic jobs: name -> cron (5 fields, or 6 with seconds last). Each name is a task in some
+# app's tasks.py; the next ones (incident deadlines every minute, exports, tile warming)
+# add a line here and a task there.
+JOBS_CRON = {
+    "retry_stalled": "* * * * * */10",
+    "partition_runs_expire": "* * * * *",
+    "uploads_purge": "7 * * * *",  # hourly: unconfirmed uploads live at most 24 h + 1 h
+    "jobs_prune": "23 3 * * *",  # daily, at night
+}
+JOBS_KEEP_DAYS = 2  # finished jobs kept this long in the queue's tables (admin, diagnosis)
+PROCRASTINATE_IMPORT_PATHS = ["gis.tasks"]
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "update_heartbeat_interval": JOBS_HEARTBEAT_SECONDS,
+    "stalled_worker_timeout": JOBS_STALLED_SECONDS,
+    "fetch_job_polling_interval": JOBS_POLL_SECONDS,
+    "concurrency": JOBS_CONCURRENCY,
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -187,4 +228,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": ENV.get("DJANGO_LOG_LEVEL", "INFO")},
+    # the queue's start-up chatter (tasks registered) and a line per periodic job deferred;
+    # the worker still logs every job it starts and ends
+    "loggers": {
+        name: {"level": "WARNING"}
+        for name in ("procrastinate.blueprints", "procrastinate.periodic")
+    },
 }

@@ -19,3 +19,17 @@ AXES_ENABLED = False
 DATABASES["default"]["TEST"] = {  # noqa: F405
     "NAME": ENV.get("GIS_TEST_DB") or f"test_{DATABASES['default']['NAME']}_{os.getpid()}",  # noqa: F405
 }
+
+# The job queue at test speed: the tests that kill a worker process wait for the queue to
+# notice (JOBS_STALLED_SECONDS) and hand its job on (retry stalled, every second), not for
+# the production minute.
+JOBS_HEARTBEAT_SECONDS = 0.5
+JOBS_STALLED_SECONDS = 4.0
+JOBS_POLL_SECONDS = 0.5
+JOBS_CRON = {**JOBS_CRON, "retry_stalled": "* * * * * *", "partition_runs_expire": "* * * * * *"}  # noqa: F405
+PROCRASTINATE_WORKER_DEFAULTS = {  # noqa: F405
+    **PROCRASTINATE_WORKER_DEFAULTS,  # noqa: F405
+    "update_heartbeat_interval": JOBS_HEARTBEAT_SECONDS,
+    "stalled_worker_timeout": JOBS_STALLED_SECONDS,
+    "fetch_job_polling_interval": JOBS_POLL_SECONDS,
+}

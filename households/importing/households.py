@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from households.coords import to_wgs84
+from households.db import copy_in
 from households.geo import GroupAssignment, assign_to_groups
 from households.models import Household, Township
 from households.services import group_notes, group_polygons
@@ -348,10 +349,11 @@ def _load(values) -> tuple[int, int]:
         created = int((~existing).sum())
         if created:
             rebuild = _bulk_drop(cur, table, created, in_table)
-            cur.copy_expert(
+            copy_in(
+                cur,
                 f"COPY {table} ({cols}, updated_at) FROM STDIN WITH ({_COPY_OPTIONS})",
                 _copy_rows(values, ~existing, stamp),
-                size=COPY_CHUNK,
+                COPY_CHUNK,
             )
             for statement in rebuild:
                 cur.execute(statement)
@@ -365,10 +367,11 @@ def _load(values) -> tuple[int, int]:
                 f"CREATE TEMP TABLE tmp_households ON COMMIT DROP AS "
                 f"SELECT {cols} FROM {table} WITH NO DATA"
             )
-            cur.copy_expert(
+            copy_in(
+                cur,
                 f"COPY tmp_households ({cols}) FROM STDIN WITH ({_COPY_OPTIONS})",
                 _copy_rows(values, existing),
-                size=COPY_CHUNK,
+                COPY_CHUNK,
             )
             cur.execute(
                 f"UPDATE {table} h SET ({', '.join(_COLUMNS[1:])}, updated_at) = ({new}, %s) "

@@ -38,7 +38,7 @@ def propose_and_apply(page, live_server, code: str, name: str) -> None:
 
 def queue_a_run(page, live_server, user, code: str) -> None:
     """Log in, press the partition button on the township map; the run page shows it queued
-    (a partition worker is alive, so the web server leaves the run to it)."""
+    (no worker of the job queue is running yet)."""
     login(page, live_server, user.username, PASSWORD)
     page.goto(f"{live_server.url}/townships/{code}/map/")
     page.locator("#map-status[data-households]").wait_for(timeout=WAIT_MS)
@@ -57,7 +57,9 @@ def open_page(browser, viewport: str):
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
-def test_propose_and_apply_from_the_map(demo_county, township_user, live_server, browser, viewport):
+def test_propose_and_apply_from_the_map(
+    demo_county, township_user, live_server, browser, viewport, job_worker
+):
     context, page, errors = open_page(browser, viewport)
     try:
         login(page, live_server, township_user.username, PASSWORD)
@@ -74,75 +76,46 @@ def test_propose_and_apply_from_the_map(demo_county, township_user, live_server,
         context.close()
 
 
-def test_the_partition_worker_computes_the_run(demo_county, township_user, live_server, browser):
-    """With a worker process alive (here its loop in a thread, on the same database) the
-    button only queues the run: the page says it waits for the worker, the worker computes
-    it, and the page shows the proposal by itself."""
-    import threading
-
-    from django.utils import timezone
-
-    from grids import services
-    from grids.models import JobWorker, PartitionRun
+def test_a_queued_run_waits_for_a_worker_and_a_failed_one_is_run_again(
+    demo_county, township_user, live_server, browser, tmp_path
+):
+    """With no worker running the button only queues the run: the page says it waits. A
+    worker process starts and computes it; the page shows the proposal by itself. A run
+    that failed shows its reason and a button that queues it again."""
+    from grids.models import PartitionRun
+    from tests.workers import workers
 
     SHOTS.mkdir(exist_ok=True)
-    JobWorker.objects.create(name="test-worker", started_at=timezone.now(), seen_at=timezone.now())
     context = browser.new_context(viewport=VIEWPORTS["phone"])
     page = context.new_page()
-    stop = threading.Event()
-    worker = threading.Thread(
-        target=services.partition_worker_run, args=("test-worker",), kwargs={"stop": stop}
-    )
     try:
         queue_a_run(page, live_server, township_user, demo_county.code)
-        assert "partition worker" in page.inner_text("#run-note") or "后台进程" in page.inner_text(
-            "#run-note"
-        )
+        assert "worker" in page.inner_text("#run-note") or "后台" in page.inner_text("#run-note")
         page.locator("path.leaflet-interactive").first.wait_for(timeout=WAIT_MS)  # villages
         page.wait_for_timeout(SETTLE_MS)
         page.screenshot(path=SHOTS / "worker-1-queued.png", full_page=True)
         run = PartitionRun.objects.get()
-        assert run.status == PartitionRun.Status.QUEUED  # the web server left it alone
-        worker.start()
-        page.locator("#diff").wait_for(timeout=WAIT_MS)
-        run.refresh_from_db()
-        assert run.status == PartitionRun.Status.PROPOSED and run.worker == "test-worker"
-        page.locator("#map[data-proposal-grids]").wait_for(timeout=WAIT_MS)
-        page.wait_for_timeout(SETTLE_MS)
-        page.screenshot(path=SHOTS / "worker-2-proposal.png", full_page=True)
-    finally:
-        stop.set()
-        if worker.is_alive():
-            worker.join()
-        context.close()
+        assert run.status == PartitionRun.Status.QUEUED  # nobody computes it in the web server
+        with workers(tmp_path, "browser-worker"):
+            page.locator("#diff").wait_for(timeout=WAIT_MS)
+            run.refresh_from_db()
+            assert run.status == PartitionRun.Status.PROPOSED
+            assert run.worker.startswith("browser-worker ")
+            page.locator("#map[data-proposal-grids]").wait_for(timeout=WAIT_MS)
+            page.wait_for_timeout(SETTLE_MS)
+            page.screenshot(path=SHOTS / "worker-2-proposal.png", full_page=True)
 
-
-def test_a_run_the_worker_never_took_is_computed_by_the_web_server(
-    demo_county, township_user, live_server, browser
-):
-    """The worker was alive when the run was queued, then stopped without taking it: once
-    it has been silent WORKER_SILENT_SECONDS, the page's status poll makes the web server
-    compute the run, and the proposal appears."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from grids import services
-    from grids.models import JobWorker, PartitionRun
-
-    worker = JobWorker.objects.create(
-        name="gone", started_at=timezone.now(), seen_at=timezone.now()
-    )
-    context = browser.new_context(viewport=VIEWPORTS["desktop"])
-    page = context.new_page()
-    try:
-        queue_a_run(page, live_server, township_user, demo_county.code)
-        long_ago = timezone.now() - timedelta(seconds=services.WORKER_SILENT_SECONDS + 1)
-        JobWorker.objects.filter(pk=worker.pk).update(seen_at=long_ago)
-        PartitionRun.objects.update(created_at=long_ago)
-        page.locator("#diff").wait_for(timeout=WAIT_MS)
-        run = PartitionRun.objects.get()
-        assert run.status == PartitionRun.Status.PROPOSED and run.worker.startswith("web ")
+            PartitionRun.objects.filter(pk=run.pk).update(
+                status=PartitionRun.Status.FAILED, message="工作进程被终止"
+            )
+            page.reload()
+            assert page.inner_text(".side .error") == "工作进程被终止"
+            page.wait_for_timeout(SETTLE_MS)
+            page.screenshot(path=SHOTS / "worker-3-failed.png", full_page=True)
+            page.click("#retry-button")
+            page.locator("#diff").wait_for(timeout=WAIT_MS)  # queued, computed, shown
+            run.refresh_from_db()
+            assert run.status == PartitionRun.Status.PROPOSED and run.attempts == 1
     finally:
         context.close()
 

@@ -1,17 +1,13 @@
 """grids.services: propose -> diff -> apply as dated versions, conflicts, discard, people."""
 
-from datetime import timedelta
-
 import pandas as pd
 import pytest
-from django.utils import timezone
 
 from grids import services
 from grids.models import (
     Grid,
     GridAssignment,
     GridVersion,
-    JobWorker,
     MemberArea,
     PartitionRun,
 )
@@ -174,113 +170,3 @@ def test_rerun_keeps_snapshot(demo_county):
     assert not (run.diff["added"] or run.diff["removed"] or run.diff["changed"])
     assert services.partition_run_apply(run) == []
     assert snapshot([village]) == before
-
-
-def test_a_run_whose_worker_vanished_is_marked_failed(demo_county):
-    long_ago = timezone.now() - timedelta(minutes=services.STALE_RUN_MINUTES + 1)
-
-    def run(status, **kw):
-        r = PartitionRun.objects.create(scope="township", scope_code="360721100", status=status)
-        PartitionRun.objects.filter(pk=r.pk).update(**kw)
-        return r
-
-    silent = run(PartitionRun.Status.RUNNING, created_at=long_ago)  # never beat
-    quiet = run(PartitionRun.Status.RUNNING, created_at=long_ago, heartbeat_at=long_ago)
-    beating = run(PartitionRun.Status.RUNNING, created_at=long_ago, heartbeat_at=timezone.now())
-    fresh = run(PartitionRun.Status.RUNNING)
-    waiting = run(PartitionRun.Status.QUEUED, created_at=long_ago)
-    # a worker is alive (busy elsewhere): the queued run keeps waiting for it
-    worker = JobWorker.objects.create(name="w", started_at=long_ago, seen_at=timezone.now())
-    assert services.partition_runs_expire_stale() == 2
-    status = {
-        r.pk: PartitionRun.objects.get(pk=r.pk).status
-        for r in (silent, quiet, beating, fresh, waiting)
-    }
-    assert status == {
-        silent.pk: "failed",
-        quiet.pk: "failed",
-        beating.pk: "running",
-        fresh.pk: "running",
-        waiting.pk: "queued",
-    }
-    assert PartitionRun.objects.get(pk=silent.pk).message
-    # no worker seen lately: nobody will take the queued run
-    JobWorker.objects.filter(pk=worker.pk).update(
-        seen_at=timezone.now() - timedelta(seconds=services.WORKER_SILENT_SECONDS + 1)
-    )
-    assert services.partition_runs_expire_stale() == 1
-    assert PartitionRun.objects.get(pk=waiting.pk).status == "failed"
-
-
-def test_the_worker_computes_queued_runs_oldest_first(demo_county):
-    first = services.partition_run_create(scope="village", code=WANXING)
-    second = services.partition_run_create(scope="township", code="360721100")
-    assert first.status == second.status == PartitionRun.Status.QUEUED
-    assert services.partition_worker_run("worker-1", once=True) == 2
-    first.refresh_from_db()
-    second.refresh_from_db()
-    assert first.status == second.status == PartitionRun.Status.PROPOSED
-    assert first.worker == second.worker == "worker-1"
-    assert first.heartbeat_at <= second.heartbeat_at
-    assert len(second.proposal["assignments"]) == Household.objects.count()
-    assert not JobWorker.objects.exists()  # a stopped worker no longer counts as alive
-    assert services.partition_worker_run("worker-1", once=True) == 0
-
-
-def test_a_claimed_run_is_not_claimed_again(demo_county):
-    run = services.partition_run_create(scope="village", code=WANXING)
-    assert services.partition_run_claim("a", pk=run.pk).pk == run.pk
-    assert services.partition_run_claim("b", pk=run.pk) is None
-    assert services.partition_run_claim("b") is None
-    run.refresh_from_db()
-    assert (run.status, run.worker) == (PartitionRun.Status.RUNNING, "a")
-    # the partition command computes its own run: no worker may take it
-    own = services.partition_run_create(scope="village", code=WANXING, computed_by="cli")
-    assert own.status == PartitionRun.Status.RUNNING
-    assert services.partition_run_claim("b") is None
-
-
-def test_start_leaves_the_run_to_a_live_worker(demo_county):
-    JobWorker.objects.create(name="w", started_at=timezone.now(), seen_at=timezone.now())
-    run = services.partition_run_create(scope="village", code=WANXING)
-    assert services.partition_run_start(run) is None
-    run.refresh_from_db()
-    assert run.status == PartitionRun.Status.QUEUED
-
-
-def test_a_failing_run_is_stored_as_failed(demo_county):
-    run = services.partition_run_create(scope="village", code=WANXING, workers=0)
-    assert services.partition_worker_run("w", once=True) == 1
-    run.refresh_from_db()
-    assert run.status == PartitionRun.Status.FAILED and "workers" in run.message
-    assert run.finished_at
-
-
-def test_partition_worker_command(demo_county):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    run = services.partition_run_create(scope="village", code=WANXING)
-    out = StringIO()
-    call_command("partition_worker", "--once", "--name", "cmd", stdout=out)
-    run.refresh_from_db()
-    assert run.status == PartitionRun.Status.PROPOSED and run.worker == "cmd"
-    assert "1 runs computed" in out.getvalue()
-
-
-def test_a_queued_run_is_adopted_only_when_no_worker_took_it(demo_county):
-    run = services.partition_run_create(scope="village", code=WANXING)
-    JobWorker.objects.create(name="w", started_at=timezone.now(), seen_at=timezone.now())
-    assert services.partition_run_adopt(run) is None  # just queued
-    PartitionRun.objects.filter(pk=run.pk).update(
-        created_at=timezone.now() - timedelta(seconds=services.WORKER_SILENT_SECONDS + 1)
-    )
-    run.refresh_from_db()
-    assert services.partition_run_adopt(run) is None  # the worker is alive: it will
-    JobWorker.objects.all().delete()
-    thread = services.partition_run_adopt(run)
-    assert thread is not None
-    thread.join()
-    run.status = PartitionRun.Status.PROPOSED
-    assert services.partition_run_adopt(run) is None  # nothing to adopt

@@ -1,9 +1,8 @@
-"""Grid views: start a run (background thread), the run page and its diff, apply, discard,
-GeoJSON endpoints with a query count that does not grow with the number of grids."""
+"""Grid views: start a run (a worker of the job queue computes it), the run page and its diff,
+apply, discard, GeoJSON endpoints with a query count that does not grow with the number of
+grids."""
 
 import json
-import threading
-import time
 
 import pytest
 
@@ -11,6 +10,7 @@ from grids import services
 from grids.models import Grid, GridVersion, PartitionRun
 from households.models import Township
 from tests.grids.db_checks import assert_grids_valid
+from tests.workers import wait_for
 
 RUN_TIMEOUT_S = 30.0  # the demo township takes ~1 s; generous for a loaded machine
 
@@ -23,23 +23,20 @@ def staff(client, township_user):
 
 
 def wait_proposed(pk: int) -> PartitionRun:
-    """Poll the database until the background run leaves queued/running, then join it."""
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    while time.monotonic() < deadline:
-        run = PartitionRun.objects.get(pk=pk)
-        if run.status not in (PartitionRun.Status.QUEUED, PartitionRun.Status.RUNNING):
-            break
-        time.sleep(0.1)
-    for thread in threading.enumerate():  # its connection is closed before the test ends
-        if thread.name == f"partition-run-{pk}":
-            thread.join(RUN_TIMEOUT_S)
+    """Poll the database until the worker has computed run ``pk``."""
+    open_ = (PartitionRun.Status.QUEUED, PartitionRun.Status.RUNNING)
+    wait_for(
+        lambda: PartitionRun.objects.exclude(status__in=open_).filter(pk=pk).exists(),
+        RUN_TIMEOUT_S,
+        f"partition run {pk} computed",
+        every=0.1,
+    )
     run = PartitionRun.objects.get(pk=pk)
     assert run.status == PartitionRun.Status.PROPOSED, run.message
     return run
 
 
-@pytest.mark.django_db(transaction=True)
-def test_start_run_show_diff_and_apply(demo_county, staff):
+def test_start_run_show_diff_and_apply(demo_county, staff, job_worker):
     response = staff.post(f"/townships/{demo_county.code}/partition/")
     assert response.status_code == 302
     run = PartitionRun.objects.get()
@@ -67,8 +64,7 @@ def test_start_run_show_diff_and_apply(demo_county, staff):
     assert_grids_valid(demo_county.villages.all())
 
 
-@pytest.mark.django_db(transaction=True)
-def test_start_run_for_one_village(demo_county, staff):
+def test_start_run_for_one_village(demo_county, staff, job_worker):
     staff.post(
         f"/townships/{demo_county.code}/partition/", {"village": "360721100202", "fresh": "1"}
     )

@@ -93,7 +93,7 @@ def test_andorra_real_data(andorra):
 def test_bulk_load_keeps_a_not_valid_check(demo_groups, tmp_path, monkeypatch):
     """A CHECK added NOT VALID (old rows exempt, new rows checked) still checks the rows of a
     bulk load, which drops the validated constraints only: the import fails whole."""
-    import psycopg2
+    import psycopg
     from django.db import connection
 
     from households.importing import households as importer
@@ -110,7 +110,7 @@ def test_bulk_load_keeps_a_not_valid_check(demo_groups, tmp_path, monkeypatch):
     for row in rows:
         row["civility_points"] = "500"
     before = _schema()
-    with pytest.raises(psycopg2.IntegrityError, match="few_points"):
+    with pytest.raises(psycopg.IntegrityError, match="few_points"):
         import_households(write_rows(tmp_path / "households.csv", rows))
     assert Household.objects.count() == 0
     assert _schema() == before
@@ -124,7 +124,7 @@ def test_bulk_load_keeps_the_foreign_key_when_the_group_table_is_busy(
     the group foreign key for the load and imports everything."""
     import logging
 
-    import psycopg2
+    import psycopg
     from django.db import connection
 
     from households.importing import households as importer
@@ -133,7 +133,7 @@ def test_bulk_load_keeps_the_foreign_key_when_the_group_table_is_busy(
 
     monkeypatch.setattr(importer, "BULK_REBUILD_MIN_ROWS", 1)  # 5 rows count as a bulk load
     s = connection.settings_dict
-    other = psycopg2.connect(
+    other = psycopg.connect(
         dbname=s["NAME"],
         host=s["HOST"] or None,
         port=s["PORT"] or None,
