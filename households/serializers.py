@@ -1,0 +1,97 @@
+"""GeoJSON features, serialised in one place: djangorestframework-gis serializers.
+
+Every GeoJSON answer of the site (map layers, grid pages, and the APIs and reports to come)
+is a FeatureCollection from a :class:`FeatureSerializer` subclass over a selector's scoped
+queryset. Selectors annotate flat values (``village_name``, ``households``) and the
+geometry, already GeoJSON text written by PostGIS (``households.functions.api_geojson``),
+so a serializer reads the same names from a model instance or a ``values()`` row;
+:func:`feature_response` asks the queryset for exactly those values (no model instances,
+one query). The feature ``id`` is the serializer's ``fid`` field.
+"""
+
+import json
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework_gis.fields import GeometryField
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from households.functions import COORD_DIGITS
+from households.models import Household, Village, VillageGroup
+
+GEOJSON = "application/geo+json"
+
+
+class GeoJSONField(GeometryField):
+    """A geometry written as GeoJSON by PostGIS (text), or a GEOS geometry."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("precision", COORD_DIGITS)
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        if isinstance(value, str):
+            return json.loads(value)
+        return super().to_representation(value)
+
+
+class FeatureSerializer(GeoFeatureModelSerializer):
+    """A feature: ``id`` from ``fid``, geometry from the ``geojson`` annotation."""
+
+    geojson = GeoJSONField()
+
+    class Meta:
+        id_field = "fid"
+        geo_field = "geojson"
+
+    @classmethod
+    def sources(cls) -> list[str]:
+        """The values a row must carry (what ``feature_response`` selects)."""
+        return sorted({f.source for f in cls().fields.values()})
+
+
+def feature_collection(serializer_class, rows) -> dict:
+    if isinstance(rows, QuerySet):
+        rows = rows.values(*serializer_class.sources())
+    return serializer_class(rows, many=True).data
+
+
+def feature_response(serializer_class, rows) -> HttpResponse:
+    """A GeoJSON FeatureCollection answer (compact, UTF-8)."""
+    body = JSONRenderer().render(feature_collection(serializer_class, rows))
+    return HttpResponse(body, content_type=GEOJSON)
+
+
+class VillageFeature(FeatureSerializer):
+    fid = serializers.CharField(source="code")
+
+    class Meta(FeatureSerializer.Meta):
+        model = Village
+        fields = ("fid", "geojson", "code", "name")
+
+
+class GroupFeature(FeatureSerializer):
+    fid = serializers.IntegerField(source="pk")
+    village = serializers.CharField(source="village_name")
+    households = serializers.IntegerField(source="household_count")
+
+    class Meta(FeatureSerializer.Meta):
+        model = VillageGroup
+        fields = ("fid", "geojson", "code", "name", "village", "households")
+
+
+class HouseholdFeature(FeatureSerializer):
+    """A household on the township map: no personal data beyond the head's name (ID
+    numbers, phones and tags stay on the grid pages, which mask them and log access)."""
+
+    fid = serializers.CharField(source="external_id")
+    group = serializers.CharField(source="group_name")
+    village = serializers.CharField(source="village_name")
+    note = serializers.CharField(source="location_note")
+
+    class Meta(FeatureSerializer.Meta):
+        model = Household
+        fields = ("fid", "geojson", "head", "members", "group", "village", "note")
