@@ -11,7 +11,7 @@ one query). The feature ``id`` is the serializer's ``fid`` field.
 
 import json
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -59,7 +59,7 @@ class FeatureSerializer(GeoFeatureModelSerializer):
     @classmethod
     def sources(cls) -> list[str]:
         """The values a row must carry (what ``feature_response`` selects)."""
-        return sorted({f.source for f in cls().fields.values() if f.source != "*"})
+        return _sources(cls)
 
     @cached_property
     def _plan(self):
@@ -93,6 +93,12 @@ class FeatureSerializer(GeoFeatureModelSerializer):
                 for name, source, attrs, represent in properties
             },
         }
+
+
+@cache
+def _sources(serializer_class) -> list[str]:
+    fields = serializer_class().fields.values()
+    return sorted({f.source for f in fields if f.source != "*"})
 
 
 def feature_collection(serializer_class, rows) -> dict:
