@@ -33,8 +33,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 
-from .codes import TOWNSHIP_CODE_LEN
-
 COUNTY, TOWNSHIP, VILLAGE, GRID, MEMBER = "county", "township", "village", "grid", "member"
 LEVELS = (COUNTY, TOWNSHIP, VILLAGE, GRID, MEMBER)  # widest first
 NO_AREA = ""  # a user bound to nothing: sees nothing
@@ -89,16 +87,6 @@ class Area:
     @classmethod
     def of_township(cls, township) -> Area:
         return cls(TOWNSHIP, township_id=township.pk, township_code=township.code)
-
-    @classmethod
-    def of_village(cls, village) -> Area:
-        return cls(
-            VILLAGE,
-            township_id=village.township_id,
-            village_id=village.pk,
-            township_code=village.code[:TOWNSHIP_CODE_LEN],  # a village code extends its township's
-            village_code=village.code,
-        )
 
     def value(self, level: str):
         """The id that names this area's ancestor (or itself) at `level`."""

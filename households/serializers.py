@@ -1,8 +1,8 @@
 """GeoJSON features, serialised in one place: djangorestframework-gis serializers.
 
-Every GeoJSON answer of the site (map layers, grid pages, and the APIs and reports to come)
-is a FeatureCollection from a :class:`FeatureSerializer` subclass over a selector's scoped
-queryset. Selectors annotate flat values (``village_name``, ``households``) and the
+The map layers and the grid pages (and the APIs, tiles and reports to come) answer a
+FeatureCollection from a :class:`FeatureSerializer` subclass over a selector's scoped
+queryset. Selectors annotate flat values (``village_name``, ``household_count``) and the
 geometry, already GeoJSON text written by PostGIS (``households.functions.api_geojson``),
 so a serializer reads the same names from a model instance or a ``values()`` row;
 :func:`feature_response` asks the queryset for exactly those values (no model instances,
