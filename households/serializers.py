@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from functools import cache, cached_property
 
+from django.contrib.gis.geos import Point
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from rest_framework import serializers
@@ -38,6 +39,8 @@ class GeoJSONField(GeometryField):
     def to_representation(self, value):
         if isinstance(value, str):
             return json.loads(value)
+        if isinstance(value, Point):  # as drf-gis writes it, without a trip through GDAL
+            return {"type": "Point", "coordinates": [round(c, self.precision) for c in value]}
         return super().to_representation(value)
 
 

@@ -3,6 +3,7 @@ drf-gis's own GeoFeatureModelSerializer gives, from a values() row, a model inst
 field page's row, and every GeoJSON answer is a FeatureCollection of them."""
 
 import pytest
+from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from grids.selectors import grids_layer
@@ -55,4 +56,7 @@ def test_field_page_households_are_drf_gis_features(field, role):
         feature = ser.to_representation(row)
         assert feature == drf_gis(ser, row)
         assert feature["id"] == row.external_id
-        assert list(feature["geometry"]["coordinates"]) == [round(row.lon, 6), round(row.lat, 6)]
+        plain = GeometryField(precision=6).to_representation(row.location)  # through GDAL
+        assert feature["geometry"]["type"] == plain["type"] == "Point"
+        assert feature["geometry"]["coordinates"] == list(plain["coordinates"])
+        assert feature["geometry"]["coordinates"] == [round(row.lon, 6), round(row.lat, 6)]
