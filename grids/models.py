@@ -7,6 +7,7 @@ from django.db.models import CheckConstraint, Q, UniqueConstraint
 from django.utils.translation import gettext_lazy as _
 
 from households.models import SRID, Household, Person, Village
+from households.scoping import Area, ScopedQuerySet, ScopePaths
 
 
 class GridVersion(models.Model):
@@ -33,6 +34,9 @@ class GridVersion(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = ScopePaths(township="village__township", village="village", current="valid_to")
 
     class Meta:
         verbose_name = _("grid version")
@@ -81,6 +85,11 @@ class Grid(models.Model):
     household_count = models.PositiveIntegerField(_("households"), default=0)
     group_codes = models.CharField(_("village groups"), max_length=500, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = ScopePaths(
+        township="village__township", village="village", grid="code", current="version__valid_to"
+    )
+
     class Meta:
         verbose_name = _("grid")
         verbose_name_plural = _("grids")
@@ -113,6 +122,15 @@ class MemberArea(models.Model):
     )
     member_confirmed = models.BooleanField(_("member confirmed"), default=False)
     household_count = models.PositiveIntegerField(_("households"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = ScopePaths(
+        township="grid__village__township",
+        village="grid__village",
+        grid="grid__code",
+        member="number",
+        current="grid__version__valid_to",
+    )
 
     class Meta:
         verbose_name = _("member area")
@@ -157,6 +175,15 @@ class GridAssignment(models.Model):
         verbose_name=_("member area"),
     )
 
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = ScopePaths(
+        township="grid__village__township",
+        village="grid__village",
+        grid="grid__code",
+        member="member_area__number",
+        current="version__valid_to",
+    )
+
     class Meta:
         verbose_name = _("grid assignment")
         verbose_name_plural = _("grid assignments")
@@ -166,6 +193,13 @@ class GridAssignment(models.Model):
                 fields=["version", "household"], name="assignment_household_once_per_version"
             ),
         ]
+
+
+def _runs_over_village(area: Area) -> Q:
+    """Runs of the village itself or of its whole township (county runs: county scopes only)."""
+    return Q(scope="township", scope_code=area.township_code) | Q(
+        scope="village", scope_code=area.village_code
+    )
 
 
 class PartitionRun(models.Model):
@@ -211,6 +245,12 @@ class PartitionRun(models.Model):
     # started computing it (a worker that died is replaced, a few times at most)
     job_id = models.BigIntegerField(_("queue job"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = ScopePaths(  # by the code of the village or township partitioned
+        township=lambda area: Q(scope_code__startswith=area.township_code),
+        village=_runs_over_village,
+    )
 
     class Meta:
         verbose_name = _("partition run")
@@ -266,6 +306,9 @@ class GridDraft(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = ScopePaths(township="village__township", village="village")
 
     class Meta:
         verbose_name = _("grid draft")
@@ -330,6 +373,9 @@ class GridEditEvent(models.Model):
         related_name="+",
         verbose_name=_("version"),
     )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = ScopePaths(township="village__township", village="village")
 
     class Meta:
         verbose_name = _("grid edit")

@@ -1,21 +1,29 @@
-"""Reads for grids: current versions, partition inputs from PostGIS, GeoJSON layers."""
+"""Reads for grids: current versions, partition inputs from PostGIS, the grids layer."""
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 from django.db import connection
+from django.db.models import Case, F, OuterRef, QuerySet, Value, When
 
-from grids.models import Grid, GridAssignment, GridVersion, MemberArea
+from grids.models import Grid, GridAssignment, GridVersion, MemberArea, PartitionRun
 from grids.partitioning import LockedGrids, PartitionParams
+from households.functions import SubqueryCount, api_geojson
 from households.models import Household, Township, Village, VillageGroup
+from households.scoping import Area, UnknownScopeError
+
+UNKNOWN_RUN_SCOPE = "Unknown partition scope {scope!r}: expected village, township or county."
 
 
 def villages_in_scope(scope: str, code: str = "") -> list[Village]:
+    """The villages a partition run covers; an unknown scope is an error, never the county."""
     qs = Village.objects.select_related("township").order_by("code")
-    if scope == "village":
+    if scope == PartitionRun.Scope.VILLAGE:
         qs = qs.filter(code=code)
-    elif scope == "township":
+    elif scope == PartitionRun.Scope.TOWNSHIP:
         qs = qs.filter(township__code=code)
+    elif scope != PartitionRun.Scope.COUNTY:
+        raise UnknownScopeError(UNKNOWN_RUN_SCOPE.format(scope=scope))
     return list(qs)
 
 
@@ -107,30 +115,22 @@ def _locked(villages, previous: pd.DataFrame) -> LockedGrids | None:
     return LockedGrids(assignments=sel[["household_id", "grid_id", "member_id"]], grids=frame)
 
 
-def grids_geojson(township: Township, village_ids=None) -> str:
-    """Current grids of a township with counts, band state and leader."""
-    gr, ver, v = Grid._meta.db_table, GridVersion._meta.db_table, Village._meta.db_table
-    ma = MemberArea._meta.db_table
-    clause, params = "", [township.pk]
-    if village_ids is not None:
-        clause, params = " AND v.id = ANY(%s)", params + [list(village_ids)]
-    sql = f"""SELECT json_build_object('type', 'Feature', 'id', gr.code,
-          'geometry', ST_AsGeoJSON(gr.geom, 6)::json,
-          'properties', json_build_object('code', gr.code, 'village', v.name,
-            'households', gr.household_count, 'locked', gr.locked,
-            'members', (SELECT count(*) FROM {ma} m WHERE m.grid_id = gr.id),
-            'band', CASE WHEN gr.household_count < v.grid_min THEN 'under'
-                         WHEN gr.household_count > v.grid_max THEN 'over' ELSE 'in' END,
-            'version', ver.number)) AS feature
-        FROM {gr} gr JOIN {ver} ver ON ver.id = gr.version_id JOIN {v} v ON v.id = gr.village_id
-        WHERE v.township_id = %s AND ver.valid_to IS NULL{clause} ORDER BY gr.code"""
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT json_build_object('type', 'FeatureCollection', 'features', "
-            f"COALESCE(json_agg(f.feature), '[]'::json))::text FROM ({sql}) f",
-            params,
-        )
-        return cur.fetchone()[0]
+def grids_layer(scope, township: Township | None = None) -> QuerySet:
+    """Current grids the scope covers (of one township) with counts, band state and version."""
+    qs = Grid.objects.current().for_scope(scope)
+    if township is not None:
+        qs = qs.in_area(Area.of_township(township))
+    return qs.annotate(
+        village_name=F("village__name"),
+        members=SubqueryCount(MemberArea.objects.filter(grid=OuterRef("pk"))),
+        band=Case(
+            When(household_count__lt=F("village__grid_min"), then=Value("under")),
+            When(household_count__gt=F("village__grid_max"), then=Value("over")),
+            default=Value("in"),
+        ),
+        version_number=F("version__number"),
+        geojson=api_geojson("geom", simplify=True),
+    ).order_by("code")
 
 
 def village_bands(run) -> dict[str, tuple[int, int]]:

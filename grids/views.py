@@ -5,16 +5,19 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from grids import selectors, services, tasks
+from grids import selectors, serializers, services, tasks
 from grids.models import PartitionRun
 from households import access
 from households import selectors as hh_selectors
+from households.models import Township, Village
+from households.scoping import Area
+from households.serializers import feature_response
 from households.views import basemaps, map_text
 
 MOVED_SHOWN = 30  # moved households listed on the proposal page (its map shows up to
@@ -27,7 +30,7 @@ def home(request):
     scope = access.scope_for(request.user)
     if scope.grid_bound:
         return redirect("my-grid")
-    first = access.townships_visible(request.user).order_by("code").first()
+    first = Township.objects.for_scope(scope).order_by("code").first()
     if first is None:
         if scope.can("import"):
             return redirect("imports")
@@ -72,21 +75,18 @@ def _map_config(code: str, *, proposal_url: str | None = None, can_appoint: bool
 def township_map(request, code):
     township = hh_selectors.township_get(code)
     scope = access.require_township(request.user, "view_map", township)
-    village_ids = access.village_filter(request.user)
-    villages = township.villages.order_by("code")
-    if village_ids is not None:
-        villages = villages.filter(pk__in=village_ids)
+    area = Area.of_township(township)
     return render(
         request,
         "grids/township_map.html",
         {
             "township": township,
-            "townships": access.townships_visible(request.user).order_by("code"),
-            "stats": hh_selectors.township_stats(township, village_ids),
+            "townships": Township.objects.for_scope(scope).order_by("code"),
+            "stats": hh_selectors.township_stats(scope, township),
             "map_config": _map_config(code, can_appoint=scope.can("appoint")),
-            "villages": villages,
+            "villages": Village.objects.for_scope(scope).in_area(area).order_by("code"),
             "can_partition": scope.can("partition"),
-            "runs": PartitionRun.objects.filter(scope_code__startswith=code[:9])[:5]
+            "runs": PartitionRun.objects.for_scope(scope).in_area(area)[:5]
             if scope.can("partition")
             else [],
         },
@@ -97,11 +97,8 @@ def township_map(request, code):
 @require_GET
 def township_grids(request, code):
     township = hh_selectors.township_get(code)
-    access.require_township(request.user, "view_map", township)
-    return HttpResponse(
-        selectors.grids_geojson(township, access.village_filter(request.user)),
-        content_type="application/geo+json",
-    )
+    scope = access.require_township(request.user, "view_map", township)
+    return feature_response(serializers.GridFeature, selectors.grids_layer(scope, township))
 
 
 @login_required
@@ -123,17 +120,11 @@ def partition_start(request, code):
 
 def _run_for(request, pk) -> tuple[PartitionRun, object]:
     """The run and its township, 404 unless the user may partition there. Reads only."""
-    run = get_object_or_404(PartitionRun, pk=pk)
-    villages = selectors.villages_in_scope(run.scope, run.scope_code)
-    if run.scope == PartitionRun.Scope.COUNTY:
-        if not access.scope_for(request.user).county:
-            raise Http404
-        access.require(request.user, "partition")
-        return run, villages[0].township if villages else None
-    if not villages:
-        raise Http404
-    access.require_township(request.user, "partition", villages[0].township)
-    return run, villages[0].township
+    scope = access.scope_for(request.user)
+    run = get_object_or_404(PartitionRun.objects.for_scope(scope), pk=pk)
+    access.require(request.user, "partition")
+    township = Township.objects.filter(code__startswith=run.scope_code[:9]).order_by("code")
+    return run, township.first()  # a county run: the first township
 
 
 @login_required

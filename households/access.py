@@ -1,8 +1,10 @@
 """Who may do what, where: the one place roles, areas and actions meet.
 
-Every page and API asks here. An object outside the user's area answers 404 (the
-user learns nothing about it); an action the role lacks on an object inside its
-area answers 403. The matrix below is the README's permission table.
+A user's scope is their role and the area it is bound to (``households.UserArea``). What
+lies in an area is declared once per model (``households.scoping``): every page, API and
+export starts from ``Model.objects.for_scope(scope)``. An object outside the user's area
+answers 404 (the user learns nothing about it); an action the role lacks on an object
+inside its area answers 403. The matrix below is the README's permission table.
 """
 
 from dataclasses import dataclass
@@ -10,7 +12,17 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from households.models import Household, Role, Township, UserArea, Village
+from households.models import Role, UserArea
+from households.scoping import (
+    COUNTY,
+    GRID,
+    MEMBER,
+    TOWNSHIP,
+    VILLAGE,
+    Area,
+    UnknownScopeError,
+    contains,
+)
 
 # action -> roles allowed (within their area)
 MATRIX: dict[str, frozenset[str]] = {
@@ -29,27 +41,37 @@ MATRIX: dict[str, frozenset[str]] = {
     "sensitive_tags": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP}),
 }
 
+# role -> the level of the area it is bound to: the only switch on roles for areas
+LEVEL_OF_ROLE: dict[str, str] = {
+    Role.ADMIN: COUNTY,
+    Role.COUNTY: COUNTY,
+    Role.TOWNSHIP: TOWNSHIP,
+    Role.VILLAGE: VILLAGE,
+    Role.GRID_LEADER: GRID,
+    Role.GRID_MEMBER: MEMBER,
+}
+UNKNOWN_ROLE = "Role {role!r} is bound to no area level."
+
 
 @dataclass(frozen=True)
-class Scope:
-    """A user's role and area. `county` scopes see every village."""
+class Scope(Area):
+    """A user's role and the area it is bound to."""
 
-    role: str
-    county: bool = False
-    township_id: int | None = None
-    village_id: int | None = None
-    grid_code: str = ""
-    member_number: int | None = None
+    role: str = ""
 
     def can(self, action: str) -> bool:
         return self.role in MATRIX[action]
 
     @property
+    def county(self) -> bool:
+        return self.level == COUNTY
+
+    @property
     def grid_bound(self) -> bool:
-        return self.role in (Role.GRID_LEADER, Role.GRID_MEMBER)
+        return self.level in (GRID, MEMBER)
 
 
-NO_SCOPE = Scope(role="")
+NO_SCOPE = Scope()
 
 
 def scope_for(user) -> Scope:
@@ -59,48 +81,27 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_gis_scope", None)
     if cached is not None:
         return cached
-    area = UserArea.objects.filter(user=user).select_related("village").first()
+    area = (
+        UserArea.objects.filter(user=user).select_related("village__township", "township").first()
+    )
     if area is None:
-        scope = Scope(role=Role.ADMIN, county=True) if user.is_superuser else NO_SCOPE
+        scope = Scope(COUNTY, role=Role.ADMIN) if user.is_superuser else NO_SCOPE
     else:
+        if area.role not in LEVEL_OF_ROLE:
+            raise UnknownScopeError(UNKNOWN_ROLE.format(role=area.role))
+        township = area.township or (area.village.township if area.village else None)
         scope = Scope(
-            role=area.role,
-            county=area.role in (Role.ADMIN, Role.COUNTY),
-            township_id=area.township_id or (area.village.township_id if area.village else None),
+            LEVEL_OF_ROLE[area.role],
+            township_id=township.pk if township else None,
+            township_code=township.code if township else "",
             village_id=area.village_id,
+            village_code=area.village.code if area.village else "",
             grid_code=area.grid_code,
             member_number=area.member_number,
+            role=area.role,
         )
     user._gis_scope = scope
     return scope
-
-
-def villages_visible(user):
-    scope = scope_for(user)
-    qs = Village.objects.all()
-    if scope.county:
-        return qs
-    if scope.role == Role.TOWNSHIP:
-        return qs.filter(township_id=scope.township_id)
-    if scope.village_id:
-        return qs.filter(pk=scope.village_id)
-    return qs.none()
-
-
-def townships_visible(user):
-    scope = scope_for(user)
-    if scope.county:
-        return Township.objects.all()
-    return (
-        Township.objects.filter(pk=scope.township_id)
-        if scope.township_id
-        else Township.objects.none()
-    )
-
-
-def households_visible(user):
-    """Households of the user's villages. Grid-bound roles are narrowed further by grids.access."""
-    return Household.objects.filter(group__village__in=villages_visible(user))
 
 
 def require(user, action: str) -> Scope:
@@ -111,31 +112,17 @@ def require(user, action: str) -> Scope:
     return scope
 
 
-def _covers_township(scope: Scope, township_id: int) -> bool:
-    return scope.county or scope.township_id == township_id
+def in_scope(user, obj) -> bool:
+    """Whether `obj` (a township, village, grid, household, ...) lies in the user's area."""
+    return contains(scope_for(user), obj)
 
 
-def require_township(user, action: str, township: Township) -> Scope:
-    """404 if the township is outside the user's area, 403 if the role lacks the action."""
-    if not _covers_township(scope_for(user), township.pk):
+def require_in_scope(user, action: str, obj) -> Scope:
+    """404 if `obj` is outside the user's area (checked first), 403 if the role lacks the action."""
+    if not in_scope(user, obj):
         raise Http404
     return require(user, action)
 
 
-def require_village(user, action: str, village: Village) -> Scope:
-    """404 unless the village is in the user's area (checked first), 403 without the action."""
-    scope = scope_for(user)
-    other_village = (
-        scope.village_id and scope.village_id != village.pk and scope.role != Role.TOWNSHIP
-    )
-    if not _covers_township(scope, village.township_id) or other_village:
-        raise Http404
-    return require(user, action)
-
-
-def village_filter(user) -> set[int] | None:
-    """Village ids a map layer is limited to (None: all villages of the township)."""
-    scope = scope_for(user)
-    if scope.county or scope.role == Role.TOWNSHIP:
-        return None
-    return {scope.village_id} if scope.village_id else set()
+# the names the pages use for the objects they check
+require_township = require_village = require_in_scope

@@ -1,14 +1,16 @@
 """The county's geography (township -> village -> village group), households and residents."""
 
 from django.contrib.gis.db import models
+from django.contrib.gis.db.models.aggregates import Collect
 from django.contrib.gis.db.models.functions import IsValid
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db.models import CheckConstraint, F, Q, UniqueConstraint
+from django.db.models import CheckConstraint, F, Q, Subquery, UniqueConstraint
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .codes import GROUP_CODE_LEN, TOWNSHIP_CODE_LEN, VILLAGE_CODE_LEN, code_error
+from .scoping import Area, ScopedQuerySet, ScopePaths, Through
 
 SRID = 4326
 
@@ -20,6 +22,9 @@ def _digits(n: int) -> RegexValidator:
 class Township(models.Model):
     code = models.CharField(_("code"), max_length=9, unique=True, validators=[_digits(9)])
     name = models.CharField(_("name"), max_length=100)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = ScopePaths(township="pk")
 
     class Meta:
         verbose_name = _("township")
@@ -58,6 +63,9 @@ class Village(models.Model):
     member_target = models.PositiveSmallIntegerField(_("member area target"), default=10)
     member_min = models.PositiveSmallIntegerField(_("member area minimum"), default=8)
     member_max = models.PositiveSmallIntegerField(_("member area maximum"), default=12)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = ScopePaths(township="township", village="pk")
 
     class Meta:
         verbose_name = _("village")
@@ -108,6 +116,9 @@ class VillageGroup(models.Model):
     )
     geom = models.MultiPolygonField(_("boundary"), srid=SRID)
 
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = ScopePaths(township="village__township", village="village")
+
     class Meta:
         verbose_name = _("village group")
         verbose_name_plural = _("village groups")
@@ -129,6 +140,16 @@ class VillageGroup(models.Model):
             message = code_error("code", self.code, GROUP_CODE_LEN, self.village.code)
             if message:
                 raise ValidationError({"code": message})
+
+
+def _households_of_township(area: Area) -> Q:
+    """A township's households: those of its groups, and those outside every group that lie
+    within its villages' extent (its staff see them on the map and fix the groups)."""
+    villages = Village.objects.filter(township_id=area.township_id, boundary__isnull=False)
+    extent = villages.values("township_id").annotate(all=Collect("boundary")).values("all")
+    return Q(group__village__township_id=area.township_id) | Q(
+        group__isnull=True, location__bboverlaps=Subquery(extent)
+    )
 
 
 class Household(models.Model):
@@ -179,6 +200,15 @@ class Household(models.Model):
     )
     SENSITIVE_TAGS = ("dibao", "poverty_monitoring", "disabled", "left_behind_children")
 
+    objects = ScopedQuerySet.as_manager()
+    # grids and member areas: through the household's assignment of the current version
+    scope_paths = ScopePaths(
+        township=_households_of_township,
+        village="group__village",
+        grid=Through("grid_assignments"),
+        member=Through("grid_assignments"),
+    )
+
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
@@ -223,6 +253,9 @@ class Person(models.Model):
         "villagers_representative",
         "capable_villager",
     )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = ScopePaths.through("household")
 
     class Meta:
         verbose_name = _("resident")
@@ -273,6 +306,16 @@ class UserArea(models.Model):
         verbose_name=_("resident"),
     )
 
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = ScopePaths(
+        township=lambda area: (
+            Q(township_id=area.township_id) | Q(village__township_id=area.township_id)
+        ),
+        village="village",
+        grid="grid_code",
+        member="member_number",
+    )
+
     class Meta:
         verbose_name = _("user role and area")
         verbose_name_plural = _("user roles and areas")
@@ -317,6 +360,9 @@ class AccessLog(models.Model):
     path = models.CharField(_("page"), max_length=300)
     ip = models.GenericIPAddressField(_("from"), null=True, blank=True)
     household_ids = models.JSONField(_("households"), default=list)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_paths = ScopePaths(county_only=True)  # read by county staff: every area's households
 
     class Meta:
         verbose_name = _("personal data access")

@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from households import access, selectors
+from households import access, selectors, serializers
 
 
 def map_text() -> dict:
@@ -43,10 +43,10 @@ def basemaps() -> dict:
     }
 
 
-_LAYERS = {
-    "villages": selectors.villages_geojson,
-    "groups": selectors.groups_geojson,
-    "households": selectors.households_geojson,
+_LAYERS = {  # layer -> (selector, serializer)
+    "villages": (selectors.villages_layer, serializers.VillageFeature),
+    "groups": (selectors.groups_layer, serializers.GroupFeature),
+    "households": (selectors.households_layer, serializers.HouseholdFeature),
 }
 
 
@@ -54,13 +54,14 @@ _LAYERS = {
 @require_GET
 def township_layer(request, code, layer):
     township = selectors.township_get(code)
-    access.require_township(request.user, "view_map", township)
+    scope = access.require_township(request.user, "view_map", township)
     if layer not in _LAYERS:
         return HttpResponseBadRequest(f"unknown layer {layer!r}")
-    kwargs = {"village_ids": access.village_filter(request.user)}
+    selector, serializer = _LAYERS[layer]
+    kwargs = {}
     if layer == "households":
         try:
             kwargs["bbox"] = selectors.parse_bbox(request.GET.get("bbox"))
         except selectors.BBoxError as exc:
             return HttpResponseBadRequest(str(exc))
-    return HttpResponse(_LAYERS[layer](township, **kwargs), content_type="application/geo+json")
+    return serializers.feature_response(serializer, selector(scope, township, **kwargs))

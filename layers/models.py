@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households.models import SRID, Household
+from households.scoping import ScopedQuerySet, ScopePaths
 
 from .validators import validate_photo
 
@@ -51,6 +52,15 @@ class Visit(models.Model):
         verbose_name=_("logged by"),
     )
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    # the grid and member area the visit was attributed to at the time
+    scope_paths = ScopePaths(
+        township="household__group__village__township",
+        village="household__group__village",
+        grid="grid_code",
+        member="member_number",
+    )
 
     class Meta:
         verbose_name = _("visit")

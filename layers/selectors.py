@@ -4,15 +4,16 @@ visits, households not visited lately, member loads, the access log and the expo
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.gis.geos import Point
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from grids.access import assignments_visible, can_see_sensitive, can_unmask, grid_in_scope
+from grids.access import assignments_visible, can_see_sensitive, can_unmask
 from grids.models import Grid, GridAssignment, MemberArea
-from households.access import households_visible, scope_for
-from households.models import AccessLog, Household, Person, Role
+from households.access import in_scope, scope_for
+from households.models import AccessLog, Household, Person
 from households.privacy import SENSITIVE_TAGS, mask_id_number, mask_phone
 
 from .models import Visit
@@ -42,8 +43,9 @@ def grid_of_user(user) -> Grid | None:
     if not scope.grid_bound:
         return None
     return (
-        Grid.objects.select_related("village__township", "version", "leader__household")
-        .filter(code=scope.grid_code, village_id=scope.village_id, version__valid_to__isnull=True)
+        Grid.objects.current()
+        .for_scope(scope)
+        .select_related("village__township", "version", "leader__household")
         .first()
     )
 
@@ -68,8 +70,15 @@ class HouseholdRow:
     member_number: int | None
     tags: tuple[str, ...]
     last_visit: dt.date | None
-    lon: float
-    lat: float
+    location: Point
+
+    @property
+    def lon(self) -> float:
+        return self.location.x
+
+    @property
+    def lat(self) -> float:
+        return self.location.y
 
     @property
     def overdue(self) -> bool:
@@ -142,8 +151,7 @@ def household_rows(user, grid: Grid, assignments) -> tuple[list[HouseholdRow], b
                 member_number=a.member_area.number if a.member_area else None,
                 tags=tuple(t for t in tags if getattr(h, t)),
                 last_visit=a.last_visit,
-                lon=h.location.x,
-                lat=h.location.y,
+                location=h.location,
             )
         )
     return rows, unmask and any(r.id_number or r.phone for r in rows)
@@ -157,8 +165,7 @@ def households_not_visited(user, grid: Grid, days: int = NOT_VISITED_DAYS) -> Qu
 
 def visit_households(user, grid: Grid) -> QuerySet:
     """Households a user may log a visit for on this grid's page (their own area for members)."""
-    scope = scope_for(user)
-    if not (scope.can("log_visits") and grid_in_scope(scope, grid)):
+    if not (scope_for(user).can("log_visits") and in_scope(user, grid)):
         return Household.objects.none()
     ids = assignments_visible(user, grid).values("household_id")
     return Household.objects.filter(pk__in=ids).order_by("external_id")
@@ -166,20 +173,7 @@ def visit_households(user, grid: Grid) -> QuerySet:
 
 def visits_visible(user) -> QuerySet:
     """Visits in the user's area: a grid's people see their grid (members their own area)."""
-    scope = scope_for(user)
-    qs = Visit.objects.select_related("household", "created_by")
-    if scope.county:
-        return qs
-    if scope.role == Role.TOWNSHIP:
-        return qs.filter(household__group__village__township_id=scope.township_id)
-    if scope.role == Role.VILLAGE:
-        return qs.filter(household__group__village_id=scope.village_id)
-    if scope.grid_bound:
-        qs = qs.filter(grid_code=scope.grid_code, household__group__village_id=scope.village_id)
-        if scope.role == Role.GRID_MEMBER:
-            qs = qs.filter(member_number=scope.member_number)
-        return qs
-    return qs.none()
+    return Visit.objects.for_scope(scope_for(user)).select_related("household", "created_by")
 
 
 def grid_visits(user, grid: Grid, limit: int = RECENT_VISITS) -> list[Visit]:
@@ -198,11 +192,11 @@ class Contact:
 
 def grid_contacts(user, grid: Grid) -> list[Contact]:
     """The leader and the members with their loads; a member sees the leader and themself."""
-    scope = scope_for(user)
     unmask = can_unmask(user, grid)
     since = overdue_before()
     areas = (
-        MemberArea.objects.filter(grid=grid)
+        MemberArea.objects.for_scope(scope_for(user))
+        .filter(grid=grid)
         .select_related("member")
         .annotate(
             n=Count("assignments", distinct=True),
@@ -214,8 +208,6 @@ def grid_contacts(user, grid: Grid) -> list[Contact]:
         )
         .order_by("number")
     )
-    if scope.role == Role.GRID_MEMBER:
-        areas = areas.filter(number=scope.member_number)
 
     def phone(p: Person | None) -> str:
         if p is None:
@@ -235,8 +227,10 @@ def grid_contacts(user, grid: Grid) -> list[Contact]:
     return contacts
 
 
-def access_log_list() -> QuerySet:
-    return AccessLog.objects.select_related("user").order_by("-at", "-pk")
+def access_log_list(user) -> QuerySet:
+    return (
+        AccessLog.objects.for_scope(scope_for(user)).select_related("user").order_by("-at", "-pk")
+    )
 
 
 EXPORT_COLUMNS = (
@@ -255,7 +249,7 @@ EXPORT_COLUMNS = (
 
 def export_rows(user, township=None):
     """Households of the user's area for the CSV export, masked, with their current grid."""
-    qs = households_visible(user).select_related("group__village")
+    qs = Household.objects.for_scope(scope_for(user)).select_related("group__village")
     if township is not None:
         qs = qs.filter(group__village__township=township)
     current = GridAssignment.objects.filter(

@@ -10,10 +10,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grids.access import require_grid
 from grids.models import GridAssignment
-from households.access import require
-from households.models import Household, Role
+from households.access import require, require_in_scope
+from households.models import Household
 
 from .models import Visit
 
@@ -45,16 +44,15 @@ def visit_create(
     """
     require(user, "log_visits")
     assignment = (
-        GridAssignment.objects.select_related("grid__village", "member_area")
-        .filter(household=household, version__valid_to__isnull=True)
+        GridAssignment.objects.current()
+        .select_related("grid", "member_area", "version")
+        .filter(household=household)
         .first()
     )
     if assignment is None:
         raise Http404
-    scope = require_grid(user, "log_visits", assignment.grid)
+    require_in_scope(user, "log_visits", assignment)  # the grid's, or a member's own area
     number = assignment.member_area.number if assignment.member_area else None
-    if scope.role == Role.GRID_MEMBER and number != scope.member_number:
-        raise Http404
     today = timezone.localdate()
     if visited_on > today:
         raise ValidationError({"visited_on": VISIT_IN_FUTURE})

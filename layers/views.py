@@ -2,7 +2,6 @@
 visits, the access log and the household export."""
 
 import csv
-import json
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +12,6 @@ from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
-    HttpResponse,
     HttpResponseBadRequest,
     StreamingHttpResponse,
 )
@@ -23,15 +21,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from grids import selectors as grid_selectors
 from grids.access import require_grid
+from grids.serializers import GridFeature
 from households import access
 from households import selectors as hh_selectors
 from households.models import Household
 from households.privacy import access_log_write
+from households.serializers import feature_response
 from households.views import basemaps, map_text
 
 from . import selectors, services
 from .forms import VisitForm
+from .serializers import FieldHouseholdFeature, tag_label
 
 MEMBER_COLORS = [
     "#1f77b4",
@@ -45,10 +47,6 @@ MEMBER_COLORS = [
     "#bcbd22",
     "#7f7f7f",
 ]  # Tableau 10
-
-
-def _tag_label(tag: str) -> str:
-    return str(Household._meta.get_field(tag).verbose_name)
 
 
 def _map_config(grid, contacts) -> dict:
@@ -96,7 +94,7 @@ def _render_page(request, grid, *, form=None, status=200):
         form = VisitForm(households=selectors.visit_households(request.user, grid))
     if unmasked:
         access_log_write(request, [r.pk for r in rows])
-    tags = [(t, _tag_label(t)) for t in selectors.visible_tags(request.user, grid)]
+    tags = [(t, tag_label(t)) for t in selectors.visible_tags(request.user, grid)]
     labels = dict(tags)
     return render(
         request,
@@ -176,18 +174,8 @@ def visit_add(request, code):
 @require_GET
 def grid_outline(request, code):
     grid = selectors.grid_current(code)
-    require_grid(request.user, "view_grid", grid)
-    feature = {
-        "type": "Feature",
-        "id": grid.code,
-        "geometry": json.loads(grid.geom.geojson),
-        "properties": {
-            "code": grid.code,
-            "village": grid.village.name,
-            "households": grid.household_count,
-        },
-    }
-    return _geojson({"type": "FeatureCollection", "features": [feature]})
+    scope = require_grid(request.user, "view_grid", grid)
+    return feature_response(GridFeature, grid_selectors.grids_layer(scope).filter(pk=grid.pk))
 
 
 @login_required
@@ -212,31 +200,7 @@ def grid_households(request, code):
     rows, unmasked = selectors.household_rows(request.user, grid, assignments)
     if unmasked:
         access_log_write(request, [r.pk for r in rows])
-    features = [
-        {
-            "type": "Feature",
-            "id": r.external_id,
-            "geometry": {"type": "Point", "coordinates": [round(r.lon, 7), round(r.lat, 7)]},
-            "properties": {
-                "head": r.head,
-                "members": r.members,
-                "address": r.address,
-                "phone": r.phone,
-                "id_number": r.id_number,
-                "group": r.group,
-                "member_area": r.member_number,
-                "tags": [_tag_label(t) for t in r.tags],
-                "last_visit": r.last_visit.isoformat() if r.last_visit else None,
-                "overdue": r.overdue,
-            },
-        }
-        for r in rows
-    ]
-    return _geojson({"type": "FeatureCollection", "features": features})
-
-
-def _geojson(data) -> HttpResponse:
-    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/geo+json")
+    return feature_response(FieldHouseholdFeature, rows)
 
 
 @login_required
@@ -253,7 +217,7 @@ def visit_photo(request, pk):
 @require_GET
 def access_log(request):
     access.require(request.user, "read_access_log")
-    page = Paginator(selectors.access_log_list(), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.access_log_list(request.user), 50).get_page(request.GET.get("page"))
     ids = {i for entry in page for i in entry.household_ids[:20]}
     external = dict(Household.objects.filter(pk__in=ids).values_list("pk", "external_id"))
     entries = [(e, [external.get(i, str(i)) for i in e.household_ids[:20]]) for e in page]

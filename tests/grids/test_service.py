@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from grids import services
+from grids import selectors, services
 from grids.models import (
     Grid,
     GridAssignment,
@@ -12,6 +12,7 @@ from grids.models import (
     PartitionRun,
 )
 from households.models import Household, Village
+from households.scoping import UnknownScopeError
 from tests.grids.db_checks import (
     add_households,
     assert_grids_valid,
@@ -131,9 +132,19 @@ def test_discard(demo_county):
     assert not GridVersion.objects.exists()
 
 
-def test_unknown_scope_is_value_error(db):
+def test_unknown_scope_is_an_error_not_the_county(demo_county):
+    """A scope string nobody knows never falls through to "every village of the county"."""
+    for scope in ("nonsense", "", "Township"):
+        with pytest.raises(UnknownScopeError):
+            services.partition_run_create(scope=scope, code=demo_county.code)
+    assert not PartitionRun.objects.exists()
+    assert len(selectors.villages_in_scope("county")) == 3  # the county itself is known
+
+
+def test_known_scope_without_villages_is_value_error(demo_county):
     with pytest.raises(ValueError):
         services.partition_run_create(scope="village", code="000000000000")
+    assert not PartitionRun.objects.exists()
 
 
 def test_diff_counts_grids_and_moved_households():
