@@ -405,6 +405,11 @@ class ImportRun(models.Model):
     job_id = models.BigIntegerField(_("queue job"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
+    objects = ScopedQuerySet.as_manager()
+    # the township imported into (none: a groups file that creates townships, county-wide);
+    # on top of its area, only the user who uploaded the file sees a run
+    scope_paths = ScopePaths(township="township")
+
     class Meta:
         verbose_name = _("import run")
         verbose_name_plural = _("import runs")

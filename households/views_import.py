@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from households import tasks
-from households.access import require
+from households.access import require, scope_for
 from households.importing import CRS_CHOICES
 from households.models import ImportRun, Role, Township
 from households.templates_xlsx import household_template_xlsx
@@ -98,7 +98,11 @@ def import_start(request):
 def import_review(request, token):
     township = _import_township(request.user)
     folder = _upload_dir(token)
-    run = ImportRun.objects.filter(token=token, user=request.user).first()
+    run = (
+        ImportRun.objects.for_scope(scope_for(request.user))
+        .filter(token=token, user=request.user)
+        .first()
+    )
     if run is not None:  # confirmed and on the queue: its progress, then its report
         return _queued_import(request, run)
     if not (folder / "meta.json").exists():
