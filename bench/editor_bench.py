@@ -1,9 +1,9 @@
 """Benchmark the grid editor: page interactive time and server confirmation of a move.
 
-usage: python bench/editor_bench.py [--households 1000] [--runs 7] [--port 8791]
+usage: python bench/editor_bench.py [--households 1000] [--runs 7] [--port 8791] [--db NAME]
 
-Builds a separate database (``gridgis_editor_bench``: createdb, CREATE EXTENSION postgis,
-``manage.py migrate``; the dev database is untouched) holding one village of N
+Builds a separate database (``gridgis_editor_bench``, or the one ``--db`` names: createdb,
+CREATE EXTENSION postgis, ``manage.py migrate``; the dev database is untouched) holding one village of N
 households in five village groups, partitioned into ~N/50 grids; starts
 ``manage.py runserver --noreload`` on it and drives Debian's Chromium with Playwright:
 
@@ -28,7 +28,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DB = "gridgis_editor_bench"
-URL = f"postgis://postgres@127.0.0.1:5432/{DB}"
+
+
+def db_url(db: str) -> str:
+    return f"postgis://postgres@127.0.0.1:5432/{db}"
+
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -51,11 +56,11 @@ def psql(*args):
     )
 
 
-def create_database():
-    psql("-d", "postgres", "-c", f"DROP DATABASE IF EXISTS {DB}")
-    psql("-d", "postgres", "-c", f"CREATE DATABASE {DB}")
-    psql("-d", DB, "-c", "CREATE EXTENSION postgis")
-    env = dict(os.environ, DATABASE_URL=URL, DJANGO_SETTINGS_MODULE="gis.settings.dev")
+def create_database(db: str):
+    psql("-d", "postgres", "-c", f"DROP DATABASE IF EXISTS {db}")
+    psql("-d", "postgres", "-c", f"CREATE DATABASE {db}")
+    psql("-d", db, "-c", "CREATE EXTENSION postgis")
+    env = dict(os.environ, DATABASE_URL=db_url(db), DJANGO_SETTINGS_MODULE="gis.settings.dev")
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
 
@@ -217,9 +222,10 @@ def main(argv=None) -> int:
     ap.add_argument("--households", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--port", type=int, default=8791)
+    ap.add_argument("--db", default=DB, help="database to (re)create; it is dropped first")
     args = ap.parse_args(argv)
-    create_database()
-    os.environ.update(DATABASE_URL=URL, DJANGO_SETTINGS_MODULE="gis.settings.dev")
+    create_database(args.db)
+    os.environ.update(DATABASE_URL=db_url(args.db), DJANGO_SETTINGS_MODULE="gis.settings.dev")
     sys.path.insert(0, str(ROOT))
     import django
 
