@@ -10,9 +10,12 @@ households in five village groups, partitioned into ~N/50 grids; starts
 - interactive: from navigation start to the editor's ready event (``performance.now()``),
   the first load (cold geometry cache in the server) and the median of later loads;
 - move: ``fetch`` of one move edit (a household on a border to the touching grid and
-  back) from the page until the JSON answer is parsed, median and 95th percentile.
+  back) from the page until the JSON answer is parsed, median and 95th percentile;
+- refusals: a redraw of 100,000 vertices (refused by its size before it is read) and one
+  of ``serializers.MAX_VERTICES`` vertices far from the village (valid input, refused by
+  the rules after the geometry work), median time to the 400.
 
-Prints a markdown table with its goals (1.5 s, 200 ms).
+Prints a markdown table with its goals (1.5 s, 200 ms; refusals within the move goal).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ CHROMIUM_ARGS = [
 PASSWORD = "bench-editor-1"
 GOAL_INTERACTIVE_S = 1.5  # goal: interactive within 1.5 s
 GOAL_MOVE_MS = 200.0  # goal: a move round trip within 200 ms
+HUGE_REDRAW = 100_000  # vertices: the oversized redraw of the bad-input tests
 GROUPS = 5
 GROUP_M = 600.0  # each group a 600 m square, side by side
 
@@ -132,7 +136,7 @@ def border_pair(village):
     """A household on a border, its grid and the touching grid (from the open version)."""
     import numpy as np
 
-    from grids.editing.drafts import edit_context, version_state
+    from grids.editing.state import edit_context, version_state
     from grids.selectors import version_current
 
     ctx = edit_context(village)
@@ -163,11 +167,12 @@ def wait_up(url: str, seconds: float = 60):
 
 MOVE_JS = """async ([url, village, hid, grid]) => {
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
-  const rev = window.gridEditor.villages[village].draft.revision;
+  const draft = window.gridEditor.villages[village].draft;
   const t = performance.now();
   const r = await fetch(url, {method: "POST", credentials: "same-origin",
     headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
-    body: JSON.stringify({revision: rev, op: {type: "move", households: [hid], grid: grid}})});
+    body: JSON.stringify({revision: draft.revision, base: draft.base,
+                          op: {type: "move", households: [hid], grid: grid}})});
   const data = await r.json();
   const ms = performance.now() - t;
   if (!r.ok) throw new Error(data.error);
@@ -176,8 +181,28 @@ MOVE_JS = """async ([url, village, hid, grid]) => {
 }"""
 
 
+REFUSE_JS = """async ([url, village, grid, n]) => {
+  const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const draft = window.gridEditor.villages[village].draft;
+  const ring = [];
+  for (let i = 0; i < n - 1; i++) ring.push([100 + 0.01 * (i % 2), 10 + 0.01 * Math.floor(i / 2) / n]);
+  ring.push(ring[0]);
+  const body = JSON.stringify({revision: draft.revision, base: draft.base,
+                               op: {type: "redraw", grid: grid, polygon: ring}});
+  const t = performance.now();
+  const r = await fetch(url, {method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}, body: body});
+  await r.json();
+  const ms = performance.now() - t;
+  if (r.status !== 400) throw new Error("expected a 400, got " + r.status);
+  return ms;
+}"""
+
+
 def measure(base: str, village_code: str, hid: int, src: str, dst: str, runs: int) -> dict:
     from playwright.sync_api import sync_playwright
+
+    from grids.editing.serializers import MAX_VERTICES
 
     loads, moves = [], []
     with sync_playwright() as p:
@@ -211,10 +236,22 @@ def measure(base: str, village_code: str, hid: int, src: str, dst: str, runs: in
             moves.append(
                 page.evaluate(MOVE_JS, [api, village_code, hid, dst if i % 2 == 0 else src])
             )
+        refusals = {
+            n: statistics.median(
+                page.evaluate(REFUSE_JS, [api, village_code, src, n]) for _ in range(runs)
+            )
+            for n in (HUGE_REDRAW, MAX_VERTICES)
+        }
         households = page.evaluate("window.gridEditor.households.size")
         grids = page.evaluate("Object.keys(window.gridEditor.grids).length")
         browser.close()
-    return {"loads": loads, "moves": moves, "households": households, "grids": grids}
+    return {
+        "loads": loads,
+        "moves": moves,
+        "refusals": refusals,
+        "households": households,
+        "grids": grids,
+    }
 
 
 def main(argv=None) -> int:
@@ -275,6 +312,11 @@ def main(argv=None) -> int:
         f"| move confirmed by the server, 95th percentile | {p95:.0f} ms "
         f"| ≤ {GOAL_MOVE_MS:.0f} ms |"
     )
+    for n, ms in r["refusals"].items():
+        print(
+            f"| redraw of {n:,} vertices refused (400), median of {args.runs} | {ms:.0f} ms "
+            f"| ≤ {GOAL_MOVE_MS:.0f} ms |"
+        )
     return 0
 
 
