@@ -77,21 +77,29 @@ def _view(village, user, **kw) -> dict:
 
 
 def _op(village, user, data):
-    _draft, result, created = drafts.draft_apply(
+    draft, result, created = drafts.draft_apply(
         village, data["op"], user=user, revision=data["revision"], base=data["base"]
     )
-    full = created  # a new draft: the page gets all of it (households may have changed)
-    return _view(village, user, full=full, changed=result.changed, warnings=result.warnings)
+    return draft_json(
+        village,
+        drafts.draft_seen(village, draft),
+        full=created,  # a new draft: the page gets all of it (households may have changed)
+        changed=result.changed,
+        warnings=result.warnings,
+    )
 
 
-def _undo(village, user, data):
-    drafts.draft_undo(village, user=user, revision=data["revision"])
-    return _view(village, user, full=False)
+def _step(service):
+    def handler(village, user, data):
+        draft = service(village, user=user, revision=data["revision"])
+        if draft is None:
+            return _view(village, user, full=False)
+        return draft_json(village, drafts.draft_seen(village, draft), full=False)
+
+    return handler
 
 
-def _redo(village, user, data):
-    drafts.draft_redo(village, user=user, revision=data["revision"])
-    return _view(village, user, full=False)
+_undo, _redo = _step(drafts.draft_undo), _step(drafts.draft_redo)
 
 
 def _rebase(village, user, data):

@@ -75,6 +75,13 @@ def draft_view(village: Village, user) -> DraftView:
     return DraftView(draft, draft.state, draft.base_number, number, [], str(problem or ""))
 
 
+def draft_seen(village: Village, draft: GridDraft) -> DraftView:
+    """The view of a draft a service has just written (and checked against the village's
+    data in doing so): no second look at the data."""
+    current = selectors.version_current(village)
+    return DraftView(draft, draft.state, draft.base_number, getattr(current, "number", None))
+
+
 def _locked(village, user, revision: int) -> GridDraft | None:
     """The open draft, row-locked, if the page saw its revision (0: no draft yet)."""
     draft = _open_draft(village, user, lock=True)

@@ -10,7 +10,6 @@ Lists are measured before their items are read, so a huge list is refused at onc
 from __future__ import annotations
 
 import json
-import math
 
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
@@ -67,20 +66,34 @@ class BoundedList(serializers.ListField):
         return super().to_internal_value(data)
 
 
-class LonLat(serializers.Field):
+class Coordinates(serializers.ListField):
+    """[[longitude, latitude], ...] in degrees: the length first, then every pair in one
+    plain loop (a field per pair costs ~20 µs each: 0.1 s for MAX_VERTICES)."""
+
     default_error_messages = {
-        "invalid": gettext_lazy("Expected [longitude, latitude]: two numbers in degrees.")
+        "pair": gettext_lazy("Expected [longitude, latitude]: two numbers in degrees.")
     }
 
     def to_internal_value(self, data):
-        if not isinstance(data, list) or len(data) != 2:
-            self.fail("invalid")
-        if any(type(v) not in (int, float) or not math.isfinite(v) for v in data):
-            self.fail("invalid")
-        x, y = float(data[0]), float(data[1])
-        if not (-180 <= x <= 180 and -90 <= y <= 90):
-            self.fail("invalid")
-        return [x, y]
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        if self.min_length is not None and len(data) < self.min_length:
+            self.fail("min_length", min_length=self.min_length)
+        out = []
+        for i, pair in enumerate(data):
+            if not (
+                isinstance(pair, list)
+                and len(pair) == 2
+                and type(pair[0]) in (int, float)
+                and type(pair[1]) in (int, float)
+                and -180 <= pair[0] <= 180  # NaN fails every comparison
+                and -90 <= pair[1] <= 90
+            ):
+                raise serializers.ValidationError({i: [self.error_messages["pair"]]})
+            out.append([float(pair[0]), float(pair[1])])
+        return out
 
 
 class MemberAreaChoice(serializers.Field):
@@ -118,9 +131,7 @@ class MoveOp(serializers.Serializer):
 class SplitOp(serializers.Serializer):
     grid = _grid()
     k = StrictInteger(min_value=2, max_value=MAX_SPLIT_K, required=False, default=2)
-    line = BoundedList(
-        child=LonLat(), min_length=2, max_length=MAX_VERTICES, required=False, allow_null=True
-    )
+    line = Coordinates(min_length=2, max_length=MAX_VERTICES, required=False, allow_null=True)
 
 
 class MergeOp(serializers.Serializer):
@@ -129,7 +140,7 @@ class MergeOp(serializers.Serializer):
 
 class RedrawOp(serializers.Serializer):
     grid = _grid()
-    polygon = BoundedList(child=LonLat(), min_length=4, max_length=MAX_VERTICES)
+    polygon = Coordinates(min_length=4, max_length=MAX_VERTICES)
 
 
 class LockOp(serializers.Serializer):

@@ -95,6 +95,33 @@ BAD_BODIES = [
         },
         "op.line.1",
     ),  # fmt: skip
+    (
+        "op",
+        {
+            "revision": 0,
+            "base": 1,
+            "op": {"type": "split", "grid": GRID, "line": [[1, 2], [float("nan"), 2]]},
+        },
+        "op.line.1",
+    ),  # fmt: skip
+    (
+        "op",
+        {
+            "revision": 0,
+            "base": 1,
+            "op": {"type": "split", "grid": GRID, "line": [[1, 2], [1, float("inf")]]},
+        },
+        "op.line.1",
+    ),  # fmt: skip
+    (
+        "op",
+        {
+            "revision": 0,
+            "base": 1,
+            "op": {"type": "split", "grid": GRID, "line": [[1, 2], [1, True]]},
+        },
+        "op.line.1",
+    ),  # fmt: skip
     ("op", {"revision": 0, "base": 1, "op": {"type": "split", "k": 2}}, "op.grid"),
     ("op", {"revision": 0, "base": 1, "op": {"type": "merge", "grids": GRID}}, "op.grids"),
     ("op", {"revision": 0, "base": 1, "op": {"type": "merge", "grids": [GRID, 3]}}, "op.grids.1"),
