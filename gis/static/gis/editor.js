@@ -88,6 +88,10 @@
       if (data[k] !== undefined) v[k] = data[k];
     });
     if (data.households) {
+      const now = new Set(data.households.map(h => h[0]));
+      ed.households.forEach((h, id) => {  // households no longer in the village (a deletion)
+        if (h.village === code && !now.has(id)) { h.marker.remove(); ed.households.delete(id); ed.selected.delete(id); }
+      });
       data.households.forEach(h => {
         if (ed.households.has(h[0])) return;
         const marker = L.circleMarker([h[2], h[1]], { radius: 4.5, weight: 1, color: "#fff", fillOpacity: 0.95, renderer: ed.renderer });
@@ -105,6 +109,9 @@
     Object.assign(ed.grids, data.grids);
     Object.assign(ed.geoms, data.geoms);
     Object.assign(ed.groups, data.groups || {});
+    for (const h of Object.keys(ed.assign)) {  // the village's assignments are replaced whole
+      if (villageOf(ed.assign[h][0]) === code && !(h in data.assign)) delete ed.assign[h];
+    }
     Object.assign(ed.assign, data.assign);
     if (ed.current && !ed.grids[ed.current]) ed.current = null;
   }
