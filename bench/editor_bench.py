@@ -1,18 +1,21 @@
 """Benchmark the grid editor: page interactive time and server confirmation of a move.
 
-usage: python bench/editor_bench.py [--households 1000] [--runs 7] [--port 8791]
+usage: python bench/editor_bench.py [--households 1000] [--runs 7] [--port 8791] [--db NAME]
 
-Builds a separate database (``gridgis_editor_bench``: createdb, CREATE EXTENSION postgis,
-``manage.py migrate``; the dev database is untouched) holding one village of N
+Builds a separate database (``gridgis_editor_bench``, or the one ``--db`` names: createdb,
+CREATE EXTENSION postgis, ``manage.py migrate``; the dev database is untouched) holding one village of N
 households in five village groups, partitioned into ~N/50 grids; starts
 ``manage.py runserver --noreload`` on it and drives Debian's Chromium with Playwright:
 
 - interactive: from navigation start to the editor's ready event (``performance.now()``),
   the first load (cold geometry cache in the server) and the median of later loads;
 - move: ``fetch`` of one move edit (a household on a border to the touching grid and
-  back) from the page until the JSON answer is parsed, median and 95th percentile.
+  back) from the page until the JSON answer is parsed, median and 95th percentile;
+- refusals: a redraw of 100,000 vertices (refused by its size before it is read) and one
+  of ``serializers.MAX_VERTICES`` vertices far from the village (valid input, refused by
+  the rules after the geometry work), median time to the 400.
 
-Prints a markdown table with its goals (1.5 s, 200 ms).
+Prints a markdown table with its goals (1.5 s, 200 ms; refusals within the move goal).
 """
 
 from __future__ import annotations
@@ -28,7 +31,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DB = "gridgis_editor_bench"
-URL = f"postgis://postgres@127.0.0.1:5432/{DB}"
+
+
+def db_url(db: str) -> str:
+    return f"postgis://postgres@127.0.0.1:5432/{db}"
+
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -41,6 +49,7 @@ CHROMIUM_ARGS = [
 PASSWORD = "bench-editor-1"
 GOAL_INTERACTIVE_S = 1.5  # goal: interactive within 1.5 s
 GOAL_MOVE_MS = 200.0  # goal: a move round trip within 200 ms
+HUGE_REDRAW = 100_000  # vertices: the oversized redraw of the bad-input tests
 GROUPS = 5
 GROUP_M = 600.0  # each group a 600 m square, side by side
 
@@ -51,11 +60,11 @@ def psql(*args):
     )
 
 
-def create_database():
-    psql("-d", "postgres", "-c", f"DROP DATABASE IF EXISTS {DB}")
-    psql("-d", "postgres", "-c", f"CREATE DATABASE {DB}")
-    psql("-d", DB, "-c", "CREATE EXTENSION postgis")
-    env = dict(os.environ, DATABASE_URL=URL, DJANGO_SETTINGS_MODULE="gis.settings.dev")
+def create_database(db: str):
+    psql("-d", "postgres", "-c", f"DROP DATABASE IF EXISTS {db}")
+    psql("-d", "postgres", "-c", f"CREATE DATABASE {db}")
+    psql("-d", db, "-c", "CREATE EXTENSION postgis")
+    env = dict(os.environ, DATABASE_URL=db_url(db), DJANGO_SETTINGS_MODULE="gis.settings.dev")
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
 
@@ -127,7 +136,7 @@ def border_pair(village):
     """A household on a border, its grid and the touching grid (from the open version)."""
     import numpy as np
 
-    from grids.editing.drafts import edit_context, version_state
+    from grids.editing.state import edit_context, version_state
     from grids.selectors import version_current
 
     ctx = edit_context(village)
@@ -158,11 +167,12 @@ def wait_up(url: str, seconds: float = 60):
 
 MOVE_JS = """async ([url, village, hid, grid]) => {
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
-  const rev = window.gridEditor.villages[village].draft.revision;
+  const draft = window.gridEditor.villages[village].draft;
   const t = performance.now();
   const r = await fetch(url, {method: "POST", credentials: "same-origin",
     headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
-    body: JSON.stringify({revision: rev, op: {type: "move", households: [hid], grid: grid}})});
+    body: JSON.stringify({revision: draft.revision, base: draft.base,
+                          op: {type: "move", households: [hid], grid: grid}})});
   const data = await r.json();
   const ms = performance.now() - t;
   if (!r.ok) throw new Error(data.error);
@@ -171,8 +181,28 @@ MOVE_JS = """async ([url, village, hid, grid]) => {
 }"""
 
 
+REFUSE_JS = """async ([url, village, grid, n]) => {
+  const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const draft = window.gridEditor.villages[village].draft;
+  const ring = [];
+  for (let i = 0; i < n - 1; i++) ring.push([100 + 0.01 * (i % 2), 10 + 0.01 * Math.floor(i / 2) / n]);
+  ring.push(ring[0]);
+  const body = JSON.stringify({revision: draft.revision, base: draft.base,
+                               op: {type: "redraw", grid: grid, polygon: ring}});
+  const t = performance.now();
+  const r = await fetch(url, {method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}, body: body});
+  await r.json();
+  const ms = performance.now() - t;
+  if (r.status !== 400) throw new Error("expected a 400, got " + r.status);
+  return ms;
+}"""
+
+
 def measure(base: str, village_code: str, hid: int, src: str, dst: str, runs: int) -> dict:
     from playwright.sync_api import sync_playwright
+
+    from grids.editing.serializers import MAX_VERTICES
 
     loads, moves = [], []
     with sync_playwright() as p:
@@ -206,10 +236,22 @@ def measure(base: str, village_code: str, hid: int, src: str, dst: str, runs: in
             moves.append(
                 page.evaluate(MOVE_JS, [api, village_code, hid, dst if i % 2 == 0 else src])
             )
+        refusals = {
+            n: statistics.median(
+                page.evaluate(REFUSE_JS, [api, village_code, src, n]) for _ in range(runs)
+            )
+            for n in (HUGE_REDRAW, MAX_VERTICES)
+        }
         households = page.evaluate("window.gridEditor.households.size")
         grids = page.evaluate("Object.keys(window.gridEditor.grids).length")
         browser.close()
-    return {"loads": loads, "moves": moves, "households": households, "grids": grids}
+    return {
+        "loads": loads,
+        "moves": moves,
+        "refusals": refusals,
+        "households": households,
+        "grids": grids,
+    }
 
 
 def main(argv=None) -> int:
@@ -217,9 +259,10 @@ def main(argv=None) -> int:
     ap.add_argument("--households", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--port", type=int, default=8791)
+    ap.add_argument("--db", default=DB, help="database to (re)create; it is dropped first")
     args = ap.parse_args(argv)
-    create_database()
-    os.environ.update(DATABASE_URL=URL, DJANGO_SETTINGS_MODULE="gis.settings.dev")
+    create_database(args.db)
+    os.environ.update(DATABASE_URL=db_url(args.db), DJANGO_SETTINGS_MODULE="gis.settings.dev")
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -269,6 +312,11 @@ def main(argv=None) -> int:
         f"| move confirmed by the server, 95th percentile | {p95:.0f} ms "
         f"| ≤ {GOAL_MOVE_MS:.0f} ms |"
     )
+    for n, ms in r["refusals"].items():
+        print(
+            f"| redraw of {n:,} vertices refused (400), median of {args.runs} | {ms:.0f} ms "
+            f"| ≤ {GOAL_MOVE_MS:.0f} ms |"
+        )
     return 0
 
 

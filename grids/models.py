@@ -264,6 +264,11 @@ class GridDraft(models.Model):
     ``ops`` replays onto ``base_version`` to give ``state``; ``revision`` is the
     optimistic-lock token of the draft itself (two windows of the same user), and
     ``base_version`` the one of the village (two users: the second submit conflicts).
+    ``village_signature`` is the digest of the households and groups the draft started
+    from (``grids.editing.geometry.village_signature``): when it no longer matches, the
+    draft must be updated before it is edited further. ``submit_token`` is the page's
+    token of the submit that made ``submitted_version``: a retried submit gets the same
+    answer.
     """
 
     class Status(models.TextChoices):
@@ -290,6 +295,8 @@ class GridDraft(models.Model):
     )
     base_number = models.PositiveIntegerField(_("based on version number"), null=True, blank=True)
     revision = models.PositiveIntegerField(_("revision"), default=0)
+    village_signature = models.CharField(_("village data digest"), max_length=32, blank=True)
+    submit_token = models.CharField(_("submit token"), max_length=64, blank=True)
     ops = models.JSONField(_("operations"), default=list, blank=True)
     undone = models.JSONField(_("undone operations"), default=list, blank=True)
     state = models.JSONField(_("state"), default=dict, blank=True)

@@ -1,6 +1,7 @@
 """Thin views for the grid map and partition runs."""
 
 import json
+from collections import Counter
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from grids import selectors, serializers, services, tasks
 from grids.models import PartitionRun
+from grids.proposal import member_areas_out_of_band, out_of_band_geojson
 from households import access
 from households import selectors as hh_selectors
 from households.models import Township, Village
@@ -22,6 +24,7 @@ from households.views import basemaps, map_text
 
 MOVED_SHOWN = 30  # moved households listed on the proposal page (its map shows up to
 # services.MOVED_LISTED)
+MEMBER_OUT_SHOWN = 30  # member areas out of band listed on the proposal page (all on its map)
 
 
 @login_required
@@ -154,7 +157,12 @@ def partition_run_detail(request, pk):
     config["status"] = reverse("partition-run-status", args=[pk])
     config["moved"] = reverse("partition-run-moved", args=[pk])
     config["text"]["moved"] = _("Households moved")
+    config["text"]["memberOut"] = _("Member areas out of band")
+    config["text"]["memberArea"] = _("Member area")
+    config["text"]["under"], config["text"]["over"] = _("under band"), _("over band")
+    config["text"]["householdsUnit"] = _("households")
     moved = selectors.moved_households(run, MOVED_SHOWN)
+    member_out = member_areas_out_of_band(run)
     return render(
         request,
         "grids/partition_run.html",
@@ -166,6 +174,9 @@ def partition_run_detail(request, pk):
             "summary": run.summary,
             "moved": moved,
             "moved_more": max(run.diff.get("moved_count", 0) - len(moved), 0),
+            "member_out": member_out[:MEMBER_OUT_SHOWN],
+            "member_out_count": len(member_out),
+            "member_out_more": max(len(member_out) - MEMBER_OUT_SHOWN, 0),
         },
     )
 
@@ -211,9 +222,14 @@ def partition_run_proposal(request, pk):
     grids = run.proposal.get("grids", {"type": "FeatureCollection", "features": []})
     changed = set(run.diff.get("changed", [])) | set(run.diff.get("added", []))
     bands = selectors.village_bands(run)
+    member_out = member_areas_out_of_band(run)
+    out_per_grid = Counter(a["grid"] for a in member_out)
     for f in grids["features"]:
         p = f["properties"]
         lo, hi = bands.get(p["village"], (40, 60))
         p["band"] = "under" if p["households"] < lo else "over" if p["households"] > hi else "in"
         p["changed"] = f["id"] in changed
+        p["membersOut"] = out_per_grid[f["id"]]
+    # a foreign member (RFC 7946 section 6.1): the member areas out of band, as points
+    grids["memberAreasOutOfBand"] = out_of_band_geojson(member_out)
     return HttpResponse(json.dumps(grids), content_type="application/geo+json")

@@ -1,168 +1,170 @@
-"""Drafts of grid edits: open, apply, undo/redo, update to the current version, submit.
+"""Drafts of grid edits: view, apply, undo/redo, update to the current version, submit.
 
-A draft belongs to one user and one village and starts from the village's open
-version (``base_version``). Its ``ops`` replay onto that version to give its
-``state``; ``revision`` guards the draft against two windows. Submitting holds the
-village row (SELECT ... FOR UPDATE, as a partition run's apply does, so the two
-never interleave), refuses when the open version is no longer the draft's base
-(the draft is kept: ``draft_rebase`` replays its edits onto the current version),
-checks the whole state and creates the next dated version (services.version_create).
+A draft belongs to one user and one village; its first edit creates it from the
+village's open version (``base_version``), so that looking at the editor writes
+nothing. Its ``ops`` replay onto that version to give its ``state``; ``revision``
+guards the draft against two windows (every write names the revision it saw, 0 for
+"no draft yet"). A draft whose village's households or groups changed under it
+(an import, a deletion) is refused every edit until ``draft_rebase`` replays it on the
+current data. Submitting holds the village row (SELECT ... FOR UPDATE, as a partition
+run's apply does, so the two never interleave), refuses when the open version is no
+longer the draft's base (the draft is kept: ``draft_rebase`` replays its edits onto
+the current version), checks the whole state and creates the next dated version
+(services.version_create). A submit that carries the page's token answers a retry of
+itself with the version it made.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
-import numpy as np
-import shapely
-from django.db import connection, transaction
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from grids import selectors
 from grids.editing import messages as M
-from grids.editing.geometry import grid_polygons, to_geojson, village_geometry
-from grids.editing.ops import EditContext, EditError, Result, apply_op, complete, describe
-from grids.models import Grid, GridAssignment, GridDraft, GridEditEvent, GridVersion, MemberArea
-from grids.services import AreaSpec, ConflictError, GridSpec, _geos, version_create
-from households.models import Person, Village
-
-TILING_TOLERANCE_M2 = 1.0  # overlaps/gaps smaller than this are floating-point noise
-
-
-def edit_context(village: Village) -> EditContext:
-    def person_name(pid):
-        return (
-            Person.objects.filter(pk=pid, household__group__village=village)
-            .values_list("name", flat=True)
-            .first()
-        )
-
-    return EditContext(
-        village=village,
-        geo=village_geometry(village),
-        params=selectors.village_params(village),
-        person_name=person_name,
-        used_codes=set(Grid.objects.filter(village=village).values_list("code", flat=True)),
-        load_version=lambda n: _state_of_number(village, n),
-    )
+from grids.editing.checks import check_state
+from grids.editing.compare import conflict_params
+from grids.editing.errors import (
+    DraftOutdated,
+    EditError,
+    NotFound,
+    StaleDraft,
+    SubmitConflict,
+)
+from grids.editing.geometry import to_geojson
+from grids.editing.history import digest, record, record_edit
+from grids.editing.ops import Result, apply_op, describe
+from grids.editing.state import base_state, data_changed, edit_context
+from grids.models import GridDraft, GridEditEvent, GridVersion
+from grids.services import AreaSpec, GridSpec, _geos, version_create
+from households.models import Village
 
 
-def _state_of_number(village, number):
-    version = GridVersion.objects.filter(village=village, number=number).first()
-    return version_state(version) if version else None
+@dataclass(frozen=True)
+class DraftView:
+    """What the editor shows of a village for a user: their open draft, or (none yet) the
+    open version as a draft would start from it."""
+
+    draft: GridDraft | None
+    state: dict
+    base_number: int | None
+    current_number: int | None
+    warnings: list = field(default_factory=list)
+    outdated: str = ""  # why the draft must be updated first; empty while it need not
 
 
-def version_state(version: GridVersion) -> dict:
-    """The editor's state of a saved version (see grids.editing.ops)."""
-    state = {"assign": {}, "grids": {}, "geoms": {}, "groups": {}}
-    members = defaultdict(dict)
-    for code, number, member, ok in MemberArea.objects.filter(
-        grid__version=version, member__isnull=False
-    ).values_list("grid__code", "number", "member_id", "member_confirmed"):
-        members[code][str(number)] = [member, ok]
-    gt = Grid._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute(
-            f"""SELECT code, locked, leader_id, leader_confirmed, group_codes,
-                ST_AsGeoJSON(geom, 7)::json FROM {gt} WHERE version_id = %s ORDER BY code""",
-            [version.pk],
-        )
-        for code, locked, leader, ok, groups, geom in cur.fetchall():
-            state["grids"][code] = {
-                "locked": locked,
-                "leader": leader,
-                "leader_confirmed": ok,
-                "members": members[code],
-            }
-            state["geoms"][code] = geom
-            state["groups"][code] = [g for g in groups.split(",") if g]
-    for h, code, number in GridAssignment.objects.filter(version=version).values_list(
-        "household_id", "grid__code", "member_area__number"
-    ):
-        state["assign"][str(h)] = [code, number or 0]
-    return state
+def _open_draft(village, user, *, lock=False) -> GridDraft | None:
+    qs = GridDraft.objects.filter(village=village, user=user, status=GridDraft.Status.OPEN)
+    return (qs.select_for_update() if lock else qs).first()
 
 
-def _base_state(ctx: EditContext, version: GridVersion) -> tuple[dict, list[str]]:
-    state = version_state(version)
-    warnings = complete(ctx, state)
-    if warnings:
-        from grids.editing.ops import refresh
-
-        refresh(ctx, state, set(state["grids"]))
-    return state, warnings
-
-
-def _event(draft_or_village, user, action, summary, *, detail=None, version=None):
-    draft = draft_or_village if isinstance(draft_or_village, GridDraft) else None
-    village_id = draft.village_id if draft else draft_or_village.pk
-    return GridEditEvent.objects.create(
-        village_id=village_id,
-        user=user if getattr(user, "pk", None) else None,
-        action=action,
-        summary=summary[:500],
-        detail=detail or {},
-        draft=draft,
-        version=version,
-    )
+def draft_view(village: Village, user) -> DraftView:
+    """The user's view of the village's grids; writes nothing."""
+    current = selectors.version_current(village)
+    draft = _open_draft(village, user)
+    ctx = edit_context(village)
+    number = getattr(current, "number", None)
+    if draft is None:
+        if current is None:
+            raise NotFound(M.ERR_NO_VERSION, village=village.name)
+        state, warnings = base_state(ctx, current)
+        return DraftView(None, state, number, number, warnings)
+    problem = data_changed(draft, ctx)
+    return DraftView(draft, draft.state, draft.base_number, number, [], str(problem or ""))
 
 
-def draft_open(village: Village, user) -> tuple[GridDraft, list[str]]:
-    """The user's open draft of the village, created from the open version if none."""
-    draft = GridDraft.objects.filter(
-        village=village, user=user, status=GridDraft.Status.OPEN
-    ).first()
+def draft_seen(village: Village, draft: GridDraft) -> DraftView:
+    """The view of a draft a service has just written (and checked against the village's
+    data in doing so): no second look at the data."""
+    current = selectors.version_current(village)
+    return DraftView(draft, draft.state, draft.base_number, getattr(current, "number", None))
+
+
+def _locked(village, user, revision: int) -> GridDraft | None:
+    """The open draft, row-locked, if the page saw its revision (0: no draft yet)."""
+    draft = _open_draft(village, user, lock=True)
+    if draft is None:
+        if revision != 0:
+            raise StaleDraft(M.ERR_DRAFT_GONE)
+        return None
+    if draft.revision != revision:
+        raise StaleDraft(M.ERR_STALE_DRAFT, theirs=draft.revision, yours=revision)
+    return draft
+
+
+def _current_data(draft: GridDraft, ctx) -> None:
+    problem = data_changed(draft, ctx)
+    if problem is not None:
+        raise problem
+
+
+def draft_open(village: Village, user, *, base: int | None = None) -> tuple[GridDraft, list]:
+    """The user's open draft of the village, created from the open version if none
+    (``base``: the version number the page showed, refused if no longer the open one)."""
+    draft = _open_draft(village, user)
     if draft is not None:
         return draft, []
     current = selectors.version_current(village)
     if current is None:
-        raise EditError(M.ERR_NO_VERSION, village=village.name)
-    state, warnings = _base_state(edit_context(village), current)
-    draft = GridDraft.objects.create(
-        village=village, user=user, base_version=current, base_number=current.number, state=state
-    )
+        raise NotFound(M.ERR_NO_VERSION, village=village.name)
+    if base is not None and base != current.number:
+        raise StaleDraft(M.ERR_NEW_VERSION, village=village.name, now=current.number, yours=base)
+    ctx = edit_context(village)
+    state, warnings = base_state(ctx, current)
+    try:
+        with transaction.atomic():
+            draft = GridDraft.objects.create(
+                village=village,
+                user=user,
+                base_version=current,
+                base_number=current.number,
+                state=state,
+                village_signature=ctx.geo.signature,
+            )
+    except IntegrityError:  # another window of the user made its first edit at this moment
+        other = _open_draft(village, user)
+        raise StaleDraft(M.ERR_STALE_DRAFT, theirs=getattr(other, "revision", 0), yours=0) from None
     return draft, warnings
 
 
-def draft_for_edit(village: Village, user) -> GridDraft:
-    """The open draft without its state (the edit services load it under a row lock)."""
-    draft = (
-        GridDraft.objects.filter(village=village, user=user, status=GridDraft.Status.OPEN)
-        .defer("state", "ops", "undone")
-        .first()
-    )
-    return draft or draft_open(village, user)[0]
-
-
-def _locked_draft(draft: GridDraft, revision) -> GridDraft:
-    fresh = GridDraft.objects.select_for_update().get(pk=draft.pk)
-    if fresh.status != GridDraft.Status.OPEN:
-        raise EditError(M.ERR_NOT_OPEN, status=fresh.get_status_display())
-    if revision is not None and int(revision) != fresh.revision:
-        raise EditError(M.ERR_STALE_DRAFT, theirs=fresh.revision, yours=int(revision))
-    return fresh
-
-
-def draft_apply(draft: GridDraft, op: dict, *, user, revision=None) -> tuple[GridDraft, Result]:
-    """Apply one edit; a refused edit is recorded in the history and raised."""
+def draft_apply(
+    village: Village, op: dict, *, user, revision: int, base: int | None = None
+) -> tuple[GridDraft, Result, bool]:
+    """Apply one edit, creating the draft at its first edit; (draft, result, created).
+    A refused edit is recorded in the history (a digest, never the whole edit) and raised."""
+    draft, created = None, False
     try:
         with transaction.atomic():
-            draft = _locked_draft(draft, revision)
-            ctx = edit_context(draft.village)
+            draft = _locked(village, user, revision)
+            if draft is None:
+                draft, warnings = draft_open(village, user, base=base)
+                created = True
+            ctx = edit_context(village)
+            _current_data(draft, ctx)
             result = apply_op(ctx, draft.state, op)
+            if created:
+                result.warnings[:0] = warnings
             draft.state = result.state
             draft.ops = draft.ops + [op]
             draft.undone = []
             draft.revision += 1
             draft.save(update_fields=["state", "ops", "undone", "revision", "updated_at"])
-            _event(draft, user, GridEditEvent.Action.EDIT, describe(op, ctx), detail=op)
-    except EditError as exc:
-        if exc.msgid not in (M.ERR_STALE_DRAFT, M.ERR_NOT_OPEN):
-            _event(draft, user, GridEditEvent.Action.REFUSED, f"{describe(op)}: {exc}", detail=op)
+            record_edit(draft, user, GridEditEvent.Action.EDIT, op, ctx)
+    except (StaleDraft, DraftOutdated, NotFound):
         raise
-    return draft, result
+    except EditError as exc:
+        record(
+            village.pk,
+            user,
+            GridEditEvent.Action.REFUSED,
+            f"{describe(op)}: {exc}",
+            draft=None if created else draft,  # a draft made by this edit is rolled back
+            detail={**digest(op), "refused": exc.msgid[:80]},
+        )
+        raise
+    return draft, result, created
 
 
 def _replay(ctx, state, ops, *, strict=True) -> tuple[dict, list, list[str]]:
@@ -180,56 +182,70 @@ def _replay(ctx, state, ops, *, strict=True) -> tuple[dict, list, list[str]]:
     return state, kept, warnings
 
 
+def _to_change(village, user, revision):
+    """(draft, context) of the open draft, locked and on the village's current data; (None,
+    None) when there is no draft."""
+    draft = _locked(village, user, revision)
+    if draft is None:
+        return None, None
+    ctx = edit_context(village)
+    _current_data(draft, ctx)
+    return draft, ctx
+
+
 @transaction.atomic
-def draft_undo(draft: GridDraft, *, user, revision=None) -> GridDraft:
-    draft = _locked_draft(draft, revision)
-    if not draft.ops:
+def draft_undo(village: Village, *, user, revision: int) -> GridDraft | None:
+    draft, ctx = _to_change(village, user, revision)
+    if draft is None or not draft.ops:
         return draft
     op = draft.ops[-1]
-    ctx = edit_context(draft.village)
-    base, _w = _base_state(ctx, draft.base_version)
+    base, _w = base_state(ctx, draft.base_version)
     draft.state, draft.ops, _warn = _replay(ctx, base, draft.ops[:-1], strict=False)
     draft.undone = draft.undone + [op]
     draft.revision += 1
     draft.save()
-    _event(draft, user, GridEditEvent.Action.UNDO, describe(op, ctx), detail=op)
+    record_edit(draft, user, GridEditEvent.Action.UNDO, op, ctx)
     return draft
 
 
 @transaction.atomic
-def draft_redo(draft: GridDraft, *, user, revision=None) -> GridDraft:
-    draft = _locked_draft(draft, revision)
-    if not draft.undone:
+def draft_redo(village: Village, *, user, revision: int) -> GridDraft | None:
+    draft, ctx = _to_change(village, user, revision)
+    if draft is None or not draft.undone:
         return draft
     op = draft.undone[-1]
-    ctx = edit_context(draft.village)
     draft.state = apply_op(ctx, draft.state, op).state
     draft.ops, draft.undone = draft.ops + [op], draft.undone[:-1]
     draft.revision += 1
     draft.save()
-    _event(draft, user, GridEditEvent.Action.REDO, describe(op, ctx), detail=op)
+    record_edit(draft, user, GridEditEvent.Action.REDO, op, ctx)
     return draft
 
 
 @transaction.atomic
-def draft_rebase(draft: GridDraft, *, user, revision=None) -> tuple[GridDraft, list[str]]:
-    """Replay the draft's edits onto the village's current version; report those dropped."""
-    draft = _locked_draft(draft, revision)
-    current = selectors.version_current(draft.village)
+def draft_rebase(village: Village, *, user, revision: int) -> tuple[GridDraft | None, list]:
+    """Replay the draft's edits onto the village's current version and current households
+    and groups; report those dropped."""
+    draft = _locked(village, user, revision)
+    if draft is None:
+        return None, []
+    current = selectors.version_current(village)
     if current is None:
-        raise EditError(M.ERR_NO_VERSION, village=draft.village.name)
-    ctx = edit_context(draft.village)
-    base, warnings = _base_state(ctx, current)
+        raise NotFound(M.ERR_NO_VERSION, village=village.name)
+    ctx = edit_context(village)
+    base, warnings = base_state(ctx, current)
     draft.state, draft.ops, dropped = _replay(ctx, base, draft.ops, strict=False)
     draft.base_version, draft.base_number = current, current.number
+    draft.village_signature = ctx.geo.signature
     draft.undone = []
     draft.revision += 1
     draft.save()
-    _event(
-        draft,
+    record(
+        village.pk,
         user,
         GridEditEvent.Action.REBASE,
         _("Draft updated to version %(n)d") % {"n": current.number},
+        draft=draft,
         detail={"dropped": dropped},
         version=current,
     )
@@ -237,121 +253,74 @@ def draft_rebase(draft: GridDraft, *, user, revision=None) -> tuple[GridDraft, l
 
 
 @transaction.atomic
-def draft_discard(draft: GridDraft, *, user) -> None:
-    draft = GridDraft.objects.select_for_update().get(pk=draft.pk)
-    if draft.status == GridDraft.Status.OPEN:
-        draft.status = GridDraft.Status.DISCARDED
-        draft.save(update_fields=["status", "updated_at"])
-        _event(
-            draft,
-            user,
-            GridEditEvent.Action.DISCARD,
-            _("Draft discarded (%(n)d edits)") % {"n": len(draft.ops)},
+def draft_discard(village: Village, *, user, revision: int) -> None:
+    draft = _locked(village, user, revision)
+    if draft is None:
+        return
+    draft.status = GridDraft.Status.DISCARDED
+    draft.save(update_fields=["status", "updated_at"])
+    record(
+        village.pk,
+        user,
+        GridEditEvent.Action.DISCARD,
+        _("Draft discarded (%(n)d edits)") % {"n": len(draft.ops)},
+        draft=draft,
+    )
+
+
+def _submitted(village, user, token: str) -> GridVersion | None:
+    """The version a submit with this token made, if one did."""
+    if not token:
+        return None
+    draft = (
+        GridDraft.objects.filter(
+            village=village, user=user, status=GridDraft.Status.SUBMITTED, submit_token=token
         )
-
-
-def conflict_message(draft: GridDraft, current: GridVersion | None) -> str:
-    """What changed in the village since the draft's base version, naming who and when."""
-    base = draft.base_version
-    before = (
-        dict(GridAssignment.objects.filter(version=base).values_list("household_id", "grid__code"))
-        if base
-        else {}
+        .select_related("submitted_version")
+        .first()
     )
-    after = (
-        dict(
-            GridAssignment.objects.filter(version=current).values_list("household_id", "grid__code")
-        )
-        if current
-        else {}
-    )
-    members_before, members_after = defaultdict(set), defaultdict(set)
-    for h, g in before.items():
-        members_before[g].add(h)
-    for h, g in after.items():
-        members_after[g].add(h)
-    grids = sorted(
-        g for g in set(members_before) | set(members_after) if members_before[g] != members_after[g]
-    )
-    moved = sum(1 for h, g in before.items() if h in after and after[h] != g)
-    if grids:
-        shown = "、".join(grids[:8]) + ("…" if len(grids) > 8 else "")
-        changes = _(M.CONFLICT_CHANGES) % {"grids": shown, "moved": moved}
-    else:
-        changes = _(M.CONFLICT_POSTS)
-    who = current.created_by if current else None
-    return _(M.ERR_CONFLICT) % {
-        "village": draft.village.name,
-        "user": getattr(who, "username", None) or "—",
-        "when": date_format(timezone.localtime(current.valid_from), "Y-m-d H:i")
-        if current
-        else "—",
-        "now": getattr(current, "number", "—"),
-        "source": current.get_source_display() if current else "—",
-        "base": draft.base_number or "—",
-        "changes": changes,
-    }
+    return draft.submitted_version if draft else None
 
 
-def check_state(ctx: EditContext, state: dict) -> list:
-    """Every rule on the whole state; returns the metric polygons in code order."""
-    geo = ctx.geo
-    missing = [h for h in geo.hids if str(int(h)) not in state["assign"]]
-    if missing:
-        raise EditError(M.ERR_UNASSIGNED, n=len(missing), village=ctx.village.name)
-    codes = np.array([state["assign"][str(int(h))][0] for h in geo.hids], dtype=object)
-    present = sorted(set(codes.tolist()))
-    for code in sorted(set(state["grids"]) - set(present)):
-        raise EditError(M.ERR_EMPTY_GRID, grid=code)
-    index = {c: i for i, c in enumerate(present)}
-    ucode = np.empty(len(geo.w), dtype=object)
-    ucode[geo.unit] = codes
-    ulabel = np.array([index[c] for c in ucode], dtype=np.int64)
-    for code in present:
-        if not geo.connected(ulabel == index[code]):
-            raise EditError(M.ERR_DISCONNECTED, grid=code)
-    polys, _covered = grid_polygons(geo, ulabel, len(present))
-    tree = shapely.STRtree(polys)
-    ia, ib = tree.query(polys, predicate="intersects")
-    for a, b in zip(ia, ib):
-        if a < b:
-            m2 = shapely.area(shapely.intersection(polys[a], polys[b]))
-            if m2 > TILING_TOLERANCE_M2:
-                raise EditError(M.ERR_OVERLAP, a=present[a], b=present[b], m2=m2)
-    groups = shapely.union_all([g for g in geo.groups if not g.is_empty])
-    gap = shapely.area(shapely.difference(groups, shapely.union_all(polys)))
-    if gap > TILING_TOLERANCE_M2 * max(1, len(present)):
-        raise EditError(M.ERR_GAP, m2=gap, village=ctx.village.name)
-    return present, polys
-
-
-def draft_submit(draft: GridDraft, *, user, note: str = "", revision=None) -> GridVersion:
-    """Create the next dated version from the draft; ConflictError if the village moved on."""
+def draft_submit(
+    village: Village, *, user, revision: int, token: str = "", note: str = ""
+) -> GridVersion:
+    """Create the next dated version from the draft; SubmitConflict if the village moved on.
+    A retry with the token of a submit that succeeded gets that submit's version."""
+    done = _submitted(village, user, token)
+    if done is not None:
+        return done
     conflict = None
     with transaction.atomic():
-        village = Village.objects.select_for_update().get(pk=draft.village_id)
-        draft = _locked_draft(draft, revision)
-        if not draft.ops:
+        village = Village.objects.select_for_update().get(pk=village.pk)
+        done = _submitted(village, user, token)  # the first try committed while this waited
+        if done is not None:
+            return done
+        draft, ctx = _to_change(village, user, revision)
+        if draft is None or not draft.ops:
             raise EditError(M.ERR_NOTHING)
         current = selectors.version_current(village)
         if current is None or current.pk != draft.base_version_id:
-            conflict = conflict_message(draft, current)
+            conflict = SubmitConflict(
+                M.ERR_CONFLICT,
+                **conflict_params(village, draft.base_version, draft.base_number, current),
+            )
         else:
-            version = _submit(village, current, draft, user=user, note=note)
-    if conflict:
-        _event(
-            draft,
+            version = _submit(ctx, current, draft, user=user, note=note, token=token)
+    if conflict is not None:
+        record(
+            village.pk,
             user,
             GridEditEvent.Action.CONFLICT,
-            conflict[:500],
+            str(conflict),
+            draft=draft,
             detail={"base": draft.base_number, "current": getattr(current, "number", None)},
         )
-        raise ConflictError(conflict)
+        raise conflict
     return version
 
 
-def _submit(village, current, draft, *, user, note) -> GridVersion:
-    ctx = edit_context(village)
+def _submit(ctx, current, draft, *, user, note, token) -> GridVersion:
     state = draft.state
     present, polys = check_state(ctx, state)
     areas = defaultdict(lambda: defaultdict(list))
@@ -380,55 +349,18 @@ def _submit(village, current, draft, *, user, note) -> GridVersion:
     source = GridVersion.Source.RESTORE if only_restore else GridVersion.Source.EDIT
     summary = "; ".join(describe(op, ctx) for op in draft.ops)
     version = version_create(
-        village, current, specs, source=source, user=user, note=note or summary
+        ctx.village, current, specs, source=source, user=user, note=note or summary
     )
     draft.status, draft.submitted_version = GridDraft.Status.SUBMITTED, version
-    draft.save(update_fields=["status", "submitted_version", "updated_at"])
-    _event(
-        draft,
+    draft.submit_token = token
+    draft.save(update_fields=["status", "submitted_version", "submit_token", "updated_at"])
+    record(
+        ctx.village.pk,
         user,
         GridEditEvent.Action.SUBMIT,
         _("Version %(n)d: %(what)s") % {"n": version.number, "what": summary},
-        detail={"ops": draft.ops},
+        draft=draft,
+        detail={"ops": [digest(op) for op in draft.ops]},
         version=version,
     )
     return version
-
-
-def version_compare(village: Village, number: int) -> dict:
-    """Households whose grid differs between version ``number`` and the open version."""
-    old = GridVersion.objects.filter(village=village, number=number).first()
-    if old is None:
-        raise EditError(M.ERR_UNKNOWN_VERSION, village=village.name, version=number)
-    current = selectors.version_current(village)
-    before = {
-        h: (g, e, head)
-        for h, g, e, head in GridAssignment.objects.filter(version=old).values_list(
-            "household_id", "grid__code", "household__external_id", "household__head"
-        )
-    }
-    after = (
-        dict(
-            GridAssignment.objects.filter(version=current).values_list("household_id", "grid__code")
-        )
-        if current
-        else {}
-    )
-    moved = [
-        [h, e, head, g, after.get(h, "")]
-        for h, (g, e, head) in sorted(before.items())
-        if after.get(h) != g
-    ]
-    state = version_state(old)
-    features = [
-        {"type": "Feature", "id": c, "geometry": state["geoms"][c], "properties": {"code": c}}
-        for c in state["grids"]
-    ]
-    return {
-        "version": old.number,
-        "current": getattr(current, "number", None),
-        "valid_from": old.valid_from.isoformat(),
-        "valid_to": old.valid_to.isoformat() if old.valid_to else None,
-        "moved": moved,
-        "grids": {"type": "FeatureCollection", "features": features},
-    }

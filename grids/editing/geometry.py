@@ -36,6 +36,7 @@ COORD_DECIMALS = 7  # ~1 cm in degrees: GeoJSON sent to the browser
 @dataclass(frozen=True)
 class VillageGeometry:
     village_id: int
+    signature: str  # village_signature() of the data it was built from
     hids: np.ndarray  # (n,) household ids placed in a group of the village
     pos: dict  # household id -> row
     lonlat: np.ndarray  # (n, 2) WGS84
@@ -88,29 +89,37 @@ _cache: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 
 
-def _signature(village_id: int) -> tuple:
+def village_signature(village_id: int) -> str:
+    """A digest of what the editor's geometry is built from: every household of the village
+    (id, point, group) and every group polygon. A draft keeps the digest it started from;
+    any import or deletion since changes it."""
     h, g = Household._meta.db_table, VillageGroup._meta.db_table
     with connection.cursor() as cur:
         cur.execute(
-            f"""SELECT count(h.id), COALESCE(max(h.id), 0),
-                COALESCE(sum(ST_X(h.location) + ST_Y(h.location) * 3 + h.group_id), 0),
-                (SELECT string_agg(md5(ST_AsBinary(g2.geom)), '' ORDER BY g2.id)
-                 FROM {g} g2 WHERE g2.village_id = %s)
-            FROM {h} h JOIN {g} g ON g.id = h.group_id WHERE g.village_id = %s""",
+            f"""SELECT md5(
+                COALESCE((SELECT string_agg(h.id || ':' || h.group_id || ':'
+                                  || encode(ST_AsBinary(h.location), 'hex'), ',' ORDER BY h.id)
+                          FROM {h} h JOIN {g} g ON g.id = h.group_id
+                          WHERE g.village_id = %s), '')
+                || '|' ||
+                COALESCE((SELECT string_agg(g2.id || ':' || md5(ST_AsBinary(g2.geom)), ','
+                                            ORDER BY g2.id)
+                          FROM {g} g2 WHERE g2.village_id = %s), ''))""",
             [village_id, village_id],
         )
-        return tuple(cur.fetchone())
+        return cur.fetchone()[0]
 
 
 def village_geometry(village) -> VillageGeometry:
     """The village's geometry, from the cache unless households or groups changed."""
-    key = (village.pk, _signature(village.pk))
+    signature = village_signature(village.pk)
+    key = (village.pk, signature)
     with _lock:
         geo = _cache.get(key)
         if geo is not None:
             _cache.move_to_end(key)
             return geo
-    geo = _build(village)
+    geo = _build(village, signature)
     with _lock:
         _cache[key] = geo
         while len(_cache) > CACHE_SIZE:
@@ -126,7 +135,7 @@ def _utm(bounds) -> int:
     return (32600 if lat >= 0 else 32700) + zone
 
 
-def _build(village) -> VillageGeometry:
+def _build(village, signature: str) -> VillageGeometry:
     h, g = Household._meta.db_table, VillageGroup._meta.db_table
     with connection.cursor() as cur:
         cur.execute(
@@ -165,6 +174,7 @@ def _build(village) -> VillageGeometry:
     ea, eb, _ = village_graph(uxy=uxy, ugroup=ugroup, cells=cells)
     return VillageGeometry(
         village_id=village.pk,
+        signature=signature,
         hids=ids,
         pos={int(x): i for i, x in enumerate(ids)},
         lonlat=lonlat,

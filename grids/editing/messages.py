@@ -1,15 +1,30 @@
 """Messages of the editor: English msgids (translated with gettext), constants tests import.
 
-Each names the grid (or household, village) and the rule it breaks.
+Each names the grid (or household, village) and the rule it breaks. ``when`` is the one
+way the editor shows a time (version list, history, conflicts, compare).
 """
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_noop
+
+TIME_FORMAT = "Y-m-d H:i"  # minutes: versions and edits are made by hand, minutes apart
+
+
+def when(moment) -> str:
+    """``moment`` in the configured zone (settings.TIME_ZONE), as every editor time is shown."""
+    return date_format(timezone.localtime(moment), TIME_FORMAT) if moment else "—"
+
 
 ERR_UNKNOWN_GRID = gettext_noop("Grid %(grid)s is not a grid of village %(village)s.")
 ERR_CROSSES_VILLAGE = gettext_noop(
     "Household %(household)s is not in village %(village)s: grid %(grid)s may not cross "
     "the village boundary."
 )
+ERR_UNKNOWN_HOUSEHOLD = gettext_noop(
+    "Household #%(household)s is not a household of village %(village)s."
+)
+HOUSEHOLD_LABEL = gettext_noop("%(number)s (head of household %(head)s)")
 ERR_LOCKED = gettext_noop("Grid %(grid)s is locked: unlock it before changing it.")
 ERR_DISCONNECTED = gettext_noop(
     "Grid %(grid)s would fall apart into separate pieces: a grid must stay connected."
@@ -48,7 +63,31 @@ ERR_STALE_DRAFT = gettext_noop(
     "Your draft was changed in another window (revision %(theirs)d, this page has "
     "%(yours)d): reload the page."
 )
-ERR_NOT_OPEN = gettext_noop("This draft was already %(status)s.")
+ERR_DRAFT_GONE = gettext_noop(
+    "Your draft was submitted or discarded in another window: reload the page."
+)
+ERR_NEW_VERSION = gettext_noop(
+    "Village %(village)s has a new version (%(now)s) since this page was loaded (version "
+    "%(yours)s): reload the page."
+)
+ERR_DATA_CHANGED = gettext_noop(
+    "The households of village %(village)s changed after your draft started (%(added)d "
+    "added, %(removed)d removed): update your draft to the current data, check it and "
+    "submit again."
+)
+ERR_GROUPS_CHANGED = gettext_noop(
+    "The village groups or household locations of village %(village)s changed after your "
+    "draft started: update your draft to the current data, check it and submit again."
+)
+ERR_BODY_JSON = gettext_noop("The request body is not valid JSON (at character %(pos)d).")
+ERR_BODY_OBJECT = gettext_noop("The request body must be a JSON object, not %(type)s.")
+ERR_BODY_TOO_LARGE = gettext_noop(
+    "The request body has %(size)d bytes, more than the %(limit)d the editor accepts."
+)
+ERR_INVALID = gettext_noop("Invalid request: %(fields)s")
+ERR_UNKNOWN_ACTION = gettext_noop("Unknown action %(action)s.")
+ERR_USE_POST = gettext_noop("Use POST.")
+ERR_USE_GET = gettext_noop("Use GET.")
 ERR_NOTHING = gettext_noop("The draft has no changes to submit.")
 ERR_CONFLICT = gettext_noop(
     "Village %(village)s was changed by %(user)s at %(when)s (version %(now)s, %(source)s) "
@@ -67,6 +106,7 @@ WARN_UNITS = gettext_noop(
 WARN_NEW_HOUSEHOLDS = gettext_noop(
     "%(n)d households not yet in a grid were put in the nearest grid."
 )
+WARN_GONE = gettext_noop("%(n)d households no longer in the village were left out.")
 WARN_DROPPED = gettext_noop("Could not reapply “%(op)s”: %(reason)s")
 WARN_LOCKED_SKIPPED = gettext_noop("%(n)d households in locked grids were left where they are.")
 

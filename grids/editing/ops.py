@@ -22,6 +22,7 @@ from scipy.spatial import cKDTree
 
 from grids.appointments import ERR_ALREADY_MEMBER
 from grids.editing import messages as M
+from grids.editing.errors import EditError
 from grids.editing.geometry import VillageGeometry, grid_polygons, to_geojson
 from grids.partitioning import PartitionParams
 from grids.partitioning.split import _sub, split_graph
@@ -31,23 +32,13 @@ SPLIT_SLACK = 0.1  # automatic split: parts within 10 % of an equal share
 LINE_EXTEND_M = 30.0  # a drawn split line is extended this far at both ends (hand drawing)
 
 
-class EditError(ValueError):
-    """An edit that breaks a rule; nothing changed. ``str()`` is the translated message."""
-
-    def __init__(self, msgid: str, **params):
-        super().__init__(msgid)
-        self.msgid, self.params = msgid, params
-
-    def __str__(self) -> str:
-        return _(self.msgid) % self.params if self.params else _(self.msgid)
-
-
 @dataclass
 class EditContext:
     village: object
     geo: VillageGeometry
     params: PartitionParams
     person_name: object  # person id -> name if a resident of the village, else None
+    household_label: object = str  # household id -> its number and head, for messages
     used_codes: set = field(default_factory=set)  # codes of every version of the village
     load_version: object = None  # number -> state (for restore)
 
@@ -188,7 +179,12 @@ def _move(ctx, state, op):
     _unlocked(ctx, state, target)
     for h in hids:
         if h not in ctx.geo.pos:
-            raise _err(M.ERR_CROSSES_VILLAGE, household=h, village=ctx.village.name, grid=target)
+            label = ctx.household_label(h)
+            if label is None:  # not a household the user may know of: the id they sent
+                raise _err(M.ERR_UNKNOWN_HOUSEHOLD, household=h, village=ctx.village.name)
+            raise _err(
+                M.ERR_CROSSES_VILLAGE, household=label, village=ctx.village.name, grid=target
+            )
     codes, areas = _codes_per_row(ctx, state), _areas_per_row(ctx, state)
     picked = ctx.geo.rows(hids)
     rows = _rows_of_units(ctx, _unit_mask(ctx, picked))
@@ -377,14 +373,23 @@ def _redraw(ctx, state, op):
     _unlocked(ctx, state, code)
     geo = ctx.geo
     try:
-        ring = [(float(x), float(y)) for x, y in op.get("polygon") or []]
-        poly = shapely.make_valid(geo.metric(shapely.Polygon(ring)))
+        ring = geo.metric(
+            shapely.Polygon([(float(x), float(y)) for x, y in op.get("polygon") or []])
+        )
     except (TypeError, ValueError, shapely.errors.GEOSException):
         raise _err(M.ERR_REDRAW_SHAPE, grid=code) from None
+    x0, y0, x1, y1 = ring.bounds
+    hx, hy = geo.hxy[:, 0], geo.hxy[:, 1]
+    if not ((hx >= x0) & (hx <= x1) & (hy >= y0) & (hy <= y1)).any():  # before any repair
+        raise _err(M.ERR_REDRAW_EMPTY, grid=code)
+    # "structure" repair: shells unioned, holes subtracted; linear in the vertices where the
+    # default ("linework") nodes every crossing of a scribbled ring (seconds for 5,000)
+    poly = shapely.make_valid(ring, method="structure")
     if poly.is_empty or poly.area <= 0:
         raise _err(M.ERR_REDRAW_SHAPE, grid=code)
     codes, areas = _codes_per_row(ctx, state), _areas_per_row(ctx, state)
-    inside_rows = shapely.contains_xy(poly, geo.hxy[:, 0], geo.hxy[:, 1])
+    shapely.prepare(poly)
+    inside_rows = shapely.contains_xy(poly, hx, hy)
     if not inside_rows.any():
         raise _err(M.ERR_REDRAW_EMPTY, grid=code)
     inside_u = np.zeros(len(geo.w), dtype=bool)
@@ -483,20 +488,25 @@ def _restore(ctx, state, op):
 
 
 def complete(ctx, state) -> list[str]:
-    """Put households missing from ``state`` (new since the version) in the nearest grid."""
+    """Put households missing from ``state`` (new since the version) in the nearest grid;
+    leave out those no longer in the village."""
     geo = ctx.geo
     known = {int(h) for h in state["assign"]}
-    state["assign"] = {h: v for h, v in state["assign"].items() if int(h) in geo.pos}
+    kept = {h: v for h, v in state["assign"].items() if int(h) in geo.pos}
+    warnings = []
+    if len(kept) < len(state["assign"]):
+        warnings.append(_(M.WARN_GONE) % {"n": len(state["assign"]) - len(kept)})
+    state["assign"] = kept
     missing = np.array([r for r, h in enumerate(geo.hids) if int(h) not in known], dtype=np.int64)
     if not len(missing):
-        return []
+        return warnings
     have = np.setdiff1d(np.arange(len(geo.hids)), missing)
     if not len(have):
-        return []
+        return warnings
     _d, i = cKDTree(geo.hxy[have]).query(geo.hxy[missing])
     for r, j in zip(missing, have[i]):
         state["assign"][str(int(geo.hids[r]))] = list(state["assign"][str(int(geo.hids[j]))])
-    return [_(M.WARN_NEW_HOUSEHOLDS) % {"n": len(missing)}]
+    return [_(M.WARN_NEW_HOUSEHOLDS) % {"n": len(missing)}, *warnings]
 
 
 _HANDLERS = {
@@ -514,8 +524,10 @@ _HANDLERS = {
 # --- polygons and checks --------------------------------------------------------------
 
 
-def refresh(ctx: EditContext, state: dict, changed) -> list[str]:
-    """Recompute polygons; check the changed grids; band warnings. Mutates ``state``."""
+def refresh(ctx: EditContext, state: dict, changed, *, check=True) -> list[str]:
+    """Recompute polygons; check the changed grids (unless ``check`` is false: a saved
+    version on today's households, checked whole at submit); band warnings. Mutates
+    ``state``."""
     geo = ctx.geo
     codes = _codes_per_row(ctx, state)
     present = sorted(set(codes.tolist()))
@@ -530,7 +542,7 @@ def refresh(ctx: EditContext, state: dict, changed) -> list[str]:
     ucode = np.empty(len(geo.w), dtype=object)
     ucode[geo.unit] = codes
     ulabel = np.array([index[c] for c in ucode], dtype=np.int64)
-    for code in sorted(set(changed) & set(present)):
+    for code in sorted(set(changed) & set(present)) if check else ():
         if not geo.connected(ulabel == index[code]):
             raise _err(M.ERR_DISCONNECTED, grid=code)
     polys, covered = grid_polygons(geo, ulabel, len(present))

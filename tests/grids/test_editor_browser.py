@@ -14,14 +14,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TIMEOUT_MS = 15_000
 
 
-@pytest.fixture
-def editor(page, live_server, township_user):
+@pytest.fixture(name="editor")
+def editor_fixture(page, live_server, township_user):
+    """The editor of 坪地山村 (partitioned) open in Chromium: (page, village)."""
     village = partitioned()
     login(page, live_server, "township", PASSWORD)
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{live_server.url}/villages/{PINGDISHAN}/editor/")
     page.wait_for_selector("body[data-editor-ready]")
     return page, village
+
+
+def shown_state(village):
+    """The state the page shows before the first edit (no draft exists yet)."""
+    return drafts.draft_view(village, User.objects.get(username="township")).state
 
 
 def count(page, code) -> int:
@@ -51,7 +57,7 @@ def pixel(page, hid):
 def test_lasso_move_shows_counts_before_saving_and_invalid_move_is_refused(editor):
     page, village = editor
     r = 7  # pixels at zoom 19, about 2 m: the unit is chosen with nobody else within 6 m
-    hids, src, dst = border_move(village, GridDraft.objects.get().state, alone_m=6.0)
+    hids, src, dst = border_move(village, shown_state(village), alone_m=6.0)
     before_src, before_dst = count(page, src), count(page, dst)
     x, y = pixel(page, hids[0])
     page.click("#lasso-button")
@@ -72,7 +78,7 @@ def test_lasso_move_shows_counts_before_saving_and_invalid_move_is_refused(edito
     )
     assert count(page, dst) == before_dst + len(hids)  # live balance, nothing saved yet
     page.wait_for_timeout(50)
-    assert held and GridDraft.objects.get().revision == 0
+    assert held and not GridDraft.objects.exists()  # the first edit makes the draft
     held[0].continue_()
     page.unroute("**/op.json")
     wait_ops(page, 1)
@@ -96,7 +102,7 @@ def test_lasso_move_shows_counts_before_saving_and_invalid_move_is_refused(edito
 
 def test_split_merge_submit_and_see_the_new_version(editor):
     page, village = editor
-    state = GridDraft.objects.get().state
+    state = shown_state(village)
     grid = sorted(state["grids"])[0]
     rows = page.locator("#grid-list tbody tr[data-code]").count()
     page.click(f'a[data-pick="{grid}"]')
@@ -119,18 +125,17 @@ def test_split_merge_submit_and_see_the_new_version(editor):
 
 def test_conflict_is_named_and_resolved_without_losing_the_draft(editor):
     page, village = editor
-    state = GridDraft.objects.get().state
+    state = shown_state(village)
     grid = sorted(state["grids"])[-1]
     page.click(f'a[data-pick="{grid}"]')
     page.click("#lock-button")
     wait_ops(page, 1)
     other = User.objects.create_user("colleague")
-    theirs, _w = drafts.draft_open(village, other)
-    hids, _src, dst = border_move(village, theirs.state, avoid=(grid,))
-    theirs, _r = drafts.draft_apply(
-        theirs, {"type": "move", "households": hids, "grid": dst}, user=other
+    hids, _src, dst = border_move(village, drafts.draft_view(village, other).state, avoid=(grid,))
+    theirs, _r, _c = drafts.draft_apply(
+        village, {"type": "move", "households": hids, "grid": dst}, user=other, revision=0
     )
-    drafts.draft_submit(theirs, user=other)
+    drafts.draft_submit(village, user=other, revision=theirs.revision)
     page.click("#submit-button")
     page.wait_for_selector("#rebase-button:visible")
     assert "colleague" in page.inner_text("#editor-message")

@@ -1,18 +1,44 @@
-"""Shared by the editor tests (no tests here): a partitioned village, border households."""
+"""Shared by the editor tests (no tests here): a partitioned village, border households,
+and fixtures (registered under their ``name`` in the modules that import them)."""
+
+import json
 
 import numpy as np
+import pytest
 
 from grids import services
-from grids.editing.drafts import edit_context
+from grids.editing.state import edit_context
 from households.models import Village
 
 PINGDISHAN = "360721100202"  # 坪地山村, 491 households, ~10 grids
+API = f"/api/editor/villages/{PINGDISHAN}"
 
 
 def partitioned(code: str = PINGDISHAN) -> Village:
     run = services.partition_run_compute(services.partition_run_create(scope="village", code=code))
     services.partition_run_apply(run)
     return Village.objects.get(code=code)
+
+
+@pytest.fixture(name="village")
+def village_fixture(demo_county):
+    """坪地山村 of the demo township, partitioned: version 1."""
+    return partitioned()
+
+
+@pytest.fixture(name="staff")
+def staff_fixture(client, township_user, village):
+    """A test client logged in as the demo township's staff."""
+    from tests.conftest import PASSWORD
+
+    client.login(username="township", password=PASSWORD)
+    return client
+
+
+def api_post(client, action, body):
+    """POST ``body`` to an editor action: JSON text as it is, anything else as JSON."""
+    raw = body if isinstance(body, str) else json.dumps(body)
+    return client.post(f"{API}/{action}.json", raw, content_type="application/json")
 
 
 def codes_of(ctx, state) -> np.ndarray:

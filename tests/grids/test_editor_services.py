@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from grids import services
 from grids.appointments import ERR_ALREADY_MEMBER
-from grids.editing import drafts
+from grids.editing import drafts, state
 from grids.editing import messages as M
-from grids.editing.ops import EditError
+from grids.editing.compare import version_compare
+from grids.editing.errors import EditError, StaleDraft, SubmitConflict
 from grids.models import GridAssignment, GridDraft, GridEditEvent, GridVersion
 from households.models import Household, Person
 from tests.grids.db_checks import assert_versions_dated
@@ -41,7 +42,14 @@ def counts(state):
 
 
 def apply(draft, op, user):
-    return drafts.draft_apply(draft, op, user=user, revision=draft.revision)
+    draft, result, _created = drafts.draft_apply(
+        draft.village, op, user=user, revision=draft.revision
+    )
+    return draft, result
+
+
+def submit(draft, user):
+    return drafts.draft_submit(draft.village, user=user, revision=draft.revision)
 
 
 def test_open_draft_is_a_copy_of_the_open_version(village, staff):
@@ -63,7 +71,7 @@ def test_move_updates_counts_polygons_and_history(village, staff):
     after = counts(draft.state)
     assert after[src] == before[src] - len(hids) and after[dst] == before[dst] + len(hids)
     assert result.changed == {src, dst} and draft.revision == 1
-    assert draft.state["geoms"][dst] != drafts.version_state(draft.base_version)["geoms"][dst]
+    assert draft.state["geoms"][dst] != state.version_state(draft.base_version)["geoms"][dst]
     event = GridEditEvent.objects.get(action=GridEditEvent.Action.EDIT)
     assert event.user == staff and dst in event.summary
 
@@ -88,6 +96,11 @@ def test_household_of_another_village_cannot_join(village, staff):
         apply(draft, {"type": "move", "households": [other.pk], "grid": grid}, staff)
     assert exc.value.msgid == M.ERR_CROSSES_VILLAGE
     assert grid in str(exc.value) and village.name in str(exc.value)
+    # named by its household number and head, as staff know it, not by a database id
+    assert other.external_id in str(exc.value) and other.head in str(exc.value)
+    with pytest.raises(EditError) as exc:  # no household of the township: named by nothing
+        apply(draft, {"type": "move", "households": [10**9], "grid": grid}, staff)
+    assert exc.value.msgid == M.ERR_UNKNOWN_HOUSEHOLD and village.name in str(exc.value)
 
 
 def test_locked_grid_keeps_its_households(village, staff):
@@ -206,14 +219,14 @@ def test_undo_and_redo_replay_the_draft(village, staff):
     draft, _r = apply(draft, {"type": "move", "households": hids, "grid": dst}, staff)
     one = counts(draft.state)
     draft, _r = apply(draft, {"type": "lock", "grid": dst}, staff)
-    draft = drafts.draft_undo(draft, user=staff, revision=draft.revision)
+    draft = drafts.draft_undo(village, user=staff, revision=draft.revision)
     assert not draft.state["grids"][dst]["locked"] and counts(draft.state) == one
-    draft = drafts.draft_undo(draft, user=staff, revision=draft.revision)
+    draft = drafts.draft_undo(village, user=staff, revision=draft.revision)
     assert counts(draft.state) == start and draft.ops == [] and len(draft.undone) == 2
-    draft = drafts.draft_redo(draft, user=staff, revision=draft.revision)
+    draft = drafts.draft_redo(village, user=staff, revision=draft.revision)
     assert counts(draft.state) == one
-    with pytest.raises(EditError) as exc:  # another window with an old revision
-        drafts.draft_redo(draft, user=staff, revision=draft.revision - 1)
+    with pytest.raises(StaleDraft) as exc:  # another window with an old revision
+        drafts.draft_redo(village, user=staff, revision=draft.revision - 1)
     assert exc.value.msgid == M.ERR_STALE_DRAFT
 
 
@@ -222,7 +235,7 @@ def test_submit_creates_the_next_dated_version(village, staff):
     hids, src, dst = border_move(village, draft.state)
     draft, _r = apply(draft, {"type": "move", "households": hids, "grid": dst}, staff)
     base = draft.base_version
-    version = drafts.draft_submit(draft, user=staff, revision=draft.revision)
+    version = submit(draft, staff)
     base.refresh_from_db()
     assert version.number == base.number + 1 and version.source == GridVersion.Source.EDIT
     assert base.valid_to == version.valid_from and version.created_by == staff
@@ -235,7 +248,7 @@ def test_submit_creates_the_next_dated_version(village, staff):
     draft.refresh_from_db()
     assert draft.status == GridDraft.Status.SUBMITTED and draft.submitted_version == version
     assert GridEditEvent.objects.filter(action="submit", version=version, user=staff).exists()
-    moved = drafts.version_compare(village, base.number)["moved"]
+    moved = version_compare(village, base.number)["moved"]
     assert {m[0] for m in moved} == set(hids)
 
 
@@ -247,18 +260,18 @@ def test_second_submit_conflicts_and_keeps_the_draft_until_rebased(village, staf
     mine, _r = apply(mine, {"type": "move", "households": hids, "grid": dst}, staff)
     grid = sorted(theirs.state["grids"])[-1]
     theirs, _r = apply(theirs, {"type": "lock", "grid": grid}, other)
-    drafts.draft_submit(mine, user=staff)
-    with pytest.raises(services.ConflictError) as exc:
-        drafts.draft_submit(theirs, user=other)
+    submit(mine, staff)
+    with pytest.raises(SubmitConflict) as exc:
+        submit(theirs, other)
     text = str(exc.value)
     assert "staff-a" in text and village.name in text and dst in text and src in text
     theirs.refresh_from_db()
     assert theirs.status == GridDraft.Status.OPEN and len(theirs.ops) == 1  # nothing lost
     assert GridEditEvent.objects.filter(action="conflict", user=other).exists()
-    theirs, dropped = drafts.draft_rebase(theirs, user=other)
+    theirs, dropped = drafts.draft_rebase(village, user=other, revision=theirs.revision)
     assert dropped == [] and theirs.base_number == 2 and theirs.state["grids"][grid]["locked"]
     assert all(theirs.state["assign"][str(h)][0] == dst for h in hids)  # their base now has mine
-    version = drafts.draft_submit(theirs, user=other)
+    version = submit(theirs, other)
     assert version.number == 3 and version.grids.get(code=grid).locked
 
 
@@ -269,7 +282,7 @@ def test_partition_apply_and_submit_serialise_on_the_village(village, staff):
     draft, _w = drafts.draft_open(village, staff)
     hids, _src, dst = border_move(village, draft.state)
     draft, _r = apply(draft, {"type": "move", "households": hids, "grid": dst}, staff)
-    drafts.draft_submit(draft, user=staff)
+    submit(draft, staff)
     with pytest.raises(services.ConflictError):
         services.partition_run_apply(run)  # the run was computed on the older version
 
@@ -278,11 +291,11 @@ def test_restore_an_earlier_version(village, staff):
     draft, _w = drafts.draft_open(village, staff)
     a, b = touching_pair(village, draft.state)
     draft, _r = apply(draft, {"type": "merge", "grids": [a, b]}, staff)
-    v2 = drafts.draft_submit(draft, user=staff)
+    v2 = submit(draft, staff)
     draft, _w = drafts.draft_open(village, staff)
     draft, result = apply(draft, {"type": "restore", "version": 1}, staff)
     assert b in draft.state["grids"]
-    v3 = drafts.draft_submit(draft, user=staff)
+    v3 = submit(draft, staff)
     assert v3.source == GridVersion.Source.RESTORE and v2.number == 2
     one = dict(
         GridAssignment.objects.filter(version__number=1, version__village=village).values_list(
@@ -298,6 +311,6 @@ def test_restore_an_earlier_version(village, staff):
 def test_submit_of_an_empty_draft_is_refused(village, staff):
     draft, _w = drafts.draft_open(village, staff)
     with pytest.raises(EditError) as exc:
-        drafts.draft_submit(draft, user=staff)
+        submit(draft, staff)
     assert exc.value.msgid == M.ERR_NOTHING
     assert _(M.ERR_NOTHING)

@@ -1,7 +1,10 @@
 /* Grid editor: select households (click or lasso) and move them, split, merge, redraw,
    lock, appoint; live balance before the server confirms; undo/redo; submit a draft as a
    new dated version; show, compare and restore versions. Every edit is checked on the
-   server (grids/editing); the browser only previews counts. Works with no basemap. */
+   server (grids/editing); the browser only previews counts. Works with no basemap.
+   A request that fails (network, server, refusal) shows its message and leaves the page
+   usable; a draft the village changed under is offered for update. On a phone the
+   editor is read-only. The side panel is drawn by gis/editor-panels.js. */
 (function () {
   "use strict";
   const T = window.EDITOR_TEXT || {};
@@ -15,8 +18,13 @@
   const ed = {
     map: null, cfg: null, villages: {}, households: new Map(), assign: {}, pending: null,
     grids: {}, geoms: {}, groups: {}, selected: new Set(), current: null, drawMode: null,
-    undoStack: [], redoStack: [], busy: false, layers: {},
+    undoStack: [], redoStack: [], busy: false, layers: {}, gridLayers: {}, tokens: {},
+    readOnly: false,
   };
+  /* Grid labels: none below this zoom (a 50-household grid is then ~30 px across at
+     latitude 26°), and above it none that would cover another. */
+  const LABEL_MIN_ZOOM = 13;
+  const PHONE = "(max-width: 700px)";  // the phone layout of gis/editor.css
 
   function csrf() {
     const el = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -28,23 +36,42 @@
     return ed.cfg.api.replace("VILLAGE", village).replace("ACTION", name) + (query ? "?" + query : "");
   }
 
+  /* One answer shape for every request: {ok, status, data: {error, kind, ...}}. A network
+     failure is status 0; an answer that is not JSON says the server failed. */
   async function api(village, action, body) {
+    const v = ed.villages[village];
     const opts = body === undefined ? { credentials: "same-origin" } : {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-      body: JSON.stringify(Object.assign({ revision: ed.villages[village] && ed.villages[village].draft.revision }, body)),
+      body: JSON.stringify(Object.assign({ revision: v && v.draft ? v.draft.revision : 0 }, body)),
     };
-    const r = await fetch(url(village, action), opts);
-    let data;
-    try { data = await r.json(); } catch { data = { error: r.status + " " + r.statusText }; }
+    let r;
+    try {
+      r = await fetch(url(village, action), opts);
+    } catch {
+      return { ok: false, status: 0, data: { error: T.networkError, kind: "network" } };
+    }
+    let data = null;
+    try { data = await r.json(); } catch { /* an HTML error page, or nothing */ }
+    if (!data || typeof data !== "object" || Array.isArray(data)) data = {};
+    if (!r.ok && !data.error) data.error = T.serverError + " (" + r.status + ")";
+    if (r.status >= 500) data.kind = "server";
     return { ok: r.ok, status: r.status, data: data };
+  }
+
+  /* After a refusal: say why; when the draft on the page is not the stored one, fetch it. */
+  async function failed(village, r) {
+    message(r.data.error);
+    if (["stale", "outdated", "conflict"].includes(r.data.kind)) await reload(village);
   }
 
   function message(text, kind) {
     const el = $("editor-message");
-    if (!text) { el.hidden = true; el.textContent = ""; return; }
-    el.hidden = false; el.className = "editor-message " + (kind || "error"); el.textContent = text;
-    if (kind === "error" || !kind) el.scrollIntoView({ block: "nearest" });
+    el.hidden = !text;
+    el.className = "editor-message " + (kind || "error");
+    el.textContent = text || "";
+    if (text && (kind === "error" || !kind)) el.scrollIntoView({ block: "nearest" });
+    if (ed.panels) ed.panels.renderDraft();  // the draft's own note shows when the alert goes
   }
 
   function showWarnings(list) {
@@ -61,6 +88,10 @@
       if (data[k] !== undefined) v[k] = data[k];
     });
     if (data.households) {
+      const now = new Set(data.households.map(h => h[0]));
+      ed.households.forEach((h, id) => {  // households no longer in the village (a deletion)
+        if (h.village === code && !now.has(id)) { h.marker.remove(); ed.households.delete(id); ed.selected.delete(id); }
+      });
       data.households.forEach(h => {
         if (ed.households.has(h[0])) return;
         const marker = L.circleMarker([h[2], h[1]], { radius: 4.5, weight: 1, color: "#fff", fillOpacity: 0.95, renderer: ed.renderer });
@@ -78,6 +109,9 @@
     Object.assign(ed.grids, data.grids);
     Object.assign(ed.geoms, data.geoms);
     Object.assign(ed.groups, data.groups || {});
+    for (const h of Object.keys(ed.assign)) {  // the village's assignments are replaced whole
+      if (villageOf(ed.assign[h][0]) === code && !(h in data.assign)) delete ed.assign[h];
+    }
     Object.assign(ed.assign, data.assign);
     if (ed.current && !ed.grids[ed.current]) ed.current = null;
   }
@@ -110,6 +144,7 @@
   function render() {
     const counts = tally();
     ed.layers.grids.clearLayers();
+    ed.gridLayers = {};
     Object.keys(ed.grids).sort().forEach(code => {
       const geom = ed.geoms[code];
       if (!geom) return;
@@ -124,6 +159,7 @@
       layer.bindTooltip('<b>' + esc(code.slice(-3)) + (meta.locked ? " · " + esc(T.locked) : "") + '</b><span class="n"> ' + c.n + " · " +
         Object.keys(c.areas).length + "</span>", { permanent: true, direction: "center", className: "grid-label grid-label-" + band });
       layer.addTo(ed.layers.grids);
+      ed.gridLayers[code] = layer;
     });
     const a = effective();
     ed.households.forEach(h => {
@@ -134,152 +170,38 @@
         color: sel ? "#000" : "#fff", weight: sel ? 3 : 1, radius: sel ? 6.5 : 4.5,
       });
     });
-    renderList(counts);
-    renderDraft();
-    renderGridPanel(counts);
-    renderSelection(counts);
+    ed.panels.renderList(counts);
+    ed.panels.renderDraft();
+    ed.panels.renderGridPanel(counts);
+    ed.panels.renderSelection(counts);
+    declutter();
   }
 
-  function renderList(counts) {
-    const many = ed.cfg.villages.length > 1;
-    let village = null;
-    const rows = Object.keys(ed.grids).sort().map(code => {
-      const head = many && villageOf(code) !== village
-        ? '<tr class="village-row"><th colspan="4">' + esc((ed.villages[village = villageOf(code)] || {}).name || village) + "</th></tr>" : "";
-      const c = counts[code] || { n: 0, areas: {} };
-      const meta = ed.grids[code];
-      const band = bandOf(code, c.n);
-      const loads = Object.keys(c.areas).sort((x, y) => x - y).map(n => c.areas[n]).join(" ");
-      const leader = meta.leader ? esc(personName(code, meta.leader)) + (meta.leader_confirmed ? "" : ' <i class="muted">(' + esc(T.proposed) + ")</i>") : "—";
-      return head + '<tr data-code="' + code + '" class="' + (code === ed.current ? "current" : "") + '"><td><a href="#" data-pick="' + code + '">' +
-        esc(code.slice(-3)) + "</a>" + (meta.locked ? ' <span class="badge lock">' + esc(T.locked) + "</span>" : "") +
-        '</td><td><span class="badge band-' + band + ' count">' + c.n + '</span></td><td class="loads">' + loads +
-        "</td><td>" + leader + "</td></tr>";
-    });
-    $("grid-list").tBodies[0].innerHTML = rows.join("");
-  }
-
-  function renderDraft() {
-    const parts = [];
-    let ops = 0, undone = 0, outdated = false;
-    for (const code of ed.cfg.villages) {
-      const v = ed.villages[code];
-      if (!v || !v.draft) continue;
-      ops += v.draft.ops.length; undone += v.draft.undone.length;
-      if (v.draft.current !== v.draft.base) outdated = true;
-      if (ed.cfg.villages.length === 1 || v.draft.ops.length)
-        parts.push((ed.cfg.villages.length > 1 ? esc(v.name) + ": " : "") + v.draft.ops.length + " " + esc(T.edits) +
-          " · " + esc(T.basedOn) + " " + v.draft.base + (v.draft.current !== v.draft.base ? " · <strong>" + esc(T.outdated) + " (" + v.draft.current + ")</strong>" : ""));
+  /* Labels: the selected grid's first, then the largest; one that would cover a label
+     already placed is hidden (it shows again when zooming in). */
+  function declutter() {
+    if (!ed.map) return;
+    const low = ed.map.getZoom() < LABEL_MIN_ZOOM;
+    const counts = tally();
+    const codes = Object.keys(ed.gridLayers).sort((a, b) => (b === ed.current) - (a === ed.current) ||
+      ((counts[b] || {}).n || 0) - ((counts[a] || {}).n || 0) || (a < b ? -1 : 1));
+    const placed = [];
+    let hidden = 0;
+    for (const code of codes) {
+      const tip = ed.gridLayers[code].getTooltip();
+      const el = tip && tip.getElement();
+      if (!el) continue;
+      el.classList.remove("label-hidden");
+      const box = el.getBoundingClientRect();
+      const covers = placed.some(p => box.left < p.right + 2 && box.right > p.left - 2 && box.top < p.bottom + 2 && box.bottom > p.top - 2);
+      if ((low && code !== ed.current) || covers) { el.classList.add("label-hidden"); hidden++; } else placed.push(box);
     }
-    const status = $("draft-status");
-    status.innerHTML = esc(T.draft) + ": " + (parts.join("<br>") || "0 " + esc(T.edits));
-    status.dataset.ops = String(ops);
-    $("undo-button").disabled = ed.busy || !ops;
-    $("redo-button").disabled = ed.busy || !undone;
-    $("submit-button").disabled = ed.busy || !ops;
-    $("discard-button").disabled = ed.busy || !ops;
-    $("rebase-button").hidden = !outdated;
-    const last = lastOp();
-    $("undo-button").title = last ? T.undoOp + ": " + last : T.undoOp;
-    renderVersions();
-    renderHistory();
-  }
-
-  function lastOp() {
-    for (const code of ed.cfg.villages.slice().reverse()) {
-      const v = ed.villages[code];
-      if (v && v.draft && v.draft.ops.length) return v.draft.ops[v.draft.ops.length - 1];
-    }
-    return "";
-  }
-
-  function renderVersions() {
-    const items = [];
-    for (const code of ed.cfg.villages) {
-      const v = ed.villages[code];
-      if (!v || !v.versions) continue;
-      v.versions.forEach(ver => {
-        const current = !ver.to;
-        items.push('<li data-village="' + code + '" data-version="' + ver.number + '"><strong>' +
-          (ed.cfg.villages.length > 1 ? esc(v.name) + " " : "") + "v" + ver.number + "</strong> " +
-          esc(ver.from.slice(0, 16).replace("T", " ")) + " · " + esc(ver.source) + (ver.by ? " · " + esc(ver.by) : "") +
-          (current ? ' <span class="badge ok">' + esc(T.current) + "</span>" : "") +
-          (ver.note ? '<br><span class="muted">' + esc(ver.note.slice(0, 120)) + "</span>" : "") +
-          '<br><button type="button" data-act="show">' + esc(T.show) + "</button>" +
-          (current ? "" : ' <button type="button" data-act="compare">' + esc(T.compare) + '</button> <button type="button" data-act="restore">' + esc(T.restore) + "</button>") +
-          "</li>");
-      });
-    }
-    $("versions").innerHTML = items.join("");
-  }
-
-  function renderHistory() {
-    const items = [];
-    for (const code of ed.cfg.villages) {
-      const v = ed.villages[code];
-      if (v && v.history) v.history.forEach(e => items.push(e));
-    }
-    items.sort((x, y) => (x.at < y.at ? 1 : -1));
-    $("history").innerHTML = items.slice(0, 40).map(e => "<li><time>" + esc(e.at.slice(0, 16).replace("T", " ")) +
-      "</time> " + esc(e.user) + " · " + esc(e.action) + "<br>" + esc(e.summary) + "</li>").join("");
-  }
-
-  function options(list, selected) {
-    return list.map(([value, label]) => '<option value="' + esc(value) + '"' + (String(value) === String(selected) ? " selected" : "") + ">" + esc(label) + "</option>").join("");
-  }
-
-  function candidates(code) {
-    const v = ed.villages[villageOf(code)];
-    return v && v.people ? v.people.candidates.map(c => [c[0], c[1]]) : [];
-  }
-
-  function renderGridPanel(counts) {
-    const code = ed.current;
-    $("grid-panel").hidden = !code;
-    if (!code) return;
-    const meta = ed.grids[code];
-    const c = counts[code] || { n: 0, areas: {} };
-    const band = bandOf(code, c.n);
-    $("grid-title").textContent = code + (meta.locked ? " · " + T.locked : "");
-    $("grid-facts").innerHTML = '<span class="badge band-' + band + '">' + c.n + " " + esc(T.households) + " · " +
-      esc(T[band === "in" ? "inBand" : band]) + "</span> " + Object.keys(c.areas).length + " " + esc(T.members) +
-      (ed.groups[code] && ed.groups[code].length ? "<br>" + esc(ed.groups[code].join("、")) : "");
-    $("lock-button").textContent = meta.locked ? T.unlock : T.lock;
-    const others = Object.keys(ed.grids).filter(g => g !== code && villageOf(g) === villageOf(code)).sort();
-    $("merge-with").innerHTML = options(others.map(g => [g, g.slice(-3) + " (" + ((counts[g] || {}).n || 0) + ")"]));
-    const people = [["", T.none]].concat(candidates(code));
-    $("leader-select").innerHTML = options(people, meta.leader || "");
-    const members = meta.members || {};
-    $("member-selects").innerHTML = Object.keys(c.areas).sort((x, y) => x - y).map(n =>
-      '<label>' + esc(T.area) + " " + n + " (" + c.areas[n] + ')<select data-area="' + n + '">' +
-      options(people, members[n] ? members[n][0] : "") + "</select></label>").join("");
-    ["split-button", "split-line-button", "merge-button", "redraw-button"].forEach(id => { $(id).disabled = ed.busy || meta.locked; });
-  }
-
-  function renderSelection(counts) {
-    const n = ed.selected.size;
-    $("move-box").hidden = !n;
-    $("selected-count").textContent = String(n);
-    if (!n) return;
-    const sel = $("move-grid");
-    const keep = sel.value || ed.current || "";
-    const villages = new Set([...ed.selected].map(h => ed.households.get(h).village));
-    const codes = Object.keys(ed.grids).filter(g => villages.has(villageOf(g))).sort();
-    sel.innerHTML = options(codes.map(g => [g, g.slice(-3) + " · " + ((counts[g] || {}).n || 0) + (ed.grids[g].locked ? " · " + T.locked : "")]), keep);
-    fillAreas(counts);
-  }
-
-  function fillAreas(counts) {
-    const g = $("move-grid").value;
-    const c = (counts || tally())[g] || { areas: {} };
-    const keep = $("move-area").value;
-    $("move-area").innerHTML = options([["", T.nearest]].concat(
-      Object.keys(c.areas).sort((x, y) => x - y).map(n => [n, T.area + " " + n + " (" + c.areas[n] + ")"]),
-      [["new", T.newArea]]), keep);
+    ed.map.getContainer().dataset.labelsHidden = String(hidden);
   }
 
   /* ---- selection and editing ----------------------------------------------------- */
   function toggle(hid) {
+    if (ed.readOnly) return;
     if (ed.selected.has(hid)) ed.selected.delete(hid); else ed.selected.add(hid);
     render();
   }
@@ -307,14 +229,19 @@
   }
 
   async function edit(village, op, preview) {
-    if (ed.busy) return false;
+    if (ed.busy || ed.readOnly) return false;
+    const v = ed.villages[village];
     message("");
     setBusy(true);
     if (preview) { ed.pending = preview; }
     render();
-    const r = await api(village, "op.json", { op: op });
-    ed.pending = null;
-    setBusy(false);
+    let r;
+    try {
+      r = await api(village, "op.json", { op: op, base: v && v.draft ? v.draft.base : null });
+    } finally {
+      ed.pending = null;
+      setBusy(false);
+    }
     if (r.ok) {
       absorb(r.data);
       ed.undoStack.push(village); ed.redoStack = [];
@@ -322,9 +249,9 @@
       render();
       return true;
     }
+    render();  // the preview is rolled back
+    await failed(village, r);
     render();
-    message(r.data.error || String(r.status));
-    if (r.status === 409 && !r.data.conflict) await reload(village);
     return false;
   }
 
@@ -400,22 +327,31 @@
   }
 
   async function history(action) {
+    if (ed.busy || ed.readOnly) return;
     const stack = action === "undo" ? ed.undoStack : ed.redoStack;
     let village = stack.pop();
     if (!village) {
       village = ed.cfg.villages.find(c => ed.villages[c] && ed.villages[c].draft[action === "undo" ? "ops" : "undone"].length);
     }
     if (!village) return;
+    message("");
     setBusy(true); render();
-    const r = await api(village, action + ".json", {});
-    setBusy(false);
+    let r;
+    try {
+      r = await api(village, action + ".json", {});
+    } finally {
+      setBusy(false);
+    }
     if (r.ok) {
       absorb(r.data);
       (action === "undo" ? ed.redoStack : ed.undoStack).push(village);
       showWarnings([]);
-    } else message(r.data.error);
+    } else {
+      stack.push(village);
+      await failed(village, r);
+    }
     render();
-    await refreshSide(village);
+    if (r.ok) await refreshSide(village);
   }
 
   async function refreshSide(village) {
@@ -423,28 +359,41 @@
     if (r.ok) { absorb(r.data); render(); }
   }
 
+  /* A token per submit, kept until the server's answer arrives: a retry after a lost
+     answer sends the same one, and the server answers with the version it already made. */
+  function token() {
+    const bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.from(bytes, b => b.toString(16).padStart(2, "0")).join("");
+  }
+
   async function villageAction(action, codes) {
+    if (ed.busy) return;
     message("");
     setBusy(true); render();
     const done = [], notes = [];
-    for (const code of codes) {
-      const r = await api(code, action + ".json", {});
-      if (!r.ok) {
-        await reload(code);  // the draft is kept; the page learns the village's new version
-        setBusy(false);
-        render();
-        message(r.data.error || String(r.status));
-        return;
+    try {
+      for (const code of codes) {
+        const body = {};
+        if (action === "submit") body.token = ed.tokens[code] = ed.tokens[code] || token();
+        const r = await api(code, action + ".json", body);
+        if (action === "submit" && r.status > 0 && r.status < 500) delete ed.tokens[code];
+        if (!r.ok) {
+          setBusy(false);
+          await failed(code, r);  // the draft is kept; the page learns what changed
+          return;
+        }
+        absorb(r.data);
+        if (r.data.submitted) done.push((ed.cfg.villages.length > 1 ? ed.villages[code].name + " " : "") + r.data.submitted);
+        notes.push(...(r.data.warnings || []));
       }
-      absorb(r.data);
-      if (r.data.submitted) done.push((ed.cfg.villages.length > 1 ? ed.villages[code].name + " " : "") + r.data.submitted);
-      notes.push(...(r.data.warnings || []));
+      ed.undoStack = []; ed.redoStack = [];
+      showWarnings(notes);
+      if (done.length) message(T.submitted + " " + done.join("、"), "ok");
+    } finally {
+      setBusy(false);
+      render();
     }
-    setBusy(false);
-    ed.undoStack = []; ed.redoStack = [];
-    showWarnings(notes);
-    if (done.length) message(T.submitted + " " + done.join("、"), "ok");
-    render();
   }
 
   const withOps = () => ed.cfg.villages.filter(c => ed.villages[c] && ed.villages[c].draft.ops.length);
@@ -464,10 +413,7 @@
     }).addTo(ed.layers.version);
     ed.layers.moved.clearLayers();
     if (act === "compare") {
-      $("compare-box").hidden = false;
-      $("compare-title").textContent = "v" + number + " → v" + r.data.current + ": " + r.data.moved.length + " " + T.moved;
-      $("compare-table").tBodies[0].innerHTML = r.data.moved.slice(0, 500).map(m =>
-        "<tr><td>" + esc(m[1]) + "</td><td>" + esc(m[2]) + "</td><td>" + esc(m[3].slice(-3)) + "</td><td>" + esc((m[4] || "—").slice(-3)) + "</td></tr>").join("");
+      ed.panels.showCompare(r.data, number);
       r.data.moved.forEach(m => {
         const h = ed.households.get(m[0]);
         if (h) L.circleMarker([h.lat, h.lon], { radius: 9, color: "#5b2c83", weight: 2, fill: false, interactive: false }).addTo(ed.layers.moved);
@@ -480,14 +426,14 @@
   function bind() {
     $("lasso-button").addEventListener("click", () => (ed.drawMode === "lasso" ? (cancelDraw(), message("")) : draw("lasso")));
     $("clear-button").addEventListener("click", () => { ed.selected.clear(); render(); });
-    $("move-grid").addEventListener("change", () => fillAreas());
+    $("move-grid").addEventListener("change", () => ed.panels.fillAreas());
     $("move-button").addEventListener("click", move);
     $("undo-button").addEventListener("click", () => history("undo"));
     $("redo-button").addEventListener("click", () => history("redo"));
     $("submit-button").addEventListener("click", () => villageAction("submit", withOps()));
     $("discard-button").addEventListener("click", () => { if (window.confirm(T.confirmDiscard)) villageAction("discard", withOps()); });
     $("rebase-button").addEventListener("click", () => villageAction("rebase", ed.cfg.villages.filter(
-      c => ed.villages[c] && ed.villages[c].draft.current !== ed.villages[c].draft.base)));
+      c => ed.villages[c] && ed.villages[c].draft.id && (ed.villages[c].draft.current !== ed.villages[c].draft.base || ed.villages[c].draft.outdated))));
     $("split-button").addEventListener("click", () => edit(villageOf(ed.current), { type: "split", grid: ed.current, k: +$("split-k").value || 2 }));
     $("split-line-button").addEventListener("click", () => draw("line"));
     $("redraw-button").addEventListener("click", () => draw("redraw"));
@@ -514,7 +460,7 @@
     });
     document.addEventListener("keydown", e => {
       if (e.key === "Escape") { cancelDraw(); message(""); }
-      if ((e.ctrlKey || e.metaKey) && e.key === "z" && !e.target.matches("input,select,textarea")) { e.preventDefault(); history(e.shiftKey ? "redo" : "undo"); }
+      if ((e.ctrlKey || e.metaKey) && e.key === "z" && !ed.readOnly && !e.target.matches("input,select,textarea")) { e.preventDefault(); history(e.shiftKey ? "redo" : "undo"); }
     });
   }
 
@@ -527,6 +473,10 @@
   async function init(map) {
     const cfg = ed.cfg = JSON.parse($("editor-config").textContent);
     ed.map = map;
+    ed.panels = window.gridEditorPanels(ed, { T, $, esc, bandOf, personName, villageOf, tally });
+    ed.readOnly = window.matchMedia(PHONE).matches;
+    document.body.classList.toggle("editor-readonly", ed.readOnly);
+    $("readonly-note").hidden = !ed.readOnly;
     map.attributionControl.setPrefix(false);
     map.createPane("households").style.zIndex = 450;  // above the grid polygons: clickable
     ed.renderer = L.canvas({ padding: 0.3, tolerance: 4, pane: "households" });
@@ -538,38 +488,34 @@
     map.pm.setGlobalOptions({ snappable: false });
     const compact = () => map.getContainer().classList.toggle("labels-compact", map.getZoom() < 14);
     map.on("zoomend", compact);
+    map.on("zoomend moveend", declutter);
     map.on("pm:create", drawn);
     // body[data-draw-mode] says that geoman takes clicks as vertices (lasso, line, redraw)
     map.on("pm:drawstart", () => { document.body.dataset.drawMode = ed.drawMode || "draw"; });
     map.on("pm:drawend", () => { delete document.body.dataset.drawMode; });
     bind();
-    const status = $("draft-status");
-    try {
-      const [villages, groups] = await Promise.all([cfg.layers.villages, cfg.layers.groups].map(u =>
-        fetch(u, { credentials: "same-origin" }).then(r => r.json())));
-      const loaded = await Promise.all(cfg.villages.map(c => api(c, "draft.json")));
-      const mine = new Set(cfg.villages);
-      L.geoJSON(groups, { style: { color: "#555", weight: 1, dashArray: "2 4", fill: false }, interactive: false }).addTo(ed.layers.groups);
-      const vlayer = L.geoJSON(villages, { filter: f => mine.has(f.id) || mine.has(f.properties.code),
-        style: { color: "#222", weight: 3, fill: false }, interactive: false }).addTo(ed.layers.villages);
-      const failed = loaded.filter(r => !r.ok);
-      loaded.filter(r => r.ok).forEach(r => absorb(r.data));
-      const b = vlayer.getBounds();
-      // Not animated: the page is ready only once the view is final. During a zoom animation
-      // Leaflet drops any other view change (a zoom to a household, a fit to a grid), and a
-      // lasso drawn then lands on a map that is still moving.
-      if (b.isValid()) map.fitBounds(b, { padding: [10, 10], animate: false });
-      else if (ed.layers.households.getLayers().length) map.fitBounds(ed.layers.households.getBounds(), { animate: false });
-      compact();
-      render();
-      if (failed.length) message(failed.map(r => r.data.error).join(" "));
-      window.__readyAt = performance.now();
-      document.body.dataset.editorReady = "1";
-      document.dispatchEvent(new CustomEvent("editor:ready"));
-    } catch (err) {
-      status.textContent = (cfg.text.failed || "Error") + ": " + err.message;
-      status.classList.add("error");
-    }
+    // The outlines are context: the editor works without them.
+    const outline = u => fetch(u, { credentials: "same-origin" }).then(r => (r.ok ? r.json() : null)).catch(() => null);
+    const [villages, groups, ...loaded] = await Promise.all([
+      outline(cfg.layers.villages), outline(cfg.layers.groups), ...cfg.villages.map(c => api(c, "draft.json"))]);
+    const mine = new Set(cfg.villages);
+    if (groups) L.geoJSON(groups, { style: { color: "#555", weight: 1, dashArray: "2 4", fill: false }, interactive: false }).addTo(ed.layers.groups);
+    const vlayer = L.geoJSON(villages || [], { filter: f => mine.has(f.id) || mine.has(f.properties.code),
+      style: { color: "#222", weight: 3, fill: false }, interactive: false }).addTo(ed.layers.villages);
+    const bad = loaded.filter(r => !r.ok);
+    loaded.filter(r => r.ok).forEach(r => absorb(r.data));
+    const b = vlayer.getBounds();
+    // Not animated: the page is ready only once the view is final. During a zoom animation
+    // Leaflet drops any other view change (a zoom to a household, a fit to a grid), and a
+    // lasso drawn then lands on a map that is still moving.
+    if (b.isValid()) map.fitBounds(b, { padding: [10, 10], animate: false });
+    else if (ed.layers.households.getLayers().length) map.fitBounds(ed.layers.households.getBounds(), { animate: false });
+    compact();
+    render();
+    if (bad.length) message(bad.map(r => r.data.error).join(" ") + " " + T.reloadPage);
+    window.__readyAt = performance.now();
+    document.body.dataset.editorReady = "1";
+    document.dispatchEvent(new CustomEvent("editor:ready"));
   }
 
   ed.init = init;

@@ -58,6 +58,23 @@
           control.addOverlay(movedLayer, text.moved);
           document.getElementById("map").dataset.movedHouseholds = String(moved.features.length);
         }
+        const out = proposal.memberAreasOutOfBand;
+        if (out && out.features.length) {  // member areas with too few or too many households
+          const outLayer = L.geoJSON(out, {
+            pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+              radius: 9, color: "#6b21a8", weight: 3, dashArray: "3 2",
+              fillColor: f.properties.state === "under" ? "#f39c12" : "#d73027", fillOpacity: 0.6 }),
+            onEachFeature: (f, l) => {
+              const p = f.properties;
+              const el = document.createElement("div");  // text nodes: codes are data, not markup
+              el.textContent = text.memberArea + " " + p.area + ": " + p.households + " " + text.householdsUnit +
+                " (" + p.band[0] + "\u2013" + p.band[1] + ", " + text[p.state] + ")";
+              l.bindPopup(el);
+            },
+          }).addTo(map);
+          control.addOverlay(outLayer, text.memberOut);
+        }
+        document.getElementById("map").dataset.memberOut = String(out ? out.features.length : 0);
         if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
         document.getElementById("map").dataset.proposalGrids = String(proposal.features.length);
       } else if (villageLayer.getBounds().isValid()) {
