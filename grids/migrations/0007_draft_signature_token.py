@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grids', '0005_grid_edit_event_settings'),
+        ('grids', '0006_partition_runs_on_the_job_queue'),
     ]
 
     operations = [
