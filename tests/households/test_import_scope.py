@@ -19,11 +19,12 @@ from households.importing import (
     import_persons,
     import_village_groups,
 )
+from households.importing.group_geometry import ERR_TAKES_IN
 from households.importing.groups import ERR_OUTSIDE_TOWNSHIP as ERR_GROUP_OUTSIDE
-from households.importing.groups import ERR_TAKES_IN
 from households.importing.households import ERR_ID_OUTSIDE_TOWNSHIP
 from households.importing.households import ERR_OUTSIDE_TOWNSHIP as ERR_POINT_OUTSIDE
 from households.importing.persons import ERR_HOUSEHOLD_OUTSIDE
+from households.importing.readers import GEOMETRY
 from households.models import Household, Person, Township, Village, VillageGroup
 from tests.conftest import DEMO, PASSWORD
 
@@ -159,7 +160,7 @@ def test_group_taking_in_an_ungrouped_household_rejected(world, tmp_path):
         ],
     )
     (problem,) = _rejected(import_village_groups, path, kengkou)
-    assert (problem.row, problem.field) == (1, "geometry")
+    assert (problem.row, problem.field) == (1, str(GEOMETRY))
     assert problem.message == str(ERR_TAKES_IN % {"n": 1, "township": KENGKOU})
 
 
