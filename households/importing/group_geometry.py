@@ -11,6 +11,7 @@ import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.utils.translation import gettext_lazy
+from shapely.errors import GEOSException
 
 from households.geo import assign_to_groups
 from households.models import Household, VillageGroup
@@ -40,54 +41,51 @@ _NEAR_DEG = 0.0001
 
 
 def check_geometries(geoms, unreadable, report):
+    """Polygons inside the county, repaired when invalid: (MultiPolygons, mask of refused)."""
     n = len(geoms)
     bad = unreadable.copy()
-    out = np.empty(n, dtype=object)
     types = shapely.get_type_id(geoms)
     field = str(GEOMETRY)
-    for i in range(n):
-        g = geoms[i]
-        if bad[i]:
-            continue
-        if g is None or shapely.is_empty(g):
-            report.error(i + 1, field, ERR_NO_GEOMETRY, "feature")
+    for i in np.flatnonzero(~bad):
+        if geoms[i] is None or shapely.is_empty(geoms[i]):
+            report.error(int(i) + 1, field, ERR_NO_GEOMETRY, "feature")
             bad[i] = True
-            continue
-        if types[i] not in (3, 6):  # Polygon, MultiPolygon
-            report.error(
-                i + 1,
-                field,
-                ERR_GEOMETRY_TYPE % {"found": g.geom_type, "expected": "Polygon/MultiPolygon"},
-                "feature",
-            )
+        elif types[i] not in (3, 6):  # Polygon, MultiPolygon
+            found = geoms[i].geom_type
+            message = ERR_GEOMETRY_TYPE % {"found": found, "expected": "Polygon/MultiPolygon"}
+            report.error(int(i) + 1, field, message, "feature")
             bad[i] = True
-            continue
-        g = shapely.force_2d(g)
-        if not shapely.is_valid(g):
-            reason = shapely.is_valid_reason(g)
-            fixed = _polygonal(shapely.make_valid(g))
-            if fixed is None or fixed.area <= 0:
-                report.error(i + 1, field, ERR_UNREPAIRABLE % {"reason": reason}, "feature")
-                bad[i] = True
-                continue
-            report.warn(i + 1, field, WARN_REPAIRED % {"reason": reason}, "feature")
-            g = fixed
-        out[i] = g if g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g])
     idx = np.flatnonzero(~bad)
-    if len(idx):
-        bounds = shapely.bounds(out[idx])
-        for xs, ys in ((bounds[:, 0], bounds[:, 1]), (bounds[:, 2], bounds[:, 3])):
-            bad[idx] |= check_extent(
-                xs,
-                ys,
-                settings.COUNTY_EXTENT,
-                report,
-                idx + 1,
-                "feature",
-                skip=bad[idx],
-                field=field,
-            )
+    bounds = shapely.bounds(geoms[idx])  # before any repair: GEOS refuses infinite coordinates
+    for xs, ys in ((bounds[:, 0], bounds[:, 1]), (bounds[:, 2], bounds[:, 3])):
+        extent = settings.COUNTY_EXTENT
+        bad[idx] |= check_extent(
+            xs, ys, extent, report, idx + 1, "feature", skip=bad[idx], field=field
+        )
+    out = np.empty(n, dtype=object)
+    for i in np.flatnonzero(~bad):
+        g = _repaired(shapely.force_2d(geoms[i]), int(i) + 1, field, report)
+        if g is None:
+            bad[i] = True
+        else:
+            out[i] = g if g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g])
     return out, bad
+
+
+def _repaired(g, feature, field, report):
+    """`g`, or its make_valid repair (reported); None when there is no polygonal repair."""
+    try:
+        if shapely.is_valid(g):
+            return g
+        reason = shapely.is_valid_reason(g)
+        fixed = _polygonal(shapely.make_valid(g))
+    except GEOSException as exc:
+        reason, fixed = str(exc), None
+    if fixed is None or fixed.area <= 0:
+        report.error(feature, field, ERR_UNREPAIRABLE % {"reason": reason}, "feature")
+        return None
+    report.warn(feature, field, WARN_REPAIRED % {"reason": reason}, "feature")
+    return fixed
 
 
 def _polygonal(g):

@@ -126,8 +126,8 @@ def chinese_header(canon: str, aliases: dict) -> str:
 
 
 def map_columns(table: Table, aliases: dict, column_map: dict | None = None) -> list[str]:
-    """Rename recognised headers to canonical names; fill `table.labels`; return the headers
-    that are not recognised.
+    """Keep the recognised columns under their canonical names; fill `table.labels`; return
+    the headers that are not recognised.
 
     Headers named in `column_map` win over the built-in aliases. Shapefile (DBF) field names
     are cut to 10 characters, so `village_co` is read as `village_code`. A second column
@@ -162,9 +162,8 @@ def map_columns(table: Table, aliases: dict, column_map: dict | None = None) -> 
         if canon:
             labels[canon] = str(col)
             keep.append((i, canon))
-        else:
+        else:  # left out: nothing reads it, and two of them may share a header
             unknown.append(str(col))
-            keep.append((i, str(col)))
     frame = table.frame.iloc[:, [i for i, _name in keep]]
     frame.columns = [name for _i, name in keep]
     table.frame = frame
