@@ -51,8 +51,9 @@ ERR_OUTSIDE_TOWNSHIP = gettext_lazy(
 ERR_ID_OUTSIDE_TOWNSHIP = gettext_lazy(
     "household id %(id)r is a household outside your township %(township)s"
 )
-# the text columns and the model fields whose max_length bounds them
-_LENGTHS = {"id": "external_id", **{c: c for c in TEXT_FIELDS}}
+# the text columns and the model fields whose max_length bounds them (an ID number's
+# length is checked with its format)
+_LENGTHS = {"id": "external_id", "head": "head", "phone": "phone", "address": "address"}
 
 
 def import_households(
@@ -185,7 +186,7 @@ def _check_rows(table, lon, lat, report):
                 % {"id": ids.iloc[i], "first": int(file_rows[first_at[ids.iloc[i]]])}
             ),
         )
-    check_lengths(frame, {c: (Household, f) for c, f in _LENGTHS.items()}, flag)
+    too_long = check_lengths(frame, {c: (Household, f) for c, f in _LENGTHS.items()}, flag)
     if where == "feature":
         no_point = frame["_no_point"].to_numpy(dtype=bool) & ~table.bad
         flag(no_point, "", lambda i: ERR_NO_GEOMETRY, str(GEOMETRY))
@@ -213,7 +214,7 @@ def _check_rows(table, lon, lat, report):
     for i in np.flatnonzero(idn_check):
         report.warn(int(file_rows[i]), labels["id_number"], F.WARN_ID_CHECK, where)
     flag(
-        F.phone_bad(frame["phone"]),
+        F.phone_bad(frame["phone"]) & ~too_long["phone"],
         "phone",
         lambda i: F.ERR_PHONE % {"value": frame["phone"].iloc[i]},
     )

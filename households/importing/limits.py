@@ -40,21 +40,25 @@ def field_limits(model, name: str) -> Limits:
     return Limits(field.max_length, low, high)
 
 
-def check_lengths(frame: pd.DataFrame, columns: dict, flag) -> None:
+def check_lengths(frame: pd.DataFrame, columns: dict, flag) -> dict:
     """Flag cells longer than their field: `columns` maps a column to (model, field name);
-    `flag(mask, column, message_for_row_index)` reports them."""
+    `flag(mask, column, message_for_row_index)` reports them. Returns each column's mask,
+    so that a cell is not refused a second time for its format."""
+    masks = {}
     for col, (model, name) in columns.items():
         if col not in frame.columns:
             continue
         limit = field_limits(model, name).max_length
         lengths = frame[col].str.len().to_numpy()
+        masks[col] = lengths > limit
         flag(
-            lengths > limit,
+            masks[col],
             col,
             lambda i, lengths=lengths, limit=limit: (
                 ERR_TOO_LONG % {"length": lengths[i], "max": limit}
             ),
         )
+    return masks
 
 
 def check_range(values: np.ndarray, skip: np.ndarray, limits: Limits, text: pd.Series, flag, col):

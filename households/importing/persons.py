@@ -86,7 +86,7 @@ def import_persons(
             report.error(int(file_rows[i]), labels[col], message_for(i))
         bad[mask] = True
 
-    check_lengths(frame, {"name": (Person, "name"), "phone": (Person, "phone")}, flag)
+    too_long = check_lengths(frame, {"name": (Person, "name"), "phone": (Person, "phone")}, flag)
     households = dict(
         Household.objects.filter(external_id__in=set(frame["household_id"])).values_list(
             "external_id", "id"
@@ -96,7 +96,7 @@ def import_persons(
     seen = {}
     records = []
     roles = {col: F.parse_bool(frame[col]) for col in Person.ROLE_FIELDS}
-    phone_bad = F.phone_bad(frame["phone"])
+    phone_bad = F.phone_bad(frame["phone"]) & ~too_long["phone"]
     for i, row in enumerate(frame.itertuples(index=False)):
         line = int(file_rows[i])
 
