@@ -14,6 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 from openpyxl import Workbook
 
+from households.importing import import_households, import_persons, import_village_groups
 from households.importing.cells import ERR_FORMULA, ERR_ONE_COLUMN, WARN_ABOVE_HEADER, WARN_MERGED
 from households.importing.checks import ERR_DEGREES_IN_METRES, ERR_MULTIPOINT, ERR_NO_GEOMETRY
 from households.importing.fields import ERR_NOT_INTEGER
@@ -48,6 +49,11 @@ from tests.conftest import DEMO
 from .conftest import HOUSEHOLD_COLUMNS as CSV_COLUMNS
 from .conftest import demo_household_rows, write_rows
 
+IMPORTERS = {
+    "households": import_households,
+    "groups": import_village_groups,
+    "persons": import_persons,
+}
 BIG_LINE_BYTES = 50 * 1024 * 1024  # the 50 MB one-line files township staff sent
 FEATURE = "feature"
 

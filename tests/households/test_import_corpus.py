@@ -2,7 +2,8 @@
 row or feature and the field, by the Python API and by the management command (exit status
 1), and leaves the database as it was; the tolerated ones import with a warning.
 
-The database holds the demo groups and the five demo households the files are made of.
+The database holds the demo groups and the five demo households the files are made of
+(conftest.five_households).
 """
 
 import os
@@ -13,36 +14,20 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from households.importing import (
-    ImportRejected,
-    import_households,
-    import_persons,
-    import_village_groups,
-)
+from households.importing import ImportRejected, import_households
 from households.models import Household
 from tests.conftest import ROOT
 
-from .conftest import demo_household_rows, unchanged_db, write_rows
-from .corpus import BAD, BIG_LINE_BYTES, ROWS, TOLERATED, demo_heads, matches
+from .conftest import unchanged_db
+from .corpus import BAD, BIG_LINE_BYTES, IMPORTERS, ROWS, TOLERATED, demo_heads, matches
 
 pytestmark = pytest.mark.django_db
 
-IMPORTERS = {
-    "households": import_households,
-    "groups": import_village_groups,
-    "persons": import_persons,
-}
 COMMANDS = {
     "households": "import_households",
     "groups": "import_village_groups",
     "persons": "import_persons",
 }
-
-
-@pytest.fixture
-def world(demo_groups, tmp_path):
-    """The demo groups and the corpus' five households (the residents' files need them)."""
-    import_households(write_rows(tmp_path / "five.csv", demo_household_rows(ROWS)))
 
 
 def _assert_holds(problems, expected, where):
@@ -55,7 +40,7 @@ def _assert_holds(problems, expected, where):
 
 
 @pytest.mark.parametrize("case", BAD, ids=[c.id for c in BAD])
-def test_bad_file_refused_and_nothing_written(world, tmp_path, case):
+def test_bad_file_refused_and_nothing_written(five_households, tmp_path, case):
     path = case.build(tmp_path)
     with unchanged_db(), pytest.raises(ImportRejected) as api:
         IMPORTERS[case.kind](path)
@@ -79,7 +64,7 @@ def test_tolerated_file_imports_with_a_warning(demo_groups, tmp_path, case):
     assert stored == demo_heads()  # GBK rows and .dbf text decoded, the first head column kept
 
 
-def test_shell_exit_status_and_no_traceback(world, tmp_path):
+def test_shell_exit_status_and_no_traceback(five_households, tmp_path):
     """`manage.py import_households` in a shell: status 1, the message, no traceback (the
     file is refused before the database is asked anything, so no data is needed there)."""
     case = next(c for c in BAD if c.id == "50MB-line-of-commas")
