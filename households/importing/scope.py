@@ -8,7 +8,6 @@ With township=None (county administrators, the command line) nothing is narrowed
 from collections.abc import Iterable
 
 import numpy as np
-import pandas as pd
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -34,24 +33,25 @@ def households_outside(township: Township, external_ids: Iterable[str]) -> set[s
 
 def households_moved(ids: np.ndarray, new_groups: np.ndarray) -> list[tuple[int, str, str]]:
     """(index, old township, new township) of each existing household whose township
-    differs from that of the group the file puts it in (None: no group)."""
+    differs from that of the group the file puts it in (None: no group). Compared in the
+    database, which sends back only the households that move (a re-import: none)."""
     if not Household.objects.exists():  # a county's first import moves nobody
         return []
-    group_township = dict(VillageGroup.objects.values_list("id", "village__township_id"))
-    names = {t.pk: township_label(t) for t in Township.objects.all()}
+    group, village = VillageGroup._meta.db_table, Village._meta.db_table
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT h.external_id, v.township_id FROM {Household._meta.db_table} h "
-            f"JOIN {VillageGroup._meta.db_table} g ON g.id = h.group_id "
-            f"JOIN {Village._meta.db_table} v ON v.id = g.village_id "
-            "WHERE h.external_id = ANY(%s)",
-            [list(ids)],
+            "SELECT t.i - 1, ov.township_id, nv.township_id "
+            "FROM unnest(%s::text[], %s::bigint[]) WITH ORDINALITY AS t(id, g, i) "
+            f"JOIN {Household._meta.db_table} h ON h.external_id = t.id "
+            f"JOIN {group} og ON og.id = h.group_id JOIN {village} ov ON ov.id = og.village_id "
+            f"LEFT JOIN {group} ng ON ng.id = t.g LEFT JOIN {village} nv ON nv.id = ng.village_id "
+            "WHERE h.group_id IS DISTINCT FROM t.g "
+            "AND ov.township_id IS DISTINCT FROM nv.township_id ORDER BY 1",
+            [list(ids), [None if g is None else int(g) for g in new_groups]],
         )
-        old = dict(cur.fetchall())
-    if not old:
+        moved = cur.fetchall()
+    if not moved:
         return []
-    before = pd.Series(ids).map(old).to_numpy(dtype=object)
-    after = np.array([group_township.get(g) for g in new_groups], dtype=object)
-    moved = np.flatnonzero(pd.notna(before) & (before != after))
+    names = {t.pk: township_label(t) for t in Township.objects.all()}
     nowhere = _("no village group")
-    return [(int(i), names[before[i]], names.get(after[i], nowhere)) for i in moved]
+    return [(int(i), names[old], names.get(new, nowhere)) for i, old, new in moved]
