@@ -35,4 +35,4 @@ def tables_analyze(*models) -> None:
         for model in models:
             table = connection.ops.quote_name(model._meta.db_table)
             cur.execute(f"ANALYZE {table}")
-    log.info("analyzed %s", ", ".join(m._meta.db_table for m in models))
+    log.debug("analyzed %s", ", ".join(m._meta.db_table for m in models))
