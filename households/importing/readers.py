@@ -105,7 +105,6 @@ class Table:
     warnings: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     labels: dict = field(default_factory=dict)  # canonical column -> header shown
-    crs: object = None  # the CRS a vector file declares
 
     @property
     def bad(self) -> np.ndarray:

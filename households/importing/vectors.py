@@ -83,7 +83,7 @@ def read_vector(path: Path) -> Table:
     if gdf.empty:
         raise ReadError(ERR_EMPTY_FILE)
     gdf.columns = [str(c).strip() for c in gdf.columns]
-    return Table(gdf, np.arange(len(gdf)) + 1, "feature", notes, errors, crs=gdf.crs)
+    return Table(gdf, np.arange(len(gdf)) + 1, "feature", notes, errors)
 
 
 def _target(path: Path) -> tuple[str, str | None]:
