@@ -29,6 +29,7 @@ from grids.models import (
 )
 from grids.partitioning import partition
 from households.models import Village
+from households.pg import tables_analyze
 
 log = logging.getLogger(__name__)
 MOVED_LISTED = 2000  # households listed by id in a diff; the count is always exact
@@ -270,6 +271,8 @@ def partition_run_apply(run: PartitionRun, *, user=None) -> list[GridVersion]:
         )
     run.status = PartitionRun.Status.APPLIED
     run.save(update_fields=["status"])
+    if versions:  # the planner's statistics for the new versions' rows (autovacuum may be off)
+        tables_analyze(GridVersion, Grid, MemberArea, GridAssignment)
     return versions
 
 

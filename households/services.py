@@ -7,9 +7,9 @@ import pandas as pd
 import shapely
 from django.db import connection
 
-from households.db import copy_in
 from households.geo import assign_to_groups
 from households.models import Household, Village, VillageGroup
+from households.pg import copy_from
 
 NOTE_SNAPPED = "snapped {dist:.1f} m to the nearest group"
 NOTE_UNGROUPED = "outside every village group"
@@ -81,7 +81,7 @@ def households_reassign_groups() -> int:
         cur.execute(
             "CREATE TEMP TABLE tmp_regroup (id bigint, group_id bigint, note text) ON COMMIT DROP"
         )
-        copy_in(cur, "COPY tmp_regroup FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
+        copy_from(cur, "COPY tmp_regroup FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
         cur.execute(
             f"UPDATE {table} h SET group_id = t.group_id, location_note = t.note "
             f"FROM tmp_regroup t WHERE h.id = t.id"

@@ -27,10 +27,14 @@ def parse_float(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def parse_int(col: pd.Series, default: int) -> tuple[np.ndarray, np.ndarray]:
+    """Whole numbers as floats (blank: `default`), and the mask of cells that are not one.
+    Floats, so that a number too large for any integer column is still compared with its
+    limit (limits.check_range) instead of wrapping round."""
     blank = col == ""
     values = pd.to_numeric(col.where(~blank, str(default)), errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(values) | (np.floor(values) != values)
-    return np.where(bad, default, values).astype(np.int64), bad
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(values) | (np.floor(values) != values)
+    return np.where(bad, default, values), bad
 
 
 def parse_bool(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:

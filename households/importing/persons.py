@@ -12,19 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from households.models import Household, Person, Township
+from households.pg import tables_analyze
 
 from . import fields as F
 from .checks import check_required
-from .readers import (
-    PERSON_ALIASES,
-    TABLE_SUFFIXES,
-    ReadError,
-    check_suffix,
-    normalise_columns,
-    read_table,
-)
-from .report import ImportRejected, ImportReport
+from .limits import check_lengths
+from .readers import PERSON_ALIASES, TABLE_SUFFIXES, ReadError, check_suffix, map_columns
+from .report import ImportRejected, ImportReport, database_refusals
 from .scope import households_outside, township_label
+from .tables import read_table
 
 PARTY_WORDS = {
     "": "",
@@ -70,17 +66,27 @@ def import_persons(
     report = ImportReport(kind=_("residents"), source=path.name, dry_run=dry_run)
     try:
         check_suffix(path, TABLE_SUFFIXES)
-        frame, file_rows = read_table(path)
-        frame, _unknown = normalise_columns(frame, PERSON_ALIASES, column_map)
+        table = read_table(path)
+        map_columns(table, PERSON_ALIASES, column_map)
     except ReadError as exc:
-        report.error(None, "", str(exc))
+        report.error(exc.row, exc.field, str(exc))
         raise ImportRejected(report) from exc
-    if not check_required(frame, ("name", "household_id"), report, PERSON_ALIASES):
+    report.warnings += table.warnings
+    if not check_required(table, ("name", "household_id"), report, PERSON_ALIASES):
         raise ImportRejected(report)
+    frame, file_rows, labels = table.frame, table.rows, table.labels
     for col in PERSON_ALIASES:
         frame[col] = frame[col].str.strip() if col in frame.columns else ""
     report.rows = len(frame)
-    bad = np.zeros(len(frame), dtype=bool)
+    report.errors += table.errors
+    bad = table.bad.copy()
+
+    def flag(mask, col, message_for):
+        for i in np.flatnonzero(mask):
+            report.error(int(file_rows[i]), labels[col], message_for(i))
+        bad[mask] = True
+
+    too_long = check_lengths(frame, {"name": (Person, "name"), "phone": (Person, "phone")}, flag)
     households = dict(
         Household.objects.filter(external_id__in=set(frame["household_id"])).values_list(
             "external_id", "id"
@@ -90,18 +96,18 @@ def import_persons(
     seen = {}
     records = []
     roles = {col: F.parse_bool(frame[col]) for col in Person.ROLE_FIELDS}
-    phone_bad = F.phone_bad(frame["phone"])
+    phone_bad = F.phone_bad(frame["phone"]) & ~too_long["phone"]
     for i, row in enumerate(frame.itertuples(index=False)):
         line = int(file_rows[i])
 
-        def fail(field, message, i=i, line=line):
-            report.error(line, field, message)
+        def fail(col, message, i=i, line=line):
+            report.error(line, labels[col], message)
             bad[i] = True
 
         if not row.name:
-            fail("name", ERR_BLANK % {"col": "name"})
+            fail("name", ERR_BLANK % {"col": labels["name"]})
         if not row.household_id:
-            fail("household_id", ERR_BLANK % {"col": "household_id"})
+            fail("household_id", ERR_BLANK % {"col": labels["household_id"]})
         elif row.household_id not in households:
             fail("household_id", ERR_UNKNOWN_HOUSEHOLD % {"id": row.household_id})
         elif row.household_id in foreign:
@@ -140,8 +146,10 @@ def import_persons(
         raise ImportRejected(report)
     report.rejected_rows = int(bad.sum())
     if not dry_run:
-        with transaction.atomic():
+        with database_refusals(report), transaction.atomic():
             _load(records, report)
+            if report.created or report.updated:
+                tables_analyze(Person)
         report.applied = True
     report.stats["seconds"] = round(time.perf_counter() - started, 3)
     return report

@@ -1,18 +1,18 @@
-"""Reading what township staff have: CSV (UTF-8 or GBK), XLSX and GDAL vector files.
+"""What the readers share: canonical columns and their headers, limits, and read errors.
 
-Columns are normalised to canonical English names; Chinese headers and common
-variants are recognised, other names are mapped with `column_map`.
+Columns are normalised to canonical English names; Chinese headers and common variants are
+recognised, other names are mapped with `column_map`. Messages name a column by the header
+the file uses for it, or by its Chinese header when the file has none.
 """
 
-import io
-import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 from django.utils.translation import gettext_lazy as _
+
+from .report import Problem
 
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx"}
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".zip", ".shp", ".kml", ".kmz"}
@@ -60,26 +60,77 @@ PERSON_ALIASES = {
 
 DBF_NAME_LEN = 10  # Shapefile attribute names are cut to 10 characters (dBase III)
 
+# Limits on what one file may hold, checked before it is parsed so that a malformed file is
+# refused at once and in bounded memory. A county's household file is about 200,000 rows of
+# 150 bytes (bench/import_bench.py: 30 MB); the largest Chinese counties have under 500,000
+# households. A row of the household template is under 2 KB even with 200-character
+# addresses; XLSX sheets end at column 16,384 anyway.
+MAX_FILE_MB = 200
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 500
+MAX_LINE_BYTES = 64 * 1024
+
 ERR_EMPTY_FILE = _("the file is empty")
+ERR_NO_ROWS = _("no data rows below the header")
 ERR_MAP_COLUMN = _("unknown canonical column %(col)s in the column map")
 ERR_UNREADABLE = _("cannot read the file: %(error)s")
 ERR_SUFFIX = _("unsupported file type %(suffix)s (use %(allowed)s)")
-ERR_ENCODING = _("cannot decode the file as UTF-8 or GBK")
+ERR_TOO_BIG = _("the file is %(size)d MB; at most %(max)d MB per file")
+ERR_TOO_MANY_ROWS = _("the file has %(rows)d rows; at most %(max)d per file (split it by township)")
+ERR_TOO_MANY_COLUMNS = _("the file has %(columns)d columns; at most %(max)d")
+WARN_SAME_FIELD = _(
+    "columns %(first)s and %(second)s are read as the same field: %(second)s is ignored"
+)
+
+GEOMETRY = _("geometry")  # the field named by problems with a feature's geometry
+CRS = _("coordinate system")  # ... and by problems with the file's CRS
 
 
 class ReadError(Exception):
-    pass
+    """The file cannot be read; `row` and `field` name the place when there is one."""
+
+    def __init__(self, message, row: int | None = None, field: str = ""):
+        super().__init__(str(message))
+        self.row, self.field = row, field
+
+
+@dataclass
+class Table:
+    """A file read as text cells: the frame, the file row (or feature number) of each record,
+    and what reading found: warnings, and errors of single cells (their rows are `bad`)."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    where: str = "row"
+    warnings: list[Problem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    labels: dict = field(default_factory=dict)  # canonical column -> header shown
+
+    @property
+    def bad(self) -> np.ndarray:
+        bad = np.zeros(len(self.frame), dtype=bool)
+        rejected = {p.row for p in self.errors}
+        if rejected:
+            bad[np.isin(self.rows, list(rejected))] = True
+        return bad
 
 
 def _key(name: str) -> str:
     return str(name).strip().lower().replace(" ", "")
 
 
-def normalise_columns(df: pd.DataFrame, aliases: dict, column_map: dict | None = None):
-    """Rename recognised headers to canonical names. Returns the frame and the unknown headers.
+def chinese_header(canon: str, aliases: dict) -> str:
+    """The Chinese header of a canonical column (the import template's), else its name."""
+    return next((a for a in aliases.get(canon, []) if not a.isascii()), canon)
 
-    Headers named in `column_map` win over the built-in aliases. Shapefile (DBF) field
-    names are cut to 10 characters, so `village_co` is read as `village_code`.
+
+def map_columns(table: Table, aliases: dict, column_map: dict | None = None) -> list[str]:
+    """Keep the recognised columns under their canonical names; fill `table.labels`; return
+    the headers that are not recognised.
+
+    Headers named in `column_map` win over the built-in aliases. Shapefile (DBF) field names
+    are cut to 10 characters, so `village_co` is read as `village_code`. A second column
+    that would be read as the same field is left out, with a warning.
     """
     lookup = {}
     for canon, names in aliases.items():
@@ -94,111 +145,29 @@ def normalise_columns(df: pd.DataFrame, aliases: dict, column_map: dict | None =
         if canon not in aliases:
             raise ReadError(ERR_MAP_COLUMN % {"col": canon})
         explicit[_key(header)] = canon
-    rename, unknown, taken = {}, [], set(explicit.values())
-    for col in df.columns:
+    labels, unknown, keep = {}, [], []
+    for i, col in enumerate(table.frame.columns):
         if col == "geometry":
+            keep.append((i, col))
             continue
         key = _key(col)
         canon = explicit.pop(key, None)  # a mapped header is taken once
-        if canon is None:
+        if canon is None and lookup.get(key) not in set((column_map or {}).keys()):
             canon = lookup.get(key)
-            canon = None if canon in taken else canon
-        if canon:
-            rename[col] = canon
-            taken.add(canon)
-        else:
-            unknown.append(str(col))
-    return df.rename(columns=rename), unknown
-
-
-def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK and GB2312
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
+        if canon and canon in labels:
+            message = WARN_SAME_FIELD % {"first": labels[canon], "second": col}
+            table.warnings.append(Problem(None, str(col), message))
             continue
-    raise ReadError(ERR_ENCODING)
-
-
-# Some cell is padded when whitespace touches a comma, a quote or a line break. Substring
-# tests: a regex over a 30 MB file costs ~1.5 s, these ~0.1 s.
-_SPACES = (" ", "\t", "\u3000", "\xa0")
-_PADDED = tuple(w + d for w in _SPACES for d in (",", '"', "\r", "\n")) + tuple(
-    d + w for w in _SPACES for d in (",", '"', "\n")
-)
-
-
-def _padded(text: str) -> bool:
-    if not any(w in text for w in _SPACES):  # one fast scan per character
-        return False
-    return (
-        text[:1] in _SPACES
-        or text.rstrip("\r\n")[-1:] in _SPACES
-        or any(p in text for p in _PADDED)
-    )
-
-
-def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
-    """Read CSV or XLSX as stripped strings, blank lines dropped.
-
-    Returns the frame and the file row of each record (header = row 1), so that messages
-    point at the row a spreadsheet shows even when blank lines are left out.
-    """
-    suffix = path.suffix.lower()
-    if path.stat().st_size == 0:
-        raise ReadError(ERR_EMPTY_FILE)
-    padded = True
-    try:
-        if suffix == ".xlsx":
-            df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-        else:
-            text = _decode(path.read_bytes())
-            if not text.strip():
-                raise ReadError(ERR_EMPTY_FILE)
-            padded = _padded(text)
-            df = pd.read_csv(
-                io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False
-            )
-    except ReadError:
-        raise
-    except (ValueError, zipfile.BadZipFile, pd.errors.ParserError) as exc:
-        raise ReadError(ERR_UNREADABLE % {"error": exc}) from exc
-    df.columns = [str(c).strip() for c in df.columns]
-    if suffix == ".xlsx":
-        df = df.fillna("")
-    if padded:  # most machine-written files have no padded cell: skip 20 passes over them
-        df = strip_cells(df)
-    blank = (df.iloc[:, 0] == "").to_numpy()  # blank lines: first cell empty, then all of them
-    if blank.any():
-        blank[blank] = (df[blank] == "").all(axis=1).to_numpy()
-    if blank.any():
-        df = df[~blank]
-    rows = df.index.to_numpy() + 2
-    df = df.reset_index(drop=True)
-    if df.empty:
-        raise ReadError(ERR_EMPTY_FILE)
-    return df, rows
-
-
-def strip_cells(df: pd.DataFrame) -> pd.DataFrame:
-    return df.apply(lambda col: col.str.strip() if col.name != "geometry" else col)
-
-
-def read_vector(path: Path) -> gpd.GeoDataFrame:
-    """Read any vector file GDAL reads (zipped Shapefiles included)."""
-    if path.stat().st_size == 0:
-        raise ReadError(ERR_EMPTY_FILE)
-    target = str(path)
-    if path.suffix.lower() == ".zip":
-        target = f"/vsizip/{path}"
-    try:
-        gdf = gpd.read_file(target, engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        raise ReadError(ERR_UNREADABLE % {"error": exc}) from exc
-    if gdf.empty:
-        raise ReadError(ERR_EMPTY_FILE)
-    gdf.columns = [str(c).strip() for c in gdf.columns]
-    return gdf
+        if canon:
+            labels[canon] = str(col)
+            keep.append((i, canon))
+        else:  # left out: nothing reads it, and two of them may share a header
+            unknown.append(str(col))
+    frame = table.frame.iloc[:, [i for i, _name in keep]]
+    frame.columns = [name for _i, name in keep]
+    table.frame = frame
+    table.labels = {c: labels.get(c) or chinese_header(c, aliases) for c in aliases}
+    return unknown
 
 
 def check_suffix(path: Path, allowed: set[str]) -> None:
@@ -206,3 +175,32 @@ def check_suffix(path: Path, allowed: set[str]) -> None:
         raise ReadError(
             ERR_SUFFIX % {"suffix": path.suffix or "?", "allowed": ", ".join(sorted(allowed))}
         )
+
+
+def check_size(path: Path) -> int:
+    """The size of the file in bytes; ReadError if it is empty or over MAX_FILE_MB."""
+    size = path.stat().st_size
+    if size == 0:
+        raise ReadError(ERR_EMPTY_FILE)
+    if size > MAX_FILE_MB * 1024 * 1024:
+        raise ReadError(ERR_TOO_BIG % {"size": size // (1024 * 1024), "max": MAX_FILE_MB})
+    return size
+
+
+def check_shape(rows: int, columns: int) -> None:
+    if rows > MAX_ROWS:
+        raise ReadError(ERR_TOO_MANY_ROWS % {"rows": rows, "max": MAX_ROWS})
+    if columns > MAX_COLUMNS:
+        raise ReadError(ERR_TOO_MANY_COLUMNS % {"columns": columns, "max": MAX_COLUMNS})
+
+
+def without_paths(message: str, path: Path) -> str:
+    """A library's message with the server's folders taken out: only the file name stays."""
+    folder = str(path.parent)
+    for prefix in (f"/vsizip/{folder}/", f"/vsizip/{folder}", f"{folder}/", folder):
+        message = message.replace(prefix, "")
+    return message
+
+
+def strip_cells(df: pd.DataFrame) -> pd.DataFrame:
+    return df.apply(lambda col: col.str.strip() if col.name != "geometry" else col)

@@ -1,8 +1,16 @@
 """What an import found and did: counts, and problems that name the row and the field."""
 
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.db import DataError, IntegrityError, connection
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+log = logging.getLogger(__name__)
+
+ERR_DATABASE = gettext_lazy("the database refused the data; nothing was written: %(error)s")
 
 
 class ImportRejected(Exception):
@@ -89,3 +97,18 @@ class ImportReport:
             "warnings": [str(p) for p in self.warnings],
             "stats": self.stats,
         }
+
+
+@contextmanager
+def database_refusals(report: ImportReport):
+    """A value or a constraint the database refuses at load time (the checks should have
+    found it first) rejects the import with the database's reason, not a traceback. Enter
+    it outside the load's transaction, so that the load is rolled back first."""
+    driver = connection.Database  # psycopg: COPY raises the driver's own errors
+    try:
+        yield
+    except (DataError, IntegrityError, driver.DataError, driver.IntegrityError) as exc:
+        log.exception("%s: the database refused the load", report.source)
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        report.error(None, "", ERR_DATABASE % {"error": reason})
+        raise ImportRejected(report) from exc

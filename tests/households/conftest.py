@@ -71,6 +71,15 @@ def demo_groups(db):
     return import_village_groups(DEMO / "village_groups.geojson")
 
 
+@pytest.fixture
+def five_households(demo_groups, tmp_path):
+    """The demo groups and the first five demo households (the corpus' files are made of
+    them; residents' files need their households)."""
+    from households.importing import import_households
+
+    import_households(write_rows(tmp_path / "five.csv", demo_household_rows(5)))
+
+
 @pytest.fixture(scope="session")
 def andorra_groups_gdf():
     return gpd.read_file(ANDORRA / "village_groups.geojson")

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 
 from households.importing import import_households, import_village_groups
-from households.importing.groups import WARN_REPAIRED
+from households.importing.group_geometry import WARN_REPAIRED
+from households.importing.readers import GEOMETRY
 from households.models import Household, VillageGroup
 from households.templates_xlsx import HOUSEHOLD_COLUMNS, household_template_xlsx
 from tests.conftest import DEMO
@@ -113,7 +114,7 @@ def test_bow_tie_repaired_and_reported(groups_gdf, tmp_path):
     report = import_village_groups(path)
     assert report.created == 1 and not report.errors
     (warning,) = report.warnings
-    assert (warning.row, warning.where, warning.field) == (1, "feature", "geometry")
+    assert (warning.row, warning.where, warning.field) == (1, "feature", str(GEOMETRY))
     reason = shapely.is_valid_reason(bow_tie)
     assert warning.message == str(WARN_REPAIRED % {"reason": reason})
     stored = VillageGroup.objects.get()

@@ -19,11 +19,12 @@ from households.importing import (
     import_persons,
     import_village_groups,
 )
+from households.importing.group_geometry import ERR_TAKES_IN
 from households.importing.groups import ERR_OUTSIDE_TOWNSHIP as ERR_GROUP_OUTSIDE
-from households.importing.groups import ERR_TAKES_IN
-from households.importing.households import ERR_ID_OUTSIDE_TOWNSHIP
+from households.importing.households import ERR_ID_OUTSIDE_TOWNSHIP, WARN_MOVED
 from households.importing.households import ERR_OUTSIDE_TOWNSHIP as ERR_POINT_OUTSIDE
 from households.importing.persons import ERR_HOUSEHOLD_OUTSIDE
+from households.importing.readers import GEOMETRY
 from households.models import Household, Person, Township, Village, VillageGroup
 from tests.conftest import DEMO, PASSWORD
 
@@ -159,7 +160,7 @@ def test_group_taking_in_an_ungrouped_household_rejected(world, tmp_path):
         ],
     )
     (problem,) = _rejected(import_village_groups, path, kengkou)
-    assert (problem.row, problem.field) == (1, "geometry")
+    assert (problem.row, problem.field) == (1, str(GEOMETRY))
     assert problem.message == str(ERR_TAKES_IN % {"n": 1, "township": KENGKOU})
 
 
@@ -293,3 +294,18 @@ def test_page_roles_without_import_get_403(uploads, make_user, client, role):
 def test_page_anonymous_redirected_to_login(client, db):
     response = client.get("/imports/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_command_line_warns_of_a_household_moved_to_another_township(world, tmp_path, capsys):
+    """Without a township nothing is refused, but a household id of 外镇 given a point in
+    坑口镇 is named, with both townships, before and after it moves."""
+    demo = demo_household_rows(1)[0]
+    path = write_rows(tmp_path / "h.csv", [_household("H9000002", demo["lon"], demo["lat"])])
+    expected = WARN_MOVED % {"id": "H9000002", "old": "外镇 (360721199)", "new": KENGKOU}
+    with unchanged_db():
+        report = import_households(path, dry_run=True)
+    assert [(p.row, p.field, p.message) for p in report.warnings] == [(2, "id", str(expected))]
+    call_command("import_households", str(path))
+    assert f"WARNING: {report.warnings[0]}" in capsys.readouterr().out
+    moved = Household.objects.get(external_id="H9000002")
+    assert moved.group.village.township.code == "360721100"
