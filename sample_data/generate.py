@@ -30,16 +30,18 @@ Method (all geometry in local metres, converted to EPSG:4326 at the end):
 
 Codes follow the README's hierarchy: county 360721, townships 3607211NN, villages township + 200..,
 groups village + 01... Use as a module (``make_county``, ``make_demo``,
-``make_persons``; load it by path with importlib, sample_data is not a package) or
+``make_demo_county``, ``make_persons``; load it by path with importlib, sample_data is not a package) or
 from the shell::
 
     python sample_data/generate.py --out sample_data/demo
     python sample_data/generate.py --out /tmp/county --households 200000
+    python sample_data/generate.py --out /tmp/demo-county --demo-county
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 from dataclasses import dataclass
@@ -101,6 +103,20 @@ DEMO_VILLAGES = (
         [23, 14, 31, 10, 42, 19, 27, 56, 12, 35, 22, 17, 48, 26, 11, 38, 60],
     ),
 )
+
+# The demo county: about 8 townships and 20,000 households around the three pilot villages
+# (DEMO_VILLAGES). The county plan names them with their townships (X镇坑口村, X埠镇万星村,
+# X镇坪地山村); the township names here are invented to fit, one pilot village in each.
+DEMO_COUNTY_SEED = 20250
+DEMO_COUNTY_HOUSEHOLDS = 20_000
+DEMO_COUNTY_TOWNSHIPS = 8
+PILOT_TOWNSHIPS = ("坑口镇", "万埠镇", "坪地镇")
+# Households registered during the demo year: families resettled into the 3 largest groups
+# of 坑口村 (2 in 5 of their households, enough that 坑口村 outgrows its grids mid-year and
+# must open one), and 12 households in each of 2 generated villages, registered after the
+# last partition (households outside every grid).
+NEWCOMER_GROUPS, NEWCOMER_SHARE = 3, 0.4
+LATE_NEWCOMERS = (2, 12)
 
 SURNAMES = list("刘陈李王张黄曾钟赖谢邱廖罗温朱杨胡肖郭何林吴周徐叶邓彭孙宋蓝古")
 MALE_CHARS = list("国建明华文平志军永春林金德荣祥福生海清伟强东斌光辉勇新忠")
@@ -224,6 +240,155 @@ def build_demo(*, seed: int = DEMO_SEED) -> County:
         for k, (suffix, v_name, style, sizes) in enumerate(DEMO_VILLAGES)
     ]
     return _realise(outline, villages, specs, rng)
+
+
+def build_demo_county(
+    n_households: int = DEMO_COUNTY_HOUSEHOLDS,
+    *,
+    seed: int = DEMO_COUNTY_SEED,
+    n_townships: int = DEMO_COUNTY_TOWNSHIPS,
+) -> County:
+    """The demo county: the three pilot villages of ``DEMO_VILLAGES``, each the seat of its
+    own township (``PILOT_TOWNSHIPS``, codes 360721100..102, the pilot village 200 in
+    each), and generated villages and townships around them.
+
+    Townships are k-means clusters of villages (a cluster left empty is dropped); the
+    pilot township is the one holding the village nearest its cluster's centre. Under
+    ``DEMO_COUNTY_HOUSEHOLDS`` the pilot villages' groups shrink in proportion (each at
+    least ``GROUP_MIN``), so tests load a small county of the same shape.
+    """
+    n_pilots = len(DEMO_VILLAGES)
+    scale = min(1.0, n_households / DEMO_COUNTY_HOUSEHOLDS)
+    pilot_sizes = [
+        np.maximum(GROUP_MIN, np.round(np.array(v[3]) * scale)).astype(int) for v in DEMO_VILLAGES
+    ]
+    rest = n_households - sum(int(s.sum()) for s in pilot_sizes)
+    n_other = max(n_townships - n_pilots, round(rest / HOUSEHOLDS_PER_VILLAGE))
+    if n_townships < n_pilots or rest < GROUP_MIN * n_other:
+        raise ValueError(
+            f"a demo county of {n_households} households and {n_townships} townships is too "
+            f"small: the pilot villages take {n_households - rest}"
+        )
+    rng = np.random.default_rng(seed)
+    outline = _outline(n_households, rng)
+    villages = _village_cells(outline, n_other + n_pilots, rng)
+    township = _townships(villages, rng, k=n_townships)
+    n_t = int(township.max()) + 1
+    if n_t < n_pilots:
+        raise ValueError(f"only {n_t} townships formed; the pilot villages need {n_pilots}")
+    xy = shapely.get_coordinates(shapely.point_on_surface(villages))
+    pilot_t = rng.choice(n_t, n_pilots, replace=False)
+    pilots = []
+    for t in pilot_t:  # the village nearest the township's centre: its seat
+        members = np.flatnonzero(township == t)
+        pilots.append(members[np.argmin(((xy[members] - xy[members].mean(0)) ** 2).sum(1))])
+    other = np.setdiff1d(np.arange(len(villages)), pilots)
+    totals = dict(
+        zip(
+            other,
+            _share(
+                rest, shapely.area(villages[other]) * rng.lognormal(0, 0.35, len(other)), GROUP_MIN
+            ),
+            strict=True,
+        )
+    )
+    t_order = [*pilot_t, *(t for t in range(n_t) if t not in pilot_t)]  # others west->east
+    reserved = {name[:-1] for name in PILOT_TOWNSHIPS}
+    t_names = [n for n in _unique_names(rng, n_t + n_pilots, PLACE_FIRST, PLACE_SECOND)]
+    t_names = [n for n in t_names if n not in reserved][: n_t - n_pilots]
+    reserved = {v[1].removesuffix("村") for v in DEMO_VILLAGES}
+    v_names = _unique_names(
+        rng, len(other) + n_pilots, PLACE_FIRST + SURNAMES, [*PLACE_SECOND, "田"]
+    )
+    v_names = iter(n for n in v_names if n not in reserved)
+    specs = []
+    for k, t in enumerate(t_order):
+        t_code = f"{COUNTY_CODE}{100 + k:03d}"
+        if k < n_pilots:
+            t_name = PILOT_TOWNSHIPS[k]
+        else:
+            t_name = t_names[k - n_pilots] + TOWNSHIP_SUFFIX[int(k % 3 == 2)]
+        members = np.setdiff1d(np.flatnonzero(township == t), pilots)
+        # the seat first, then north -> south, west -> east (as build_county numbers them)
+        members = members[np.lexsort((xy[members, 0], -xy[members, 1]))]
+        if k < n_pilots:
+            members = np.r_[pilots[k], members]
+        for j, v in enumerate(members):
+            spec = dict(
+                index=v, code=f"{t_code}{200 + j:03d}", township_code=t_code, township_name=t_name
+            )
+            if k < n_pilots and j == 0:
+                _, name, style, _sizes = DEMO_VILLAGES[k]
+                spec.update(name=name, style=style, sizes=pilot_sizes[k], central=k == 0)
+            else:
+                style = "ordinal" if rng.random() < 0.35 else "place"
+                spec.update(name=next(v_names) + "村", style=style, central=False)
+                spec["sizes"] = _group_sizes(int(totals[v]), rng)
+            specs.append(spec)
+    return _realise(outline, villages, specs, rng)
+
+
+def demo_county_newcomers(county: County, persons: pd.DataFrame, *, seed: int) -> pd.Series:
+    """Households registered during the demo year (True), not in the first partition.
+
+    Families resettled into the ``NEWCOMER_GROUPS`` largest groups of 坑口村 (a share
+    ``NEWCOMER_SHARE`` of their households), and ``LATE_NEWCOMERS`` households in a few
+    generated villages, registered after the last partition. Households of group leaders
+    were there from the start.
+    """
+    rng = np.random.default_rng([seed, 2])
+    hh = county.households
+    leaders = set(persons.loc[persons["group_leader"] == 1, "household_id"])
+    free = ~hh["id"].isin(leaders).to_numpy()
+    village = hh["group_id"].str[:12].to_numpy()
+    sizes = hh.loc[village == f"{COUNTY_CODE}100200", "group_id"].value_counts()
+    groups = sizes.index[:NEWCOMER_GROUPS]
+    new = np.zeros(len(hh), bool)
+    pool = np.flatnonzero(hh["group_id"].isin(groups).to_numpy() & free)
+    new[rng.choice(pool, round(NEWCOMER_SHARE * len(pool)), replace=False)] = True
+    n_villages, per_village = LATE_NEWCOMERS
+    pilots = [f"{COUNTY_CODE}{100 + k}200" for k in range(len(DEMO_VILLAGES))]
+    generated = np.setdiff1d(np.unique(village), pilots)
+    for v in rng.choice(generated, min(n_villages, len(generated)), replace=False):
+        pool = np.flatnonzero((village == v) & free)
+        new[rng.choice(pool, min(per_village, len(pool)), replace=False)] = True
+    return pd.Series(new, index=hh.index, name="newcomer")
+
+
+def _distinct_names(persons: pd.DataFrame, *, seed: int) -> pd.DataFrame:
+    """Rename a resident who has the name of another in the same household (a son named
+    like his father: the roster import refuses two of one name in one household)."""
+    rng = np.random.default_rng([seed, 4])
+    persons = persons.copy()
+    while (dup := persons.duplicated(["household_id", "name"]).to_numpy()).any():
+        names = persons.loc[dup, "name"].str[0] + _given(rng, int(dup.sum()), MALE_CHARS)
+        persons.loc[dup, "name"] = names
+    return persons
+
+
+def make_demo_county(
+    out_dir: str | Path,
+    n_households: int = DEMO_COUNTY_HOUSEHOLDS,
+    *,
+    seed: int = DEMO_COUNTY_SEED,
+) -> County:
+    """Write the demo county into ``out_dir``: village_groups.geojson, households.csv and
+    persons.csv (the households there when grids were first drawn), households_new.csv and
+    persons_new.csv (those registered during the year, ``demo_county_newcomers``)."""
+    county = build_demo_county(n_households, seed=seed)
+    persons = _distinct_names(make_persons(county.households, seed=seed), seed=seed)
+    party = set(persons.loc[persons["party_member"] != "", "household_id"])
+    county.households["party_member_household"] = county.households["id"].isin(party)
+    new = demo_county_newcomers(county, persons, seed=seed)
+    write_county(dataclasses.replace(county, households=county.households[~new]), out_dir)
+    out = Path(out_dir)
+    _household_table(dataclasses.replace(county, households=county.households[new])).to_csv(
+        out / "households_new.csv", index=False, encoding="utf-8", lineterminator="\n"
+    )
+    later = persons["household_id"].isin(set(county.households.loc[new, "id"]))
+    for name, rows in (("persons.csv", ~later), ("persons_new.csv", later)):
+        persons[rows].to_csv(out / name, index=False, encoding="utf-8", lineterminator="\n")
+    return county
 
 
 def make_persons(households: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
@@ -369,10 +534,14 @@ def _village_cells(outline, n: int, rng: np.random.Generator) -> np.ndarray:
     return _clip_voronoi(centres, outline)
 
 
-def _townships(villages: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Township index of each village: k-means on village centres, numbered west->east."""
+def _townships(villages: np.ndarray, rng: np.random.Generator, k: int | None = None) -> np.ndarray:
+    """Township index of each village: k-means on village centres, numbered west->east.
+
+    ``k`` townships (default: one per ``VILLAGES_PER_TOWNSHIP`` villages); a cluster
+    left empty by k-means is dropped, so there may be fewer.
+    """
     xy = shapely.get_coordinates(shapely.point_on_surface(villages))
-    k = max(1, round(len(xy) / VILLAGES_PER_TOWNSHIP))
+    k = k or max(1, round(len(xy) / VILLAGES_PER_TOWNSHIP))
     centres = xy[rng.choice(len(xy), k, replace=False)]
     for _ in range(15):
         label = ((xy[:, None, :] - centres[None]) ** 2).sum(-1).argmin(1)
@@ -833,9 +1002,21 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="write a county of N households instead of the demo township",
     )
+    parser.add_argument(
+        "--demo-county",
+        action="store_true",
+        help="write the demo county (of --households, default "
+        f"{DEMO_COUNTY_HOUSEHOLDS}) with its households registered during the year",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    if args.households:
+    if args.demo_county:
+        county = make_demo_county(
+            args.out,
+            args.households or DEMO_COUNTY_HOUSEHOLDS,
+            seed=DEMO_COUNTY_SEED if args.seed is None else args.seed,
+        )
+    elif args.households:
         county = build_county(args.households, seed=args.seed or 0)
         write_county(county, args.out)
     else:

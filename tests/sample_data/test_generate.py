@@ -40,7 +40,12 @@ def demo():
     return gen.build_demo()
 
 
-@pytest.fixture(params=["county", "demo"])
+@pytest.fixture(scope="module")
+def demo_county():
+    return gen.build_demo_county()
+
+
+@pytest.fixture(params=["county", "demo", "demo_county"])
 def any_county(request):
     return request.getfixturevalue(request.param)
 
@@ -288,3 +293,78 @@ def test_demo_names_are_gbk_encodable(demo, name):
     text = "".join(demo.households["head"]) + "".join(demo.households["address"])
     text.encode("gbk")
     assert re.fullmatch(r"[\u4e00-\u9fff]+", name)
+
+
+def test_demo_county_same_seed_same_files(tmp_path):
+    """make_demo_county is deterministic: the same seed writes the same bytes."""
+    a, b, c = (tmp_path / name for name in "abc")
+    gen.make_demo_county(a, 2500, seed=5)
+    gen.make_demo_county(b, 2500, seed=5)
+    gen.make_demo_county(c, 2500, seed=6)
+    names = sorted(p.name for p in a.iterdir())
+    assert names == [
+        "households.csv",
+        "households_new.csv",
+        "persons.csv",
+        "persons_new.csv",
+        "village_groups.geojson",
+    ]
+    for name in names:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    assert (a / "households.csv").read_bytes() != (c / "households.csv").read_bytes()
+
+
+def test_demo_county_shape(demo_county):
+    """About 8 townships and 20,000 households; each pilot village the seat (code 200) of its
+    own township, 360721100..102, named as the README says."""
+    groups, hh = demo_county.groups, demo_county.households
+    assert len(hh) == gen.DEMO_COUNTY_HOUSEHOLDS
+    assert groups["township_code"].nunique() == gen.DEMO_COUNTY_TOWNSHIPS
+    villages = groups.drop_duplicates("village_code").set_index("village_name")
+    for k, (_suffix, name, _style, sizes) in enumerate(gen.DEMO_VILLAGES):
+        township = f"{gen.COUNTY_CODE}{100 + k}"
+        assert villages.loc[name, "village_code"] == township + "200"
+        assert villages.loc[name, "township_name"] == gen.PILOT_TOWNSHIPS[k]
+        assert (hh["group_id"].str[:12] == township + "200").sum() == sum(sizes)
+    assert villages.index.is_unique and groups["township_name"].nunique() == 8
+    central = groups.loc[groups["name"] == "坑口街组", "village_name"]
+    assert central.tolist() == ["坑口村"]
+    per_township = hh["group_id"].str[:9].value_counts()
+    assert per_township.min() >= 500  # every township has villages worth showing
+
+
+def test_demo_county_newcomers(demo_county):
+    """Households registered during the year: enough in 坑口村 that it must open a grid (its
+    first grids hold 40-60 households, about 50), and a dozen in each of two other villages."""
+    persons = gen.make_persons(demo_county.households, seed=gen.DEMO_COUNTY_SEED)
+    new = gen.demo_county_newcomers(demo_county, persons, seed=gen.DEMO_COUNTY_SEED)
+    village = demo_county.households["group_id"].str[:12]
+    kengkou = village == f"{gen.COUNTY_CODE}100200"
+    before, after = int((kengkou & ~new).sum()), int(kengkou.sum())
+    assert after > 60 * round(before / 50)
+    late = village[new & ~kengkou].value_counts()
+    assert late.tolist() == [gen.LATE_NEWCOMERS[1]] * gen.LATE_NEWCOMERS[0]
+    pilots = [f"{gen.COUNTY_CODE}{100 + k}200" for k in range(len(gen.DEMO_VILLAGES))]
+    assert not late.index.isin(pilots).any()
+    leaders = persons.loc[persons["group_leader"] == 1, "household_id"]
+    assert not demo_county.households.loc[new, "id"].isin(leaders).any()
+
+
+def test_make_demo_county_splits_the_roster_with_the_households(tmp_path):
+    gen.make_demo_county(tmp_path, 3000)
+    read = {
+        p.stem: pd.read_csv(p, dtype=str, keep_default_na=False) for p in tmp_path.glob("*.csv")
+    }
+    for suffix in ("", "_new"):
+        households, persons = read["households" + suffix], read["persons" + suffix]
+        assert set(persons["household_id"]) == set(households["id"])
+        assert not persons.duplicated(["household_id", "name"]).any()  # the import refuses it
+        party = set(persons.loc[persons["party_member"] != "", "household_id"])
+        assert set(households.loc[households["party_member_household"] == "1", "id"]) == party
+    assert not set(read["households"]["id"]) & set(read["households_new"]["id"])
+    assert len(read["households"]) + len(read["households_new"]) == 3000
+
+
+def test_demo_county_too_small_is_refused():
+    with pytest.raises(ValueError):
+        gen.build_demo_county(300)
