@@ -53,7 +53,7 @@
   const BAND_COLORS = { in: "#1a9850", under: "#f39c12", over: "#d73027" };
 
   const gridMap = {
-    map: null, overlays: {}, config: null,
+    map: null, overlays: {}, config: null, control: null,  // control: the layer switcher
     bandColors: BAND_COLORS,
     gridLayer: function (grids, text, extraStyle) {
       return L.geoJSON(grids, {
@@ -85,6 +85,7 @@
       map.fitBounds([[e[1], e[0]], [e[3], e[2]]], { animate: false });  // an animation would undo the fit to the data below
       const status = document.getElementById("map-status");
       const control = L.control.layers(bases.layers, {}, { collapsed: window.innerWidth < 700 }).addTo(map);
+      gridMap.control = control;  // add-ons (gridmap:ready) add their overlays to it
       legend([
         { label: text.villages, fill: "transparent", stroke: "#333" },
         { label: text.groups, fill: "rgba(27,158,119,.25)", stroke: "#1b9e77" },
