@@ -29,6 +29,7 @@ from .params import (
     ERR_NOT_POLYGON,
     PartitionError,
 )
+from .union import CLEAN_SNAP_M, clean_coverage, polygonal
 
 SLIVER_M2 = 1.0  # parts of a group smaller than this left by overlap removal are dropped
 SNAP_M = 5.0  # households this close outside a group are snapped into it (README, "Importing data")
@@ -120,18 +121,28 @@ def clean_groups(groups) -> gpd.GeoDataFrame:
     return out
 
 
-def _polygonal(g):
-    if g.geom_type in ("Polygon", "MultiPolygon"):
-        return g
-    parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
-
-
 def disjoint_groups(geoms: np.ndarray, rank: np.ndarray) -> np.ndarray:
-    """Valid polygons with overlaps removed from the higher-ranked group."""
+    """Valid polygons, noded into one exact coverage, overlaps kept by the lower-ranked group.
+
+    GEOS ``coverage_clean`` (vertices within ``CLEAN_SNAP_M`` merged, T-junctions noded,
+    overlaps given to the first polygon in rank order), so neighbouring groups share their
+    borders vertex for vertex even when the file was drawn in another CRS; parts under
+    ``SLIVER_M2`` that the cleaning splits off a group are dropped. Where GEOS cannot clean
+    the coverage, overlaps are removed pair by pair instead.
+    """
     geoms = geoms.copy()
     invalid = ~shapely.is_valid(geoms)
-    geoms[invalid] = [_polygonal(shapely.make_valid(g)) for g in geoms[invalid]]
+    geoms[invalid] = [polygonal(shapely.make_valid(g)) for g in geoms[invalid]]
+    order = np.argsort(rank, kind="stable")
+    clean, ok = clean_coverage(geoms[order], snap=CLEAN_SNAP_M)
+    if ok:
+        out = geoms.copy()
+        out[order] = clean
+        split = shapely.get_num_geometries(out) > shapely.get_num_geometries(geoms)
+        for i in np.flatnonzero(split):
+            parts = shapely.get_parts(out[i])
+            out[i] = shapely.multipolygons(parts[shapely.area(parts) >= SLIVER_M2])
+        return out
     tree = shapely.STRtree(geoms)
     ia, ib = tree.query(geoms, predicate="intersects")
     m = rank[ia] < rank[ib]
@@ -139,7 +150,7 @@ def disjoint_groups(geoms: np.ndarray, rank: np.ndarray) -> np.ndarray:
     if len(ia):
         inner = shapely.relate_pattern(geoms[ia], geoms[ib], "2********")
         for a, b in sorted(zip(ia[inner], ib[inner]), key=lambda p: (rank[p[1]], rank[p[0]])):
-            diff = shapely.get_parts(_polygonal(shapely.difference(geoms[b], geoms[a])))
+            diff = shapely.get_parts(polygonal(shapely.difference(geoms[b], geoms[a])))
             geoms[b] = shapely.multipolygons(diff[shapely.area(diff) >= SLIVER_M2])
     return geoms
 

@@ -67,6 +67,8 @@ class VillageResult:
     grids: list[dict]  # grid_id, village_id, group_ids, households, members, geometry (metric)
     flags: list[str]
     moved: int = 0  # incremental mode: existing households given another grid
+    repairs: dict = field(default_factory=dict)  # fallback steps of the polygon unions used
+    failure: tuple[str, str] | None = None  # (reason, detail) when the village failed
 
 
 def reading_order(cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
@@ -217,26 +219,26 @@ def run_village(t: VillageTask) -> VillageResult:
         )
         keep_ids = {}
     n_grids = int(ulabel.max()) + 1 if len(ulabel) else 0
-    polys = pg.dissolve(cells=cells, ulabel=ulabel, ugroup=ugroup, n=n_grids, uxy=uxy)
-    multipart = [shapely.get_num_geometries(g) > 1 for g in groups]
-    grid_multi = np.zeros(n_grids, dtype=bool)
-    np.logical_or.at(grid_multi, ulabel, np.asarray(multipart, dtype=bool)[ugroup])
-    if pg.fix_fragments(polys=polys, uxy=uxy, ulabel=ulabel, w=w, multipart_ok=list(grid_multi)):
-        flags.append("detached cell fragments moved to neighbouring grids")
-    present = set(ugroup.tolist())
-    empty = [(g, geom) for g, geom in enumerate(groups) if g not in present and not geom.is_empty]
-    attached = pg.attach_empty(polys=polys, empty_groups=empty)
-    done = {g for gs in attached.values() for g in gs}
-    flags += [
-        f"group {t.group_ids[g]}: no households and no neighbouring grid"
-        for g, _ in empty
-        if g not in done
-    ]
+    snapped = None
     if t.snapped is not None and t.snapped.any():
         hs = np.flatnonzero(t.snapped)
-        pg.add_connectors(
-            polys=polys, ulabel_of_snap=ulabel[inv[hs]], orig=t.orig_xy[hs], snapped=t.xy[hs]
-        )
+        snapped = (inv[hs], t.orig_xy[hs], t.xy[hs])
+    gp = pg.grid_polygons(
+        cells=cells,
+        ulabel=ulabel,
+        ugroup=ugroup,
+        groups=groups,
+        n=n_grids,
+        uxy=uxy,
+        w=w,
+        snapped=snapped,
+    )
+    ulabel, polys = gp.labels, gp.polygons
+    if gp.moved:
+        flags.append("detached cell fragments moved to neighbouring grids")
+    flags += [
+        f"group {t.group_ids[g]}: no households and no neighbouring grid" for g in gp.unattached
+    ]
     # ids: persisting grids keep theirs, others in reading order
     cx = np.bincount(ulabel, weights=uxy[:, 0] * w, minlength=n_grids)
     cy = np.bincount(ulabel, weights=uxy[:, 1] * w, minlength=n_grids)
@@ -261,11 +263,7 @@ def run_village(t: VillageTask) -> VillageResult:
         umember = member_labels(uxy, w, ulabel, n_grids, t.params)
     unit_gid = np.array([ids.get(int(k), "") for k in ulabel], dtype=object)
     unit_mid = np.array([f"{g}-{m + 1:02d}" for g, m in zip(unit_gid, umember)], dtype=object)
-    grid_groups: dict[int, set[int]] = {}
-    for k, g in zip(ulabel.tolist(), ugroup.tolist()):
-        grid_groups.setdefault(k, set()).add(g)
-    for k, gs in attached.items():
-        grid_groups.setdefault(k, set()).update(gs)
+    grid_groups = gp.groups
     members = {}
     for k, m in zip(ulabel.tolist(), umember.tolist()):
         members.setdefault(k, set()).add(m)
@@ -273,7 +271,7 @@ def run_village(t: VillageTask) -> VillageResult:
         {
             "grid_id": ids[k],
             "village_id": t.village_id,
-            "group_ids": ",".join(t.group_ids[g] for g in sorted(grid_groups[k])),
+            "group_ids": ",".join(t.group_ids[g] for g in grid_groups[k]),
             "households": int(size[k]),
             "members": len(members[k]),
             "geometry": polys[k],
@@ -285,4 +283,6 @@ def run_village(t: VillageTask) -> VillageResult:
         hid = unit_gid[inv]
         moved = int(np.count_nonzero((t.prev_grid != "") & (hid != t.prev_grid)))
     assert n == len(inv)
-    return VillageResult(t.village_id, unit_gid[inv], unit_mid[inv], grids, flags, moved)
+    return VillageResult(
+        t.village_id, unit_gid[inv], unit_mid[inv], grids, flags, moved, repairs=gp.repairs
+    )
