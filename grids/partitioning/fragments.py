@@ -17,17 +17,35 @@ from .union import polygonal, union_polygons
 
 CONNECTOR_M = 0.05  # half-width of the strip joining a snapped household to its grid
 TOUCH_M = 0.01  # distance under which two polygons count as sharing a border
+MIN_SHARED_M = 1.0  # ... over at least this length (as between groups, graph.group_borders)
 SLIVER_M2 = 1.0  # household-less parts smaller than this are precision artefacts
 
 
-def _best_neighbour(part, polys: list, exclude: int) -> int:
+def _best_neighbour(part, polys: list, exclude: int, noded: bool = True) -> int:
+    """The polygon sharing the longest border with ``part`` (-1: none shares a line).
+
+    With ``noded`` (the polygons come from one noded coverage, as in
+    :func:`.polygons.grid_polygons`) a shared border is common linework, and polygons that
+    only touch ``part`` at points do not count: joining them would make a grid of two
+    parts touching at a point. Otherwise linework within ``TOUCH_M`` counts, from
+    ``MIN_SHARED_M`` on.
+    """
     best, best_len = -1, 0.0
     band = shapely.buffer(part, TOUCH_M)
+    rim = shapely.boundary(part)
+    near = []
     for j, p in enumerate(polys):
         if j == exclude or p.is_empty or not shapely.intersects(band, p):
             continue
-        length = shapely.length(shapely.intersection(shapely.boundary(p), band))
+        near.append(j)
+        length = shapely.length(shapely.intersection(shapely.boundary(p), rim))
         if length > best_len:
+            best, best_len = j, length
+    if best >= 0 or noded:
+        return best
+    for j in near:
+        length = shapely.length(shapely.intersection(shapely.boundary(polys[j]), band))
+        if length >= MIN_SHARED_M and length > best_len:
             best, best_len = j, length
     return best
 
@@ -37,7 +55,13 @@ def _join(a, b):
 
 
 def fix_fragments(
-    *, polys: list, uxy: np.ndarray, ulabel: np.ndarray, w: np.ndarray, multipart_ok: list[bool]
+    *,
+    polys: list,
+    uxy: np.ndarray,
+    ulabel: np.ndarray,
+    w: np.ndarray,
+    multipart_ok: list[bool],
+    noded: bool = True,
 ) -> int:
     """Give detached parts of grids to their best neighbour (in place); returns moves."""
     moves = 0
@@ -56,7 +80,7 @@ def fix_fragments(
                 continue
             if weight[i] == 0 and shapely.area(p) < SLIVER_M2:
                 continue  # drop: a precision artefact, not territory
-            j = _best_neighbour(p, polys, k)
+            j = _best_neighbour(p, polys, k, noded)
             if j < 0:
                 keep.append(p)
                 continue
@@ -67,14 +91,16 @@ def fix_fragments(
     return moves
 
 
-def attach_empty(*, polys: list, empty_groups: list[tuple[int, object]]) -> dict[int, list[int]]:
+def attach_empty(
+    *, polys: list, empty_groups: list[tuple[int, object]], noded: bool = True
+) -> dict[int, list[int]]:
     """Union each household-less group into its best neighbouring grid (in place)."""
     attached: dict[int, list[int]] = {}
     todo = list(empty_groups)
     while todo:
         left = []
         for g, geom in todo:
-            j = _best_neighbour(geom, polys, -1)
+            j = _best_neighbour(geom, polys, -1, noded)
             if j < 0:
                 left.append((g, geom))
                 continue

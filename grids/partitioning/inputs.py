@@ -33,6 +33,8 @@ from .union import CLEAN_SNAP_M, clean_coverage, polygonal
 
 SLIVER_M2 = 1.0  # parts of a group smaller than this left by overlap removal are dropped
 SNAP_M = 5.0  # households this close outside a group are snapped into it (README, "Importing data")
+GAP_M = SNAP_M  # gaps between groups narrower than this are filled (the same tolerance of
+# drawn borders: an island drawn with fewer vertices than its hole touches it at points)
 
 
 def _str_ids(values: pd.Series) -> pd.Series:
@@ -125,7 +127,8 @@ def disjoint_groups(geoms: np.ndarray, rank: np.ndarray) -> np.ndarray:
     """Valid polygons, noded into one exact coverage, overlaps kept by the lower-ranked group.
 
     GEOS ``coverage_clean`` (vertices within ``CLEAN_SNAP_M`` merged, T-junctions noded,
-    overlaps given to the first polygon in rank order), so neighbouring groups share their
+    overlaps given to the first polygon in rank order, gaps narrower than ``GAP_M`` given
+    to the group with the longest border on them), so neighbouring groups share their
     borders vertex for vertex even when the file was drawn in another CRS; parts under
     ``SLIVER_M2`` that the cleaning splits off a group are dropped. Where GEOS cannot clean
     the coverage, overlaps are removed pair by pair instead.
@@ -134,7 +137,7 @@ def disjoint_groups(geoms: np.ndarray, rank: np.ndarray) -> np.ndarray:
     invalid = ~shapely.is_valid(geoms)
     geoms[invalid] = [polygonal(shapely.make_valid(g)) for g in geoms[invalid]]
     order = np.argsort(rank, kind="stable")
-    clean, ok = clean_coverage(geoms[order], snap=CLEAN_SNAP_M)
+    clean, ok = clean_coverage(geoms[order], snap=CLEAN_SNAP_M, gap=GAP_M)
     if ok:
         out = geoms.copy()
         out[order] = clean

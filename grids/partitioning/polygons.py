@@ -88,7 +88,35 @@ def unit_cells(*, uxy: np.ndarray, ugroup: np.ndarray, groups: list) -> np.ndarr
     cut[odd] = [polygonal(p) for p in cut[odd]]
     parts[out] = cut
     cells[many] = parts
+    _give_away_detached(cells, uxy, ugroup)
     return cells
+
+
+def _give_away_detached(cells: np.ndarray, uxy: np.ndarray, ugroup: np.ndarray) -> None:
+    """A cell clipped to a concave group can fall into parts: the unit keeps the part it
+    lies in, and each other part goes to the cell of its group with which it shares the
+    longest border (in place), so every cell is one piece around its unit and the
+    household graph's edges are real borders. A part that borders no other cell of the
+    group (a part of a multi-part group) stays with its unit."""
+    split = np.flatnonzero(shapely.get_num_geometries(cells) > 1)
+    for u in split.tolist():
+        parts = shapely.get_parts(cells[u])
+        home = shapely.intersects_xy(parts, uxy[u, 0], uxy[u, 1])
+        main = int(np.argmax(home)) if home.any() else int(np.argmax(shapely.area(parts)))
+        same = np.flatnonzero(ugroup == ugroup[u])
+        same = same[same != u]
+        keep = [parts[main]]
+        for i, part in enumerate(parts):
+            if i == main:
+                continue
+            rim = shapely.boundary(part)
+            shared = shapely.length(shapely.intersection(rim, shapely.boundary(cells[same])))
+            if len(shared) == 0 or shared.max() <= 0:
+                keep.append(part)
+                continue
+            v = int(same[np.argmax(shared)])
+            cells[v] = union_polygons([cells[v], part])[0]
+        cells[u] = keep[0] if len(keep) == 1 else shapely.MultiPolygon(keep)
 
 
 def _pieces(cells, ulabel, ugroup, uxy, repairs: Counter) -> tuple[list, list]:
@@ -160,10 +188,10 @@ def grid_polygons(
             multipart_ok = np.zeros(n, dtype=bool)
             np.logical_or.at(multipart_ok, labels, multi[ugroup])
         moved = fragments.fix_fragments(
-            polys=polys, uxy=uxy, ulabel=labels, w=w, multipart_ok=list(multipart_ok)
+            polys=polys, uxy=uxy, ulabel=labels, w=w, multipart_ok=list(multipart_ok), noded=ok
         )
     attached = fragments.attach_empty(
-        polys=polys, empty_groups=list(zip(empty, clean[len(keys) :]))
+        polys=polys, empty_groups=list(zip(empty, clean[len(keys) :])), noded=ok
     )
     if snapped is not None and len(snapped[0]):
         units, orig, moved_to = snapped

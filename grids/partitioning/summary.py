@@ -48,7 +48,11 @@ def summarize(*, assignments, grids, results, tasks, params, vparams, hh_group) 
     geoms = grids.geometry.to_numpy()
     pp = 4 * math.pi * shapely.area(geoms) / np.maximum(shapely.length(geoms), 1e-9) ** 2
     sizes = grids["households"].to_numpy()
-    flagged = [{"village_id": r.village_id, "reasons": r.flags} for r in results if r.flags]
+    flagged = [
+        {"village_id": r.village_id, "reasons": r.flags, "groups": list(r.excused)}
+        for r in results
+        if r.flags
+    ]
     failed = [
         {"village_id": r.village_id, "reason": r.failure[0], "detail": r.failure[1]}
         for r in results

@@ -151,20 +151,27 @@ def union_polygons(
     return _per_cell(arr, grid), "per_cell"
 
 
-def clean_coverage(pieces: Sequence, *, snap: float = CLEAN_SNAP_M) -> tuple[np.ndarray, bool]:
+def clean_coverage(
+    pieces: Sequence, *, snap: float = CLEAN_SNAP_M, gap: float = 0.0
+) -> tuple[np.ndarray, bool]:
     """``pieces`` noded into an exact coverage (GEOS ``coverage_clean``: vertices within
-    ``snap`` merged, T-junctions noded, overlaps given to the earlier piece), and whether
-    that worked; on failure (or if a piece lost more than snapping moves) the pieces are
-    returned unchanged and the unions fall back along the chain."""
+    ``snap`` merged, T-junctions noded, overlaps given to the earlier piece, gaps narrower
+    than ``gap`` given to the piece with the longest border on them), and whether that
+    worked; on failure (or if a piece changed by more than snapping and gap filling
+    account for) the pieces are returned unchanged and the unions fall back along the
+    chain."""
     arr = np.asarray(pieces, dtype=object).ravel()
     if len(arr) < 2:
         return arr, True
     try:
-        out = shapely.coverage_clean(arr, snapping_distance=snap, merge_strategy="min_index")
+        out = shapely.coverage_clean(
+            arr, snapping_distance=snap, gap_width=gap, merge_strategy="min_index"
+        )
     except shapely.errors.GEOSException:
         return arr, False
     out = np.array([polygonal(g) for g in out], dtype=object)
-    lost = np.abs(shapely.area(out) - shapely.area(arr))
-    if not shapely.is_valid(out).all() or (lost > AREA_M2 + snap * shapely.length(arr)).any():
+    moved = np.abs(shapely.area(out) - shapely.area(arr))
+    limit = AREA_M2 + (snap + gap) * shapely.length(arr)
+    if not shapely.is_valid(out).all() or (moved > limit).any():
         return arr, False
     return out, True

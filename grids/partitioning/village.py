@@ -27,7 +27,7 @@ import numpy as np
 import shapely
 
 from . import polygons as pg
-from .blocks import keep_counts, kept_groups, merge_groups
+from .fresh import fresh_labels
 from .graph import (
     group_adjacency,
     group_borders,
@@ -35,12 +35,9 @@ from .graph import (
     touching_groups,
     village_graph,
 )
-from .keep import grow_keeping
-from .kmeans import capacitated_lloyd
 from .members import member_labels_all
 from .params import PartitionParams
 from .refine import refine
-from .split import _sub, n_parts, split_graph
 
 
 @dataclass(frozen=True)
@@ -69,6 +66,7 @@ class VillageResult:
     moved: int = 0  # incremental mode: existing households given another grid
     repairs: dict = field(default_factory=dict)  # fallback steps of the polygon unions used
     failure: tuple[str, str] | None = None  # (reason, detail) when the village failed
+    excused: tuple[str, ...] = ()  # groups whose grids cannot be in the band (see flags)
 
 
 def reading_order(cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
@@ -80,93 +78,6 @@ def reading_order(cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
     row_h = max(math.sqrt(area / n), 1.0)
     row = np.floor((cy.max() - cy) / row_h)
     return np.lexsort((np.arange(n), cx, row))
-
-
-def _fresh_labels(
-    t: VillageTask, uxy, ugroup, w, ea, eb, adjacency, land=None
-) -> tuple[np.ndarray, list]:
-    p = t.params
-    lo, hi = p.band
-    sizes = np.bincount(ugroup, weights=w, minlength=len(t.groups)).astype(int).tolist()
-    ga = np.asarray(t.groups, dtype=object)
-    shape = list(zip(shapely.area(ga).tolist(), shapely.length(ga).tolist()))
-    blocks, bad = merge_groups(sizes=sizes, adjacency=adjacency, lo=lo, hi=hi, shape=shape)
-    flags = [
-        f"groups {','.join(t.group_ids[g] for g in b)}: {sum(sizes[g] for g in b)} households "
-        f"cannot form grids of {lo}-{hi} (no adjacent group to merge with)"
-        for b in bad
-    ]
-    neighbours: dict[int, set[int]] = {}
-    for a, b in adjacency:
-        neighbours.setdefault(a, set()).add(b)
-        neighbours.setdefault(b, set()).add(a)
-    ulabel = np.full(len(w), -1, dtype=np.int64)
-    nxt = 0
-    for blk in blocks:
-        mask = np.isin(ugroup, blk)
-        nodes = np.flatnonzero(mask)
-        k, _ = n_parts(int(w[nodes].sum()), target=p.target, lo=lo, hi=hi)
-        if k <= 1:
-            ulabel[nodes] = nxt
-            nxt += 1
-            continue
-        sa, sb = _sub(mask, ea, eb)
-        # in-band groups merged by force: as many as the block's geometry lets stay whole
-        whole = kept_groups(blk, sizes, neighbours, lo, hi)
-        total = int(w[nodes].sum())
-        ks = keep_counts([sizes[g] for g in whole], total, lo, hi) if whole else []
-        ks = sorted(ks, key=lambda x: (abs(x - total / p.target), x)) or [k]
-        lab = _split_keeping(
-            uxy[nodes], w[nodes], ugroup[nodes], sa, sb, whole, ks=ks, lo=lo, hi=hi, target=p.target
-        )
-        frozen = np.isin(ugroup[nodes], whole) if whole else None
-        kept = [g for g in whole if len(np.unique(lab[ugroup[nodes] == g])) == 1]
-        if len(kept) == len(whole):  # a fallback split that broke a group is left alone
-            lab = capacitated_lloyd(
-                xy=uxy[nodes],
-                w=w[nodes],
-                ea=sa,
-                eb=sb,
-                labels=lab,
-                lo=lo,
-                hi=hi,
-                target=p.target,
-                frozen=frozen,
-                land=None if land is None else (land[0][nodes], land[1][nodes]),
-            )
-        ulabel[nodes] = nxt + lab
-        nxt += int(lab.max()) + 1
-    return ulabel, flags
-
-
-def _split_keeping(xy, w, grp, ea, eb, whole, *, ks, lo, hi, target=None) -> np.ndarray:
-    """split_graph with each group of ``whole`` contracted to one unit (kept whole).
-
-    Tries each grid count of ``ks`` in turn, then growth of the whole groups into
-    the loose households (:func:`.keep.grow_keeping`); when none gives in-band
-    grids the block is split without contraction into ``ks[0]`` parts (band
-    before wholeness).
-    """
-    if not whole:
-        return split_graph(xy=xy, w=w, ea=ea, eb=eb, k=ks[0], lo=lo, hi=hi)
-    node = np.arange(len(w))
-    for i, g in enumerate(whole):
-        node[grp == g] = len(w) + i
-    used, node = np.unique(node, return_inverse=True)
-    cw = np.bincount(node, weights=w)
-    cxy = np.c_[np.bincount(node, weights=xy[:, 0] * w), np.bincount(node, weights=xy[:, 1] * w)]
-    cxy /= cw[:, None]
-    e = np.unique(np.sort(np.c_[node[ea], node[eb]], axis=1), axis=0)
-    e = e[e[:, 0] != e[:, 1]]
-    for k in ks:
-        lab = split_graph(xy=cxy, w=cw, ea=e[:, 0], eb=e[:, 1], k=k, lo=lo, hi=hi)[node]
-        size = np.bincount(lab, weights=w, minlength=k)
-        if size.min() >= lo and size.max() <= hi:
-            return lab
-    lab = grow_keeping(xy, w, grp, ea, eb, whole, lo=lo, hi=hi, target=target or (lo + hi) // 2)
-    if lab is not None:
-        return lab
-    return split_graph(xy=xy, w=w, ea=ea, eb=eb, k=ks[0], lo=lo, hi=hi)
 
 
 def member_labels(uxy, w, ulabel, n_grids, params: PartitionParams) -> np.ndarray:
@@ -201,10 +112,12 @@ def run_village(t: VillageTask) -> VillageResult:
     cells = pg.unit_cells(uxy=uxy, ugroup=ugroup, groups=groups)
     borders = group_borders(groups)
     ea, eb, elen = village_graph(uxy=uxy, ugroup=ugroup, cells=cells, borders=borders)
-    touching = touching_groups(ugroup, ea, eb)
-    adjacency = {p: s for p, s in group_adjacency(borders).items() if p in touching}
+    shared = group_adjacency(borders)
     incremental = t.prev_grid is not None and bool(np.any(t.prev_grid != ""))
+    excused: set[int] = set()
     if incremental:
+        touching = touching_groups(ugroup, ea, eb)
+        adjacency = {p: s for p, s in shared.items() if p in touching}
         ulabel, keep_ids, flags = incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency)
     else:
         # one row per unit: an empty cell's centroid is NaN (get_coordinates would drop it)
@@ -213,7 +126,7 @@ def run_village(t: VillageTask) -> VillageResult:
         some = ~shapely.is_empty(centre)
         cxy[some] = shapely.get_coordinates(centre[some])
         land = (shapely.area(cells), cxy)
-        ulabel, flags = _fresh_labels(t, uxy, ugroup, w, ea, eb, adjacency, land)
+        ulabel, flags, excused = fresh_labels(t, uxy, ugroup, w, ea, eb, shared, land)
         refine(
             w=w, group=ugroup, labels=ulabel, ea=ea, eb=eb, cells=cells, lengths=elen, lo=lo, hi=hi
         )
@@ -284,5 +197,12 @@ def run_village(t: VillageTask) -> VillageResult:
         moved = int(np.count_nonzero((t.prev_grid != "") & (hid != t.prev_grid)))
     assert n == len(inv)
     return VillageResult(
-        t.village_id, unit_gid[inv], unit_mid[inv], grids, flags, moved, repairs=gp.repairs
+        t.village_id,
+        unit_gid[inv],
+        unit_mid[inv],
+        grids,
+        flags,
+        moved,
+        repairs=gp.repairs,
+        excused=tuple(t.group_ids[g] for g in sorted(excused)),
     )
