@@ -3,7 +3,10 @@
 Method: merge groups into feasible blocks (:mod:`.blocks`), cut each block into the
 feasible number of parts nearest ``size / target`` by count-exact bisection
 (:mod:`.split`) with its in-band groups held whole where its geometry allows
-(:mod:`.keep`), then round the parts by capacitated k-means (:mod:`.kmeans`).
+(:mod:`.keep`), then round the parts by capacitated k-means (:mod:`.kmeans`). Where
+compounds of many households on one point leave a part out of the band although the
+block's total allows it, chains of border moves bring it back (:mod:`.incremental`'s
+repair, which keeps every grid connected).
 
 Households at one point are one unit and never separated, so a unit of more than ``hi``
 households (a compound, or a register that put many households on one point) cannot lie
@@ -11,8 +14,11 @@ in a grid in the band: it is a grid of its own, and the rest of the village is m
 and cut as if it were not there (its cell still links its neighbours only through it, so
 the groups are merged by the borders of the other households' cells). A leftover block
 beside it that can form no grid in the band (fewer than ``lo``) joins it, so one grid
-is out of the band instead of two. Every grid that cannot be in the band is reported:
-``excused`` holds the indices of the groups of such blocks and units.
+is out of the band instead of two. Every grid that cannot be in the band is reported,
+with the indices of its groups: blocks whose total no grids of the band can make, units
+over ``hi``, and (``uncut``) blocks whose total allows the band but whose compounds the
+cuts and their repair could not fit (bin packing: 125 households with 53 on one point
+make no three grids of 40-60).
 """
 
 from __future__ import annotations
@@ -87,13 +93,25 @@ def _cut_block(blk, nodes, mask, uxy, w, ugroup, ea, eb, sizes, neighbours, p, l
             frozen=frozen,
             land=None if land is None else (land[0][nodes], land[1][nodes]),
         )
+    size = np.bincount(lab, weights=w[nodes])
+    if size.min() < lo or size.max() > hi:  # heavy compounds threw the cuts off the band
+        from .incremental import repair_band
+
+        repair_band(lab, w[nodes], sa, sb, lo, hi)
     return lab
+
+
+def _off_band(lab, w, lo: int, hi: int) -> bool:
+    size = np.bincount(lab, weights=w)
+    size = size[size > 0]
+    return bool(len(size)) and (size.min() < lo or size.max() > hi)
 
 
 def fresh_labels(
     t, uxy, ugroup, w, ea, eb, adjacency, land=None
-) -> tuple[np.ndarray, list[str], set[int]]:
-    """(grid label per unit, flags, indices of the groups whose grids may be out of band).
+) -> tuple[np.ndarray, list[str], set[int], set[int]]:
+    """(grid label per unit, flags, groups whose grids may be out of band, and of those
+    the groups of blocks whose total allows the band but whose compounds did not).
 
     ``t``: the :class:`~.village.VillageTask`; ``adjacency``: shared border length of
     each pair of groups (:func:`.graph.group_adjacency`).
@@ -104,6 +122,7 @@ def fresh_labels(
     ulabel = np.full(len(w), -1, dtype=np.int64)
     flags: list[str] = []
     excused: set[int] = set()
+    uncut: set[int] = set()
     nxt = 0
     for u in np.flatnonzero(big).tolist():
         ulabel[u] = nxt
@@ -145,9 +164,16 @@ def fresh_labels(
                 f"(no adjacent group to merge with)"
             )
         lab = _cut_block(blk, nodes, mask, uxy, w, ugroup, ea, eb, sizes, neighbours, p, land)
+        if tuple(blk) not in bad and _off_band(lab, w[nodes], lo, hi):
+            uncut.update(blk)
+            flags.append(
+                f"groups {','.join(t.group_ids[g] for g in blk)}: {total} households, "
+                f"{int(w[nodes].max())} of them at one point, could not all be cut into "
+                f"grids of {lo}-{hi}"
+            )
         ulabel[nodes] = nxt + lab
         nxt += int(lab.max()) + 1
-    return ulabel, flags, excused
+    return ulabel, flags, excused | uncut, uncut
 
 
 def _big_neighbour(nodes, mask, big, ea, eb) -> int:

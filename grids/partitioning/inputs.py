@@ -137,7 +137,7 @@ def disjoint_groups(geoms: np.ndarray, rank: np.ndarray) -> np.ndarray:
     invalid = ~shapely.is_valid(geoms)
     geoms[invalid] = [polygonal(shapely.make_valid(g)) for g in geoms[invalid]]
     order = np.argsort(rank, kind="stable")
-    clean, ok = clean_coverage(geoms[order], snap=CLEAN_SNAP_M, gap=GAP_M)
+    clean, ok = clean_coverage(geoms[order], snap=CLEAN_SNAP_M, gap=GAP_M, split_ok=True)
     if ok:
         out = geoms.copy()
         out[order] = clean

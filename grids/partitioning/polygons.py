@@ -31,6 +31,9 @@ from .smooth import smooth_group, spacing
 from .union import GRID_M, clean_coverage, polygonal, union_polygons
 
 __all__ = ["GRID_M", "GridPolygons", "grid_polygons", "unit_cells"]
+PIECE_SNAP_M = 1e-6  # the pieces of a village meet up to floating-point noise (the groups
+# are noded first, inputs.disjoint_groups); a coarser snap would close borders of cells a
+# centimetre wide (households 1e-7 degrees apart)
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,7 @@ def grid_polygons(
     keys, pieces = _pieces(cells, labels, ugroup, uxy, repairs)
     present = set(ugroup.tolist())
     empty = [g for g, geom in enumerate(groups) if g not in present and not geom.is_empty]
-    clean, ok = clean_coverage(pieces + [groups[g] for g in empty])
+    clean, ok = clean_coverage(pieces + [groups[g] for g in empty], snap=PIECE_SNAP_M)
     repairs["clean"] += not ok
     polys: list = [shapely.Polygon()] * n
     by_label: dict[int, list] = {}

@@ -49,7 +49,12 @@ def summarize(*, assignments, grids, results, tasks, params, vparams, hh_group) 
     pp = 4 * math.pi * shapely.area(geoms) / np.maximum(shapely.length(geoms), 1e-9) ** 2
     sizes = grids["households"].to_numpy()
     flagged = [
-        {"village_id": r.village_id, "reasons": r.flags, "groups": list(r.excused)}
+        {
+            "village_id": r.village_id,
+            "reasons": r.flags,
+            "groups": list(r.excused),
+            "uncut": list(r.uncut),
+        }
         for r in results
         if r.flags
     ]

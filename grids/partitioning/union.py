@@ -63,6 +63,8 @@ def _accept(result, geoms: np.ndarray, grid: float, tiles: bool) -> bool:
         return False
     if not shapely.is_valid(result):
         return False
+    if shapely.is_empty(result) and (shapely.area(geoms) > 0).any():
+        return False  # everything snapped away
     if not tiles:
         return True
     return abs(float(shapely.area(result)) - float(shapely.area(geoms).sum())) <= _tolerance(
@@ -140,26 +142,28 @@ def union_polygons(
         return shapely.Polygon(), first
     if len(arr) == 1 and shapely.is_valid(arr[0]) and shapely.get_type_id(arr[0]) in POLYGONAL:
         return arr[0], first
+    valid = shapely.is_valid(arr)
+    ref = arr if valid.all() else _repaired(arr, None)  # an invalid input's area means nothing
     start = STEPS.index(first)
     for name, step in _steps(arr, grid)[start:]:
         try:
             result = step()
         except shapely.errors.GEOSException:
             continue
-        if _accept(result, arr, grid, tiles):
+        if _accept(result, ref, grid, tiles):
             return result, name
     return _per_cell(arr, grid), "per_cell"
 
 
 def clean_coverage(
-    pieces: Sequence, *, snap: float = CLEAN_SNAP_M, gap: float = 0.0
+    pieces: Sequence, *, snap: float = CLEAN_SNAP_M, gap: float = 0.0, split_ok: bool = False
 ) -> tuple[np.ndarray, bool]:
     """``pieces`` noded into an exact coverage (GEOS ``coverage_clean``: vertices within
     ``snap`` merged, T-junctions noded, overlaps given to the earlier piece, gaps narrower
     than ``gap`` given to the piece with the longest border on them), and whether that
-    worked; on failure (or if a piece changed by more than snapping and gap filling
-    account for) the pieces are returned unchanged and the unions fall back along the
-    chain."""
+    worked; on failure (or if a piece grew by more than snapping and gap filling account
+    for, or fell into more parts without ``split_ok``) the pieces are returned unchanged
+    and the unions fall back along the chain."""
     arr = np.asarray(pieces, dtype=object).ravel()
     if len(arr) < 2:
         return arr, True
@@ -170,8 +174,10 @@ def clean_coverage(
     except shapely.errors.GEOSException:
         return arr, False
     out = np.array([polygonal(g) for g in out], dtype=object)
-    moved = np.abs(shapely.area(out) - shapely.area(arr))
+    grown = shapely.area(out) - shapely.area(arr)  # shrinking is an overlap given away
     limit = AREA_M2 + (snap + gap) * shapely.length(arr)
-    if not shapely.is_valid(out).all() or (moved > limit).any():
+    if not shapely.is_valid(out).all() or (grown > limit).any():
         return arr, False
+    if not split_ok and (shapely.get_num_geometries(out) > shapely.get_num_geometries(arr)).any():
+        return arr, False  # a border a snap wide closed: a piece fell apart
     return out, True

@@ -67,6 +67,7 @@ class VillageResult:
     repairs: dict = field(default_factory=dict)  # fallback steps of the polygon unions used
     failure: tuple[str, str] | None = None  # (reason, detail) when the village failed
     excused: tuple[str, ...] = ()  # groups whose grids cannot be in the band (see flags)
+    uncut: tuple[str, ...] = ()  # ... of them: totals allow the band, compounds did not
 
 
 def reading_order(cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
@@ -115,6 +116,7 @@ def run_village(t: VillageTask) -> VillageResult:
     shared = group_adjacency(borders)
     incremental = t.prev_grid is not None and bool(np.any(t.prev_grid != ""))
     excused: set[int] = set()
+    uncut: set[int] = set()
     if incremental:
         touching = touching_groups(ugroup, ea, eb)
         adjacency = {p: s for p, s in shared.items() if p in touching}
@@ -126,7 +128,7 @@ def run_village(t: VillageTask) -> VillageResult:
         some = ~shapely.is_empty(centre)
         cxy[some] = shapely.get_coordinates(centre[some])
         land = (shapely.area(cells), cxy)
-        ulabel, flags, excused = fresh_labels(t, uxy, ugroup, w, ea, eb, shared, land)
+        ulabel, flags, excused, uncut = fresh_labels(t, uxy, ugroup, w, ea, eb, shared, land)
         refine(
             w=w, group=ugroup, labels=ulabel, ea=ea, eb=eb, cells=cells, lengths=elen, lo=lo, hi=hi
         )
@@ -205,4 +207,5 @@ def run_village(t: VillageTask) -> VillageResult:
         moved,
         repairs=gp.repairs,
         excused=tuple(t.group_ids[g] for g in sorted(excused)),
+        uncut=tuple(t.group_ids[g] for g in sorted(uncut)),
     )
