@@ -20,13 +20,13 @@ serial result exactly. Steps:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 
 from . import polygons as pg
+from .codes import member_code, new_ids, reading_order
 from .fresh import fresh_labels
 from .graph import (
     group_adjacency,
@@ -70,31 +70,9 @@ class VillageResult:
     uncut: tuple[str, ...] = ()  # ... of them: totals allow the band, compounds did not
 
 
-def reading_order(cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
-    """Indices sorted north->south in rows about one item high, west->east inside a row."""
-    n = len(cx)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    area = max(float(np.ptp(cx)) * float(np.ptp(cy)), 1.0)
-    row_h = max(math.sqrt(area / n), 1.0)
-    row = np.floor((cy.max() - cy) / row_h)
-    return np.lexsort((np.arange(n), cx, row))
-
-
 def member_labels(uxy, w, ulabel, n_grids, params: PartitionParams) -> np.ndarray:
     """Member-area label per unit, unique within its grid (0..m-1), in reading order."""
     return member_labels_all(uxy, w, ulabel, n_grids, params)
-
-
-def new_ids(village_id: str, count: int, taken: frozenset[str], start: int = 1) -> list[str]:
-    """``count`` grid ids ``{village_id}{seq:03d}`` from ``start``, skipping taken ones."""
-    out, seq = [], start
-    while len(out) < count:
-        gid = f"{village_id}{seq:03d}"
-        if gid not in taken:
-            out.append(gid)
-        seq += 1
-    return out
 
 
 def run_village(t: VillageTask) -> VillageResult:
@@ -177,7 +155,7 @@ def run_village(t: VillageTask) -> VillageResult:
     else:
         umember = member_labels(uxy, w, ulabel, n_grids, t.params)
     unit_gid = np.array([ids.get(int(k), "") for k in ulabel], dtype=object)
-    unit_mid = np.array([f"{g}-{m + 1:02d}" for g, m in zip(unit_gid, umember)], dtype=object)
+    unit_mid = np.array([member_code(g, m + 1) for g, m in zip(unit_gid, umember)], dtype=object)
     grid_groups = gp.groups
     members = {}
     for k, m in zip(ulabel.tolist(), umember.tolist()):
