@@ -17,18 +17,19 @@ from .union import polygonal, union_polygons
 
 CONNECTOR_M = 0.05  # half-width of the strip joining a snapped household to its grid
 TOUCH_M = 0.01  # distance under which two polygons count as sharing a border
-MIN_SHARED_M = 1.0  # ... over at least this length (as between groups, graph.group_borders)
+MIN_SHARED_M = 1.0  # a household-less group joins a grid it touches over this (as between
+# groups, graph.group_borders) when the polygons could not be noded (a fragment, any length)
 SLIVER_M2 = 1.0  # household-less parts smaller than this are precision artefacts
 
 
-def _best_neighbour(part, polys: list, exclude: int, noded: bool = True) -> int:
+def _best_neighbour(part, polys: list, exclude: int, noded: bool = True, least: float = 0) -> int:
     """The polygon sharing the longest border with ``part`` (-1: none shares a line).
 
     With ``noded`` (the polygons come from one noded coverage, as in
     :func:`.polygons.grid_polygons`) a shared border is common linework, and polygons that
     only touch ``part`` at points do not count: joining them would make a grid of two
-    parts touching at a point. Otherwise linework within ``TOUCH_M`` counts, from
-    ``MIN_SHARED_M`` on.
+    parts touching at a point. Otherwise linework within ``TOUCH_M`` counts, over more
+    than ``least``.
     """
     best, best_len = -1, 0.0
     band = shapely.buffer(part, TOUCH_M)
@@ -45,7 +46,7 @@ def _best_neighbour(part, polys: list, exclude: int, noded: bool = True) -> int:
         return best
     for j in near:
         length = shapely.length(shapely.intersection(shapely.boundary(polys[j]), band))
-        if length >= MIN_SHARED_M and length > best_len:
+        if length > max(least, best_len):
             best, best_len = j, length
     return best
 
@@ -100,7 +101,7 @@ def attach_empty(
     while todo:
         left = []
         for g, geom in todo:
-            j = _best_neighbour(geom, polys, -1, noded)
+            j = _best_neighbour(geom, polys, -1, noded, least=MIN_SHARED_M)
             if j < 0:
                 left.append((g, geom))
                 continue

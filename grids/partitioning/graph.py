@@ -351,7 +351,7 @@ def shared_borders(cells: np.ndarray, ugroup: np.ndarray) -> tuple[np.ndarray, .
         length[more] = shapely.length(
             shapely.intersection(shapely.boundary(a), shapely.buffer(b, TOUCH_M, quad_segs=1))
         )
-    keep = length > 0
+    keep = length >= VERTEX_M  # shorter: one vertex split in two by rounding, a corner
     return key[keep] // n, key[keep] % n, length[keep]
 
 

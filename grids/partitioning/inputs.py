@@ -123,6 +123,16 @@ def clean_groups(groups) -> gpd.GeoDataFrame:
     return out
 
 
+def _without_slivers(geom):
+    """``geom`` without its parts under ``SLIVER_M2`` (all of it if every part is one): the
+    spikes a repair or a cleaning cuts off, not territory."""
+    parts = shapely.get_parts(geom)
+    big = parts[shapely.area(parts) >= SLIVER_M2]
+    if len(big) == len(parts) or len(big) == 0:
+        return geom
+    return big[0] if len(big) == 1 else shapely.MultiPolygon(list(big))
+
+
 def disjoint_groups(geoms: np.ndarray, rank: np.ndarray) -> np.ndarray:
     """Valid polygons, noded into one exact coverage, overlaps kept by the lower-ranked group.
 
@@ -135,16 +145,14 @@ def disjoint_groups(geoms: np.ndarray, rank: np.ndarray) -> np.ndarray:
     """
     geoms = geoms.copy()
     invalid = ~shapely.is_valid(geoms)
-    geoms[invalid] = [polygonal(shapely.make_valid(g)) for g in geoms[invalid]]
+    geoms[invalid] = [_without_slivers(polygonal(shapely.make_valid(g))) for g in geoms[invalid]]
     order = np.argsort(rank, kind="stable")
     clean, ok = clean_coverage(geoms[order], snap=CLEAN_SNAP_M, gap=GAP_M, split_ok=True)
     if ok:
         out = geoms.copy()
         out[order] = clean
         split = shapely.get_num_geometries(out) > shapely.get_num_geometries(geoms)
-        for i in np.flatnonzero(split):
-            parts = shapely.get_parts(out[i])
-            out[i] = shapely.multipolygons(parts[shapely.area(parts) >= SLIVER_M2])
+        out[split] = [_without_slivers(g) for g in out[split]]
         return out
     tree = shapely.STRtree(geoms)
     ia, ib = tree.query(geoms, predicate="intersects")

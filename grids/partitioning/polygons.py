@@ -176,6 +176,10 @@ def grid_polygons(
     present = set(ugroup.tolist())
     empty = [g for g, geom in enumerate(groups) if g not in present and not geom.is_empty]
     clean, ok = clean_coverage(pieces + [groups[g] for g in empty], snap=PIECE_SNAP_M)
+    if not ok and uxy is not None:  # a smoothed border left a piece hanging by a thread
+        keys, pieces = _pieces(cells, labels, ugroup, None, repairs)
+        clean, ok = clean_coverage(pieces + [groups[g] for g in empty], snap=PIECE_SNAP_M)
+        repairs["unsmoothed"] += 1
     repairs["clean"] += not ok
     polys: list = [shapely.Polygon()] * n
     by_label: dict[int, list] = {}

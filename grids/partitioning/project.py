@@ -20,6 +20,8 @@ import shapely
 from .union import polygonal
 
 LONLAT = "EPSG:4326"
+SLIVER_SHARE = 1e-9  # a part this small against its polygon is a flipped sliver (~1 mm2 of
+# a 1 km2 grid), not territory
 
 
 def utm_epsg(bounds) -> int:
@@ -48,6 +50,18 @@ def transform(geoms, tr: pyproj.Transformer):
     return shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
 
+def _repair(geom):
+    """``make_valid`` of a polygon that crossed itself when reprojected, without the
+    slivers the crossing leaves as parts of their own (under ``SLIVER_SHARE`` of it)."""
+    fixed = polygonal(shapely.make_valid(geom, method="structure", keep_collapsed=False))
+    parts = shapely.get_parts(fixed)
+    if len(parts) <= shapely.get_num_geometries(geom):
+        return fixed
+    area = shapely.area(parts)
+    keep = parts[area >= SLIVER_SHARE * area.sum()]
+    return keep[0] if len(keep) == 1 else shapely.MultiPolygon(list(keep))
+
+
 def to_lonlat(geoms, crs) -> np.ndarray:
     """Polygons in ``crs`` (metric) as valid polygons in EPSG:4326 (module docstring)."""
     out = np.asarray(transform(np.asarray(geoms, dtype=object), transformer(crs, LONLAT)))
@@ -55,10 +69,7 @@ def to_lonlat(geoms, crs) -> np.ndarray:
     bad = np.flatnonzero(~shapely.is_valid(out))
     if len(bad) == 0:
         return out
-    fixed = {
-        int(i): polygonal(shapely.make_valid(out[i], method="structure", keep_collapsed=False))
-        for i in bad
-    }
+    fixed = {int(i): _repair(out[i]) for i in bad}
     for i, geom in fixed.items():
         out[i] = geom
     tree = shapely.STRtree(out)
