@@ -7,8 +7,8 @@ A ring valid in metres can cross itself in degrees: a needle or a pinch a few mi
 wide flips over when its vertices are reprojected (a few of 4,105 grids on the generated
 200k county). Repairing such a polygon alone (``make_valid``) fills the flipped sliver
 and can take up to a square metre of the neighbouring grid, so :func:`to_lonlat` takes
-back from the repair whatever another grid already holds, unless that would break the
-polygon into more parts.
+back from the repair whatever another grid already holds, and keeps as many parts as
+the polygon had in metres.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ import shapely
 from .union import polygonal
 
 LONLAT = "EPSG:4326"
-SLIVER_SHARE = 1e-9  # a part this small against its polygon is a flipped sliver (~1 mm2 of
-# a 1 km2 grid), not territory
 
 
 def utm_epsg(bounds) -> int:
@@ -50,26 +48,33 @@ def transform(geoms, tr: pyproj.Transformer):
     return shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
 
-def _repair(geom):
-    """``make_valid`` of a polygon that crossed itself when reprojected, without the
-    slivers the crossing leaves as parts of their own (under ``SLIVER_SHARE`` of it)."""
-    fixed = polygonal(shapely.make_valid(geom, method="structure", keep_collapsed=False))
-    parts = shapely.get_parts(fixed)
-    if len(parts) <= shapely.get_num_geometries(geom):
-        return fixed
-    area = shapely.area(parts)
-    keep = parts[area >= SLIVER_SHARE * area.sum()]
-    return keep[0] if len(keep) == 1 else shapely.MultiPolygon(list(keep))
+def _largest(geom, n: int):
+    """``geom`` with its ``n`` largest parts only."""
+    parts = shapely.get_parts(geom)
+    if len(parts) <= n:
+        return geom
+    keep = parts[np.argsort(-shapely.area(parts), kind="stable")[:n]]
+    return keep[0] if n == 1 else shapely.MultiPolygon(list(keep))
 
 
 def to_lonlat(geoms, crs) -> np.ndarray:
-    """Polygons in ``crs`` (metric) as valid polygons in EPSG:4326 (module docstring)."""
-    out = np.asarray(transform(np.asarray(geoms, dtype=object), transformer(crs, LONLAT)))
-    out = out.astype(object).ravel()
+    """Polygons in ``crs`` (metric) as valid polygons in EPSG:4326 (module docstring).
+
+    A repaired polygon keeps as many parts as it had in metres (its largest): the
+    crossing leaves the flipped sliver as a part of its own, which is no territory."""
+    metric = np.asarray(geoms, dtype=object).ravel()
+    out = np.asarray(transform(metric, transformer(crs, LONLAT))).astype(object).ravel()
     bad = np.flatnonzero(~shapely.is_valid(out))
     if len(bad) == 0:
         return out
-    fixed = {int(i): _repair(out[i]) for i in bad}
+    parts = shapely.get_num_geometries(metric)
+    fixed = {
+        int(i): _largest(
+            polygonal(shapely.make_valid(out[i], method="structure", keep_collapsed=False)),
+            int(parts[i]),
+        )
+        for i in bad
+    }
     for i, geom in fixed.items():
         out[i] = geom
     tree = shapely.STRtree(out)
@@ -78,10 +83,7 @@ def to_lonlat(geoms, crs) -> np.ndarray:
         if not near:
             continue
         trimmed = polygonal(shapely.difference(geom, shapely.union_all(out[near])))
-        if (
-            not trimmed.is_empty
-            and shapely.is_valid(trimmed)
-            and shapely.get_num_geometries(trimmed) <= shapely.get_num_geometries(geom)
-        ):
+        trimmed = _largest(trimmed, int(parts[i]))
+        if not trimmed.is_empty and shapely.is_valid(trimmed):
             out[i] = trimmed
     return out
