@@ -118,6 +118,11 @@ class VillageLayout:
         """Metric polygons in EPSG:4326, valid, none taking another's area."""
         return to_lonlat(geoms, self.crs)
 
+    def to_metric(self, geom):
+        """A geometry (or array) drawn in EPSG:4326, e.g. a line or ring from the map, in
+        this layout's metric CRS (vertex by vertex)."""
+        return transform(geom, transformer(LONLAT, self.crs))
+
 
 def village_layout(
     *, lonlat: np.ndarray, groups: Sequence, group_ids: Sequence[str], hint=None

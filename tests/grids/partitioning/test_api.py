@@ -89,6 +89,17 @@ def test_polygons_from_labels_are_the_partitioners_own():
         assert a.symmetric_difference(b).area < 1e-3
 
 
+def test_drawn_geometry_to_metric_and_polygons_back():
+    hh, groups = _village()
+    lay = _layout(hh, groups)
+    line = shapely.LineString([(0, 0), (100, 50)])  # in the tests' UTM 50N metres
+    drawn = gpd.GeoSeries([line], crs=CRS).to_crs(4326).iloc[0]
+    metric = lay.to_metric(drawn)
+    assert abs(metric.length - line.length) < 0.5  # another UTM zone: lengths agree closely
+    (square,) = lay.to_lonlat([shapely.box(*lay.groups[0].bounds)])
+    assert square.is_valid and square.contains(drawn.interpolate(0.5, normalized=True))
+
+
 def test_split_into_connected_parts_of_a_band():
     hh, groups = _village()
     lay = _layout(hh, groups)
