@@ -1,6 +1,6 @@
 """Benchmark the grid partitioner against k-means-constrained (and spopt max-p).
 
-usage: python bench/partition_bench.py [--sizes 20000,200000] [--no-kmeans-above N]
+usage: python bench/partition_bench.py [--sizes 20000,200000] [--adversarial 200000] [--no-kmeans-above N]
 
 Prints a markdown table: time, band share (40-60), in-band groups kept whole, the same
 against what any rule-abiding partition can keep, non-contiguous grids, mean
@@ -8,7 +8,11 @@ Polsby-Popper (metric CRS from estimate_utm_crs) and mean household-to-grid-cent
 distance, for generated counties (``sample_data/generate.py``), the 1,000
 ``sample_data/osm-andorra`` households nearest its median household, the whole of
 ``osm-andorra`` and ``sample_data/osm-liechtenstein`` (both © OpenStreetMap contributors,
-ODbL 1.0). Every method on a row's data set gets the same households, groups and metrics.
+ODbL 1.0), and the 200k county again with a sixth of its villages perturbed by
+``sample_data/adversarial.py`` (``--adversarial``). Every method on a row's data set gets
+the same households, groups and metrics; for this partitioner the table also gives the
+villages it could not partition (listed in summary.json) and how many polygon unions
+needed a fallback step of ``grids/partitioning/union.py``.
 
 "groups whole": share of the in-band groups (40-60 households) whose households all land
 in one grid. "whole / possible": groups kept whole over the in-band groups minus a lower
@@ -33,6 +37,7 @@ annealing; default 1,1) within ``--maxp-seconds``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import signal
@@ -49,6 +54,8 @@ import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from grids.partitioning.cli import EXIT_VILLAGES_FAILED  # noqa: E402
+
 WRAPPER = """
 import atexit, resource, runpy, sys
 path = sys.argv.pop(1)
@@ -187,7 +194,7 @@ def run_cli(hh_path: Path, groups_path: Path, workers: int) -> tuple[float, floa
     out = Path(tempfile.mkdtemp(prefix="bench-"))
     mem = out / "maxrss"
     t0 = time.perf_counter()
-    subprocess.run(
+    done = subprocess.run(
         [
             sys.executable,
             "-c",
@@ -200,14 +207,19 @@ def run_cli(hh_path: Path, groups_path: Path, workers: int) -> tuple[float, floa
             "--workers",
             str(workers),
         ],
-        check=True,
         cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
+    print(f"#   {done.stdout.strip()}", file=sys.stderr, flush=True)  # the CLI's summary line
+    if done.returncode not in (0, EXIT_VILLAGES_FAILED):  # 3: some villages failed, listed
+        raise subprocess.CalledProcessError(done.returncode, "python -m grids.partitioning")
     return time.perf_counter() - t0, int(mem.read_text()) / 1024, out
 
 
 def ours(hh, groups, hh_path, groups_path, workers) -> dict:
     seconds, mb, out = run_cli(hh_path, groups_path, workers)
+    summary = json.loads((out / "summary.json").read_text())
     a = pd.read_csv(out / "assignments.csv", dtype=str, keep_default_na=False)
     grids = gpd.read_file(out / "grids.geojson")
     m = metrics(
@@ -216,7 +228,14 @@ def ours(hh, groups, hh_path, groups_path, workers) -> dict:
         a.set_index("household_id")["grid_id"],
         dict(zip(grids["grid_id"], grids.geometry)),
     )
-    return {"method": f"this partitioner (CLI, workers={workers})", "time": seconds, "mb": mb, **m}
+    return {
+        "method": f"this partitioner (CLI, workers={workers})",
+        "time": seconds,
+        "mb": mb,
+        "failed": len(summary.get("failed_villages", [])),
+        "repairs": sum(summary.get("polygon_repairs", {}).values()),
+        **m,
+    }
 
 
 def _union(geoms):
@@ -348,19 +367,30 @@ def andorra_subset(tmp: Path) -> Path:
     return out
 
 
-def datasets(sizes: list[int]):
+def _sample(name: str):
+    """A module of sample_data/ (not a package: loaded by path)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "sample_data" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _write(tmp: Path, tag: str, hh, groups) -> tuple[Path, Path]:
+    hh = hh[["id", "group_id", "geometry"]] if "group_id" in hh else hh[["id", "geometry"]]
+    hh.to_file(tmp / f"hh{tag}.gpkg")
+    groups.to_file(tmp / f"groups{tag}.gpkg")
+    return tmp / f"hh{tag}.gpkg", tmp / f"groups{tag}.gpkg"
+
+
+def datasets(sizes: list[int], adversarial: int = 0):
     tmp = Path(tempfile.mkdtemp(prefix="bench-data-"))
-    try:
-        from sample_data.generate import make_county
-    except ImportError:
-        sys.path.insert(0, str(ROOT / "sample_data"))
-        from generate import make_county
+    make_county = _sample("generate").make_county
     for n in sizes:
-        hh, groups = make_county(n, seed=1)
-        hh = hh[["id", "group_id", "geometry"]] if "group_id" in hh else hh[["id", "geometry"]]
-        hh.to_file(tmp / f"hh{n}.gpkg")
-        groups.to_file(tmp / f"groups{n}.gpkg")
-        yield f"generated {n:,}", tmp / f"hh{n}.gpkg", tmp / f"groups{n}.gpkg"
+        yield f"generated {n:,}", *_write(tmp, str(n), *make_county(n, seed=1))
+    if adversarial:  # the same county, a sixth of its villages perturbed (seed 1)
+        hh, groups, _ = _sample("adversarial").make_adversarial_county(adversarial, seed=1)
+        name = f"generated {adversarial:,}, 1/6 of villages perturbed"
+        yield name, *_write(tmp, f"adv{adversarial}", hh, groups)
     andorra = ROOT / "sample_data" / "osm-andorra"
     yield "osm-andorra 1,000", andorra_subset(tmp), andorra / "village_groups.geojson"
     for name, d in (
@@ -373,6 +403,13 @@ def datasets(sizes: list[int]):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="20000,200000")
+    ap.add_argument(
+        "--adversarial",
+        type=int,
+        default=200000,
+        help="households of the generated county with a sixth of its villages perturbed "
+        "(sample_data/adversarial.py); 0 to skip",
+    )
     ap.add_argument(
         "--no-kmeans-above",
         type=int,
@@ -387,7 +424,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     rows = []
-    for name, hp, gp in datasets([int(s) for s in args.sizes.split(",") if s]):
+    for name, hp, gp in datasets([int(s) for s in args.sizes.split(",") if s], args.adversarial):
         hh, groups = gpd.read_file(hp), gpd.read_file(gp)
         hh["id"], groups["id"] = hh["id"].astype(str), groups["id"].astype(str)
         print(f"# {name}: {len(hh):,} households, {len(groups):,} groups", file=sys.stderr)
@@ -401,7 +438,7 @@ def main() -> None:
         rows += [{"data": name, **r} for r in results]
         print(json.dumps(rows[-len(results) :], default=str), file=sys.stderr, flush=True)
     cols = ["data", "method", "time", "mb", "band", "whole", "whole_possible", "noncontig", "pp"]
-    cols += ["dist"]
+    cols += ["dist", "failed", "repairs"]
     head = [
         "data",
         "method",
@@ -413,6 +450,8 @@ def main() -> None:
         "non-contig",
         "Polsby-Popper",
         "hh->centre m",
+        "villages failed",
+        "polygon fallbacks",
     ]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))

@@ -16,6 +16,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grids import selectors
 from grids.appointments import appointments_accounts_sync, appointments_propose
@@ -27,7 +28,8 @@ from grids.models import (
     MemberArea,
     PartitionRun,
 )
-from grids.partitioning import partition
+from grids.partitioning import PartitionError, partition
+from grids.partitioning.params import FAIL_GEOMETRY, FAIL_INTERNAL
 from households.models import Village
 from households.pg import tables_analyze
 
@@ -67,9 +69,67 @@ def partition_run_create(
 
 
 def partition_run_compute(run: PartitionRun) -> PartitionRun:
-    """Run the partitioner on PostGIS data and store the proposal and its diff."""
+    """Run the partitioner on PostGIS data and store the proposal and its diff.
+
+    Never leaves the run running: a village the partitioner cannot partition is listed in
+    ``run.summary["failed_villages"]`` (code, name, a readable reason, the error's text)
+    and left out of the proposal, so the other villages' grids can still be applied; when
+    no village could be partitioned, or anything else goes wrong, the run is failed with
+    a message that says so in words (the log keeps the traceback).
+    """
     run.status, run.heartbeat_at = PartitionRun.Status.RUNNING, timezone.now()
     run.save(update_fields=["status", "heartbeat_at"])
+    try:
+        return _compute(run)
+    except Exception as exc:  # the page and the command show it; the log has the traceback
+        log.exception("partition run %s failed", run.pk)
+        if isinstance(exc, PartitionError):
+            message = _("The data cannot be partitioned: %(reason)s") % {"reason": exc}
+        else:
+            message = _(
+                "The partition stopped on an internal error and nothing was proposed; run it "
+                "again, and if it fails again report run %(id)d. (%(error)s)"
+            ) % {"id": run.pk, "error": f"{type(exc).__name__}: {exc}"}
+        run.status, run.message, run.finished_at = (
+            PartitionRun.Status.FAILED,
+            message,
+            timezone.now(),
+        )
+        run.save(update_fields=["status", "message", "finished_at"])
+        return run
+
+
+FAILURE_REASONS = {  # the partitioner's reasons (FAIL_*), in the user's words
+    FAIL_GEOMETRY: gettext_lazy(
+        "its village groups' polygons could not be turned into grid polygons; check their "
+        "boundaries (thin strips, overlaps, self-crossing rings) and run it again"
+    ),
+    FAIL_INTERNAL: gettext_lazy("the partitioner stopped on an internal error"),
+}
+
+
+def _failed_villages(result, villages) -> list[dict]:
+    names = {v.code: v.name for v in villages}
+    return [
+        {
+            "code": f.village_id,
+            "name": names.get(f.village_id, f.village_id),
+            "reason": str(FAILURE_REASONS.get(f.reason, f.reason)),
+            "detail": f.detail,
+        }
+        for f in result.failures
+    ]
+
+
+def failures_text(failed: list[dict]) -> str:
+    """One line naming each failed village and why (for messages and the command)."""
+    return "; ".join(
+        _("%(name)s (%(code)s): %(reason)s") % {k: f[k] for k in ("name", "code", "reason")}
+        for f in failed
+    )
+
+
+def _compute(run: PartitionRun) -> PartitionRun:
     villages = selectors.villages_in_scope(run.scope, run.scope_code)
     data = selectors.partition_inputs(villages)
     if data["households"].empty:
@@ -94,6 +154,16 @@ def partition_run_compute(run: PartitionRun) -> PartitionRun:
         seed=0,
         progress=progress,
     )
+    failed = _failed_villages(result, villages)
+    gone = {f["code"] for f in failed}  # left out of the proposal: applying never touches them
+    if gone and gone >= set(data["base_versions"]):
+        run.status, run.finished_at = PartitionRun.Status.FAILED, timezone.now()
+        run.message = _("No village could be partitioned: %(villages)s") % {
+            "villages": failures_text(failed)
+        }
+        run.summary = {"failed_villages": failed}
+        run.save()
+        return run
     group_label = dict(
         zip(
             data["groups"]["id"],
@@ -103,6 +173,8 @@ def partition_run_compute(run: PartitionRun) -> PartitionRun:
     locked_codes = set(data["locked"].grids["grid_id"]) if data["locked"] is not None else set()
     features = []
     for row in result.grids.itertuples(index=False):
+        if row.village_id in gone:
+            continue
         groups = [group_label.get(g, g) for g in str(row.group_ids).split(",") if g]
         features.append(
             {
@@ -120,6 +192,10 @@ def partition_run_compute(run: PartitionRun) -> PartitionRun:
             }
         )
     a = locked_join(result.assignments, data["households"], data["locked"])
+    if gone:  # the failed villages' households stay as they are: not in the proposal
+        village_of = dict(zip(data["groups"]["id"], data["groups"]["village_id"]))
+        hv = dict(zip(data["households"]["id"], data["households"]["group_id"].map(village_of)))
+        a = a[~a["household_id"].map(hv).isin(gone) & ~a["grid_id"].str[:12].isin(gone)]
     counts = (
         a[a["grid_id"] != ""]
         .groupby("grid_id")
@@ -129,16 +205,20 @@ def partition_run_compute(run: PartitionRun) -> PartitionRun:
         if f["id"] in counts.index:  # locked grids may have gained new households
             f["properties"]["households"] = int(counts.at[f["id"], "households"])
             f["properties"]["members"] = int(counts.at[f["id"], "members"])
+    previous = data["previous"]
+    if gone and len(previous):
+        previous = previous[~previous["grid_id"].str[:12].isin(gone)]
     run.proposal = {
-        "base_versions": data["base_versions"],
+        "base_versions": {c: n for c, n in data["base_versions"].items() if c not in gone},
         "grids": {"type": "FeatureCollection", "features": features},
         "assignments": [
             [int(h), g, m] for h, g, m in zip(a["household_id"], a["grid_id"], a["member_id"]) if g
         ],
         "problems": [[int(h), p] for h, p in zip(a["household_id"], a["problem"]) if p],
     }
-    run.diff = _diff(data["previous"], a)
+    run.diff = _diff(previous, a)
     run.summary = {k: v for k, v in result.summary.items() if _jsonable(v)}
+    run.summary["failed_villages"] = failed
     run.status = PartitionRun.Status.PROPOSED
     run.finished_at = timezone.now()
     run.progress_done = run.progress_total

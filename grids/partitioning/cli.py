@@ -2,8 +2,12 @@
 
 Reads any vector file GDAL reads (pyogrio) or a CSV with lon/lat columns
 (EPSG:4326), runs :func:`~grids.partitioning.partition` and writes
-``DIR/grids.geojson``, ``DIR/assignments.csv`` and ``DIR/summary.json``.
-Exit codes: 0 ok, 1 data error (message on stderr), 2 usage error (argparse).
+``DIR/grids.geojson``, ``DIR/assignments.csv`` and ``DIR/summary.json``, and prints a
+one-line summary. A village the partitioner cannot partition is listed in
+``summary.json`` (``failed_villages``: village, reason, detail) and on stderr; the other
+villages' outputs are written all the same.
+Exit codes: 0 ok, 1 data error (message on stderr), 2 usage error (argparse),
+3 some villages failed (the others written).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ LAT_COLUMNS = ("lat", "latitude", "y")
 
 
 HOUSEHOLD_COLUMNS = ("id", "group_id")  # all the partitioner reads of a household
+EXIT_VILLAGES_FAILED = 3
 
 
 def read_vector(
@@ -238,4 +243,21 @@ def main(argv: list[str] | None = None) -> int:
     summary["total_seconds"] = round(time.perf_counter() - t0, 3)
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
     log.info("wrote %s", out)
-    return 0
+    print(summary_line(summary))
+    for f in result.failures:
+        print(f"village {f.village_id} failed: {f.reason} ({f.detail})", file=sys.stderr)
+    return EXIT_VILLAGES_FAILED if result.failures else 0
+
+
+def summary_line(summary: dict) -> str:
+    """One line for the terminal: counts, band share, failed villages."""
+    band = summary.get("in_band")
+    text = (
+        f"{summary.get('assigned', 0)} of {summary.get('households', 0)} households in "
+        f"{summary.get('grids', 0)} grids ({summary.get('villages', 0)} villages); "
+        f"in band {'-' if band is None else f'{band:.1%}'}"
+    )
+    failed = summary.get("failed_villages") or []
+    if failed:
+        text += f"; {len(failed)} villages failed: " + ", ".join(f["village_id"] for f in failed)
+    return text

@@ -13,15 +13,13 @@ import logging
 import time
 import zlib
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from . import graph, inputs
-from . import polygons as pg
+from . import inputs
 from .params import (
     ERR_LOCKED,
     ERR_PARAM,
@@ -30,16 +28,21 @@ from .params import (
     PROBLEM_INVALID_POINT,
     PROBLEM_NO_VILLAGE,
     PROBLEM_OUTSIDE,
+    PROBLEM_VILLAGE_FAILED,
     LockedGrids,
     PartitionError,
     PartitionParams,
     PartitionResult,
+    VillageFailure,
 )
+from .pool import run_villages, start_pool
+from .project import LONLAT, metric_crs, to_lonlat
 from .summary import summarize
-from .village import VillageTask, run_village
+from .union import polygonal
+from .village import VillageTask
 
 log = logging.getLogger(__name__)
-OUTPUT_CRS = "EPSG:4326"
+OUTPUT_CRS = LONLAT
 DEFAULT_PARAMS = PartitionParams()  # frozen, so one shared default is safe
 
 
@@ -84,7 +87,7 @@ def partition(
     vparams = _check_params(params, village_params)
     if not isinstance(workers, int) or workers < 1:
         raise PartitionError(ERR_PARAM.format(name="workers", reason="must be an integer >= 1"))
-    pool = _start_pool(workers)
+    pool = start_pool(workers)
     ok = False
     try:
         result = _partition(
@@ -112,7 +115,7 @@ def _partition(
 ) -> PartitionResult:
     hh = inputs.clean_households(households)
     gg = inputs.clean_groups(groups)
-    metric = gg.estimate_utm_crs()
+    metric = metric_crs(gg)
     gg = gg.to_crs(metric)
     hh = hh.to_crs(metric)
     grank = inputs.id_key(gg["id"])
@@ -142,7 +145,7 @@ def _partition(
         p = pos[la["household_id"]].to_numpy()
         out_grid[p], out_member[p] = la["grid_id"].to_numpy(), la["member_id"].to_numpy()
         lock_union = shapely.union_all(lg.geometry.to_numpy())
-        geoms = np.array([inputs._polygonal(shapely.difference(g, lock_union)) for g in geoms])
+        geoms = np.array([polygonal(shapely.difference(g, lock_union)) for g in geoms])
         counts = la.groupby("grid_id").agg(
             households=("household_id", "size"), members=("member_id", "nunique")
         )
@@ -240,11 +243,15 @@ def _partition(
                 taken_ids=locked_ids | frozenset(g for g in all_prev if g.startswith(vid)),
             )
         )
-    results = _run(tasks, workers, progress, pool)
+    results = run_villages(tasks, workers, progress, pool)
     rows = list(locked_rows)
+    failures = []
     for h, r in zip(hh_of_task, results):
         out_grid[h], out_member[h] = r.grid_id, r.member_id
         rows += r.grids
+        if r.failure is not None:
+            problem[h] = PROBLEM_VILLAGE_FAILED
+            failures.append(VillageFailure(r.village_id, *r.failure))
     assignments = pd.DataFrame(
         {
             "household_id": hh["id"].to_numpy(),
@@ -268,61 +275,9 @@ def _partition(
         vparams=vparams,
         hh_group=(todo, gidx, gg),
     )
-    grids = grids.to_crs(OUTPUT_CRS)
-    # a ring valid in metres can touch itself in degrees (a few of 4,105 grids on the
-    # generated 200k county): repair those, keeping the polygonal part (same area)
-    geom = grids.geometry.to_numpy()
-    bad = np.flatnonzero(~shapely.is_valid(geom))
-    if len(bad):
-        geom = geom.copy()
-        fixed = shapely.make_valid(geom[bad], method="structure", keep_collapsed=False)
-        geom[bad] = [pg._polygonal(g) for g in fixed]  # "structure": no sliver parts
-        grids = grids.set_geometry(geom, crs=OUTPUT_CRS)
+    grids = grids.set_geometry(to_lonlat(grids.geometry.to_numpy(), metric), crs=OUTPUT_CRS)
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     log.info("partitioned %d households into %d grids in %.2f s", n, len(grids), summary["seconds"])
-    return PartitionResult(assignments=assignments, grids=grids, summary=summary)
-
-
-def _warm_up() -> None:
-    """Pool worker start: import the village code's scipy parts (see ``_start_pool``)."""
-    graph.scipy_parts()
-
-
-def _start_pool(workers: int) -> ProcessPoolExecutor | None:
-    """The process pool, started before validation and placement.
-
-    The workers load scipy (~0.5 s; the parent never needs it) on the second
-    core while the parent is still reading and placing households, instead of
-    before their first village.
-    """
-    if workers <= 1:
-        return None
-    pool = ProcessPoolExecutor(max_workers=workers)
-    for _ in range(workers):
-        pool.submit(_warm_up)
-    return pool
-
-
-def _run(tasks: list[VillageTask], workers: int, progress, pool=None) -> list:
-    total = len(tasks)
-    results: list = [None] * total
-    if workers == 1 or total <= 1:
-        for i, t in enumerate(tasks):
-            results[i] = run_village(t)
-            if progress:
-                progress(i + 1, total)
-        return results
-    order = sorted(range(total), key=lambda i: -len(tasks[i].xy))
-    own = pool is None
-    if own:
-        pool = ProcessPoolExecutor(max_workers=workers)
-    try:
-        futures = {pool.submit(run_village, tasks[i]): i for i in order}
-        for done, f in enumerate(as_completed(futures), 1):
-            results[futures[f]] = f.result()
-            if progress:
-                progress(done, total)
-    finally:
-        if own:
-            pool.shutdown()
-    return results
+    return PartitionResult(
+        assignments=assignments, grids=grids, summary=summary, failures=tuple(failures)
+    )

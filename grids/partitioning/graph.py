@@ -28,6 +28,8 @@ MIN_SHARED_M = 0.5  # ... and share a border when at least this much of it
 SURE_M = 1.0  # pairs seen at border samples this far apart share a border (no overlay)
 VERTEX_M = 1e-4  # cell vertices this close are one (shared by neighbouring cells)
 NEAR_GROUP_M = 0.5  # boundary of a group this close to another counts as shared
+MEET_M = 1e-6  # ... if the two meet there: groups noded into one coverage (inputs.disjoint_groups)
+# share their borders up to floating-point noise; a strip of no group between them does not
 
 
 @cache
@@ -349,7 +351,7 @@ def shared_borders(cells: np.ndarray, ugroup: np.ndarray) -> tuple[np.ndarray, .
         length[more] = shapely.length(
             shapely.intersection(shapely.boundary(a), shapely.buffer(b, TOUCH_M, quad_segs=1))
         )
-    keep = length > 0
+    keep = length >= VERTEX_M  # shorter: one vertex split in two by rounding, a corner
     return key[keep] // n, key[keep] % n, length[keep]
 
 
@@ -362,7 +364,9 @@ def touching_groups(ugroup: np.ndarray, ea: np.ndarray, eb: np.ndarray) -> set[t
 
 def group_borders(groups: list, *, min_shared_m: float = 1.0) -> dict[tuple[int, int], object]:
     """Pairs of groups (i < j) sharing at least ``min_shared_m`` of boundary -> the shared line
-    (the part of group i's boundary within ``NEAR_GROUP_M`` of group j)."""
+    (the part of group i's boundary within ``NEAR_GROUP_M`` of group j). The groups must
+    also meet (within ``MEET_M``) along ``min_shared_m``: the partitioner's groups are
+    noded into one coverage first (:func:`.inputs.disjoint_groups`)."""
     if len(groups) < 2:
         return {}
     arr = np.asarray(groups, dtype=object)
@@ -370,11 +374,18 @@ def group_borders(groups: list, *, min_shared_m: float = 1.0) -> dict[tuple[int,
     ia, ib = tree.query(arr, predicate="dwithin", distance=NEAR_GROUP_M)
     m = ia < ib
     ia, ib = ia[m], ib[m]
-    lines = shapely.intersection(shapely.boundary(arr[ia]), shapely.buffer(arr[ib], NEAR_GROUP_M))
-    shared = shapely.length(lines)
-    return {
-        (int(a), int(b)): line for a, b, line, s in zip(ia, ib, lines, shared) if s >= min_shared_m
-    }
+    rims = shapely.boundary(arr[ia])
+    lines = shapely.intersection(rims, shapely.buffer(arr[ib], NEAR_GROUP_M))
+    keep = shapely.length(lines) >= min_shared_m
+    # groups that run side by side across an open gap (a strip of no group between them)
+    # touch nowhere: their grids could not be one polygon, so they are no neighbours
+    keep[keep] = (
+        shapely.length(
+            shapely.intersection(rims[keep], shapely.buffer(arr[ib[keep]], MEET_M, quad_segs=1))
+        )
+        >= min_shared_m
+    )
+    return {(int(a), int(b)): line for a, b, line, k in zip(ia, ib, lines, keep) if k}
 
 
 def group_adjacency(borders: dict) -> dict[tuple[int, int], float]:

@@ -237,6 +237,11 @@ def _repair(ulabel, w, ea, eb, isnew, lo, hi) -> None:
             return
 
 
+def repair_band(ulabel, w, ea, eb, lo, hi) -> None:
+    """:func:`_repair` with no newcomer: any household may move (in place)."""
+    _repair(ulabel, w, ea, eb, np.zeros(len(w), dtype=bool), lo, hi)
+
+
 def _split_over(ulabel, w, uxy, ea, eb, uprev, p, nxt) -> tuple[int, bool]:
     """Split the largest grid over the band that is cut into in-band parts (the part
     holding most of its previous households keeps the label). A grid whose cut leaves a

@@ -29,9 +29,12 @@ from .params import (
     ERR_NOT_POLYGON,
     PartitionError,
 )
+from .union import CLEAN_SNAP_M, clean_coverage, polygonal
 
 SLIVER_M2 = 1.0  # parts of a group smaller than this left by overlap removal are dropped
 SNAP_M = 5.0  # households this close outside a group are snapped into it (README, "Importing data")
+GAP_M = SNAP_M  # gaps between groups narrower than this are filled (the same tolerance of
+# drawn borders: an island drawn with fewer vertices than its hole touches it at points)
 
 
 def _str_ids(values: pd.Series) -> pd.Series:
@@ -120,18 +123,37 @@ def clean_groups(groups) -> gpd.GeoDataFrame:
     return out
 
 
-def _polygonal(g):
-    if g.geom_type in ("Polygon", "MultiPolygon"):
-        return g
-    parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
+def _without_slivers(geom):
+    """``geom`` without its parts under ``SLIVER_M2`` (all of it if every part is one): the
+    spikes a repair or a cleaning cuts off, not territory."""
+    parts = shapely.get_parts(geom)
+    big = parts[shapely.area(parts) >= SLIVER_M2]
+    if len(big) == len(parts) or len(big) == 0:
+        return geom
+    return big[0] if len(big) == 1 else shapely.MultiPolygon(list(big))
 
 
 def disjoint_groups(geoms: np.ndarray, rank: np.ndarray) -> np.ndarray:
-    """Valid polygons with overlaps removed from the higher-ranked group."""
+    """Valid polygons, noded into one exact coverage, overlaps kept by the lower-ranked group.
+
+    GEOS ``coverage_clean`` (vertices within ``CLEAN_SNAP_M`` merged, T-junctions noded,
+    overlaps given to the first polygon in rank order, gaps narrower than ``GAP_M`` given
+    to the group with the longest border on them), so neighbouring groups share their
+    borders vertex for vertex even when the file was drawn in another CRS; parts under
+    ``SLIVER_M2`` that the cleaning splits off a group are dropped. Where GEOS cannot clean
+    the coverage, overlaps are removed pair by pair instead.
+    """
     geoms = geoms.copy()
     invalid = ~shapely.is_valid(geoms)
-    geoms[invalid] = [_polygonal(shapely.make_valid(g)) for g in geoms[invalid]]
+    geoms[invalid] = [_without_slivers(polygonal(shapely.make_valid(g))) for g in geoms[invalid]]
+    order = np.argsort(rank, kind="stable")
+    clean, ok = clean_coverage(geoms[order], snap=CLEAN_SNAP_M, gap=GAP_M, split_ok=True)
+    if ok:
+        out = geoms.copy()
+        out[order] = clean
+        split = shapely.get_num_geometries(out) > shapely.get_num_geometries(geoms)
+        out[split] = [_without_slivers(g) for g in out[split]]
+        return out
     tree = shapely.STRtree(geoms)
     ia, ib = tree.query(geoms, predicate="intersects")
     m = rank[ia] < rank[ib]
@@ -139,7 +161,7 @@ def disjoint_groups(geoms: np.ndarray, rank: np.ndarray) -> np.ndarray:
     if len(ia):
         inner = shapely.relate_pattern(geoms[ia], geoms[ib], "2********")
         for a, b in sorted(zip(ia[inner], ib[inner]), key=lambda p: (rank[p[1]], rank[p[0]])):
-            diff = shapely.get_parts(_polygonal(shapely.difference(geoms[b], geoms[a])))
+            diff = shapely.get_parts(polygonal(shapely.difference(geoms[b], geoms[a])))
             geoms[b] = shapely.multipolygons(diff[shapely.area(diff) >= SLIVER_M2])
     return geoms
 

@@ -127,6 +127,8 @@ def reading_rank(cx: np.ndarray, cy: np.ndarray, grp: np.ndarray, n_groups: int)
     np.maximum.at(xmax, grp, cx)
     np.maximum.at(ymax, grp, cy)
     cnt = np.bincount(grp, minlength=n_groups)
+    empty = cnt == 0  # no item: no extent (and no overflow from the sentinels)
+    xmin[empty] = xmax[empty] = ymin[empty] = ymax[empty] = 0.0
     area = np.maximum((xmax - xmin) * (ymax - ymin), 1.0)
     row_h = np.maximum(np.sqrt(area / np.maximum(cnt, 1)), 1.0)
     row = np.floor((ymax[grp] - cy) / row_h[grp])

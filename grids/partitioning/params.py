@@ -34,6 +34,12 @@ PROBLEM_INVALID_POINT = "invalid point (empty or NaN coordinates)"
 PROBLEM_OUTSIDE = "outside every group (beyond 5 m)"
 PROBLEM_NO_VILLAGE = "group has no village"
 PROBLEM_IN_LOCKED = "inside a locked grid but not assigned to it"
+PROBLEM_VILLAGE_FAILED = "its village could not be partitioned (see the summary's failures)"
+
+# Why a village could not be partitioned (``VillageFailure.reason``); the other villages'
+# grids are kept. The exception's own text goes to ``VillageFailure.detail``.
+FAIL_GEOMETRY = "its group polygons could not be turned into grid polygons"
+FAIL_INTERNAL = "the partitioner stopped on an internal error"
 
 
 class PartitionError(ValueError):
@@ -89,15 +95,29 @@ class LockedGrids:
 
 
 @dataclass(frozen=True)
+class VillageFailure:
+    """A village the partitioner could not partition: ``reason`` is one of the ``FAIL_*``
+    constants (readable), ``detail`` the exception's type and text (for the log)."""
+
+    village_id: str
+    reason: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class PartitionResult:
     """Output of :func:`grids.partitioning.partition`.
 
     ``assignments``: one row per input household (household_id, grid_id, member_id,
     problem; "" when empty). ``grids``: GeoDataFrame in EPSG:4326 (grid_id,
     village_id, group_ids, households, members, geometry). ``summary``: counts,
-    sizes, band shares, groups kept whole, flagged villages and seconds.
+    sizes, band shares, groups kept whole, flagged and failed villages and seconds.
+    ``failures``: the villages that could not be partitioned (their households have no
+    grid and the problem ``PROBLEM_VILLAGE_FAILED``); every other village's grids are
+    complete.
     """
 
     assignments: pd.DataFrame
     grids: gpd.GeoDataFrame
     summary: Mapping[str, Any] = field(default_factory=dict)
+    failures: tuple[VillageFailure, ...] = ()

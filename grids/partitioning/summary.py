@@ -16,7 +16,8 @@ def _share(mask) -> float | None:
 
 
 def summarize(*, assignments, grids, results, tasks, params, vparams, hh_group) -> dict:
-    """Counts, sizes, band shares, groups kept whole, flagged villages (metric ``grids``)."""
+    """Counts, sizes, band shares, groups kept whole, flagged and failed villages, and how
+    often each fallback step of the polygon unions was needed (metric ``grids``)."""
     todo, gidx, gg = hh_group
     a = assignments
     assigned = a["grid_id"] != ""
@@ -47,7 +48,24 @@ def summarize(*, assignments, grids, results, tasks, params, vparams, hh_group) 
     geoms = grids.geometry.to_numpy()
     pp = 4 * math.pi * shapely.area(geoms) / np.maximum(shapely.length(geoms), 1e-9) ** 2
     sizes = grids["households"].to_numpy()
-    flagged = [{"village_id": r.village_id, "reasons": r.flags} for r in results if r.flags]
+    flagged = [
+        {
+            "village_id": r.village_id,
+            "reasons": r.flags,
+            "groups": list(r.excused),
+            "uncut": list(r.uncut),
+        }
+        for r in results
+        if r.flags
+    ]
+    failed = [
+        {"village_id": r.village_id, "reason": r.failure[0], "detail": r.failure[1]}
+        for r in results
+        if r.failure is not None
+    ]
+    repairs = Counter()
+    for r in results:
+        repairs.update(r.repairs)
     return {
         "households": int(len(a)),
         "assigned": int(assigned.sum()),
@@ -67,4 +85,6 @@ def summarize(*, assignments, grids, results, tasks, params, vparams, hh_group) 
         "pp_mean": round(float(pp.mean()), 4) if len(pp) else None,
         "moved_existing": int(sum(r.moved for r in results)),
         "flagged_villages": flagged,
+        "failed_villages": failed,
+        "polygon_repairs": dict(sorted(repairs.items())),
     }

@@ -20,14 +20,14 @@ serial result exactly. Steps:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 
 from . import polygons as pg
-from .blocks import keep_counts, kept_groups, merge_groups
+from .codes import member_code, new_ids, reading_order
+from .fresh import fresh_labels
 from .graph import (
     group_adjacency,
     group_borders,
@@ -35,12 +35,9 @@ from .graph import (
     touching_groups,
     village_graph,
 )
-from .keep import grow_keeping
-from .kmeans import capacitated_lloyd
 from .members import member_labels_all
 from .params import PartitionParams
 from .refine import refine
-from .split import _sub, n_parts, split_graph
 
 
 @dataclass(frozen=True)
@@ -67,120 +64,15 @@ class VillageResult:
     grids: list[dict]  # grid_id, village_id, group_ids, households, members, geometry (metric)
     flags: list[str]
     moved: int = 0  # incremental mode: existing households given another grid
-
-
-def reading_order(cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
-    """Indices sorted north->south in rows about one item high, west->east inside a row."""
-    n = len(cx)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    area = max(float(np.ptp(cx)) * float(np.ptp(cy)), 1.0)
-    row_h = max(math.sqrt(area / n), 1.0)
-    row = np.floor((cy.max() - cy) / row_h)
-    return np.lexsort((np.arange(n), cx, row))
-
-
-def _fresh_labels(
-    t: VillageTask, uxy, ugroup, w, ea, eb, adjacency, land=None
-) -> tuple[np.ndarray, list]:
-    p = t.params
-    lo, hi = p.band
-    sizes = np.bincount(ugroup, weights=w, minlength=len(t.groups)).astype(int).tolist()
-    ga = np.asarray(t.groups, dtype=object)
-    shape = list(zip(shapely.area(ga).tolist(), shapely.length(ga).tolist()))
-    blocks, bad = merge_groups(sizes=sizes, adjacency=adjacency, lo=lo, hi=hi, shape=shape)
-    flags = [
-        f"groups {','.join(t.group_ids[g] for g in b)}: {sum(sizes[g] for g in b)} households "
-        f"cannot form grids of {lo}-{hi} (no adjacent group to merge with)"
-        for b in bad
-    ]
-    neighbours: dict[int, set[int]] = {}
-    for a, b in adjacency:
-        neighbours.setdefault(a, set()).add(b)
-        neighbours.setdefault(b, set()).add(a)
-    ulabel = np.full(len(w), -1, dtype=np.int64)
-    nxt = 0
-    for blk in blocks:
-        mask = np.isin(ugroup, blk)
-        nodes = np.flatnonzero(mask)
-        k, _ = n_parts(int(w[nodes].sum()), target=p.target, lo=lo, hi=hi)
-        if k <= 1:
-            ulabel[nodes] = nxt
-            nxt += 1
-            continue
-        sa, sb = _sub(mask, ea, eb)
-        # in-band groups merged by force: as many as the block's geometry lets stay whole
-        whole = kept_groups(blk, sizes, neighbours, lo, hi)
-        total = int(w[nodes].sum())
-        ks = keep_counts([sizes[g] for g in whole], total, lo, hi) if whole else []
-        ks = sorted(ks, key=lambda x: (abs(x - total / p.target), x)) or [k]
-        lab = _split_keeping(
-            uxy[nodes], w[nodes], ugroup[nodes], sa, sb, whole, ks=ks, lo=lo, hi=hi, target=p.target
-        )
-        frozen = np.isin(ugroup[nodes], whole) if whole else None
-        kept = [g for g in whole if len(np.unique(lab[ugroup[nodes] == g])) == 1]
-        if len(kept) == len(whole):  # a fallback split that broke a group is left alone
-            lab = capacitated_lloyd(
-                xy=uxy[nodes],
-                w=w[nodes],
-                ea=sa,
-                eb=sb,
-                labels=lab,
-                lo=lo,
-                hi=hi,
-                target=p.target,
-                frozen=frozen,
-                land=None if land is None else (land[0][nodes], land[1][nodes]),
-            )
-        ulabel[nodes] = nxt + lab
-        nxt += int(lab.max()) + 1
-    return ulabel, flags
-
-
-def _split_keeping(xy, w, grp, ea, eb, whole, *, ks, lo, hi, target=None) -> np.ndarray:
-    """split_graph with each group of ``whole`` contracted to one unit (kept whole).
-
-    Tries each grid count of ``ks`` in turn, then growth of the whole groups into
-    the loose households (:func:`.keep.grow_keeping`); when none gives in-band
-    grids the block is split without contraction into ``ks[0]`` parts (band
-    before wholeness).
-    """
-    if not whole:
-        return split_graph(xy=xy, w=w, ea=ea, eb=eb, k=ks[0], lo=lo, hi=hi)
-    node = np.arange(len(w))
-    for i, g in enumerate(whole):
-        node[grp == g] = len(w) + i
-    used, node = np.unique(node, return_inverse=True)
-    cw = np.bincount(node, weights=w)
-    cxy = np.c_[np.bincount(node, weights=xy[:, 0] * w), np.bincount(node, weights=xy[:, 1] * w)]
-    cxy /= cw[:, None]
-    e = np.unique(np.sort(np.c_[node[ea], node[eb]], axis=1), axis=0)
-    e = e[e[:, 0] != e[:, 1]]
-    for k in ks:
-        lab = split_graph(xy=cxy, w=cw, ea=e[:, 0], eb=e[:, 1], k=k, lo=lo, hi=hi)[node]
-        size = np.bincount(lab, weights=w, minlength=k)
-        if size.min() >= lo and size.max() <= hi:
-            return lab
-    lab = grow_keeping(xy, w, grp, ea, eb, whole, lo=lo, hi=hi, target=target or (lo + hi) // 2)
-    if lab is not None:
-        return lab
-    return split_graph(xy=xy, w=w, ea=ea, eb=eb, k=ks[0], lo=lo, hi=hi)
+    repairs: dict = field(default_factory=dict)  # fallback steps of the polygon unions used
+    failure: tuple[str, str] | None = None  # (reason, detail) when the village failed
+    excused: tuple[str, ...] = ()  # groups whose grids cannot be in the band (see flags)
+    uncut: tuple[str, ...] = ()  # ... of them: totals allow the band, compounds did not
 
 
 def member_labels(uxy, w, ulabel, n_grids, params: PartitionParams) -> np.ndarray:
     """Member-area label per unit, unique within its grid (0..m-1), in reading order."""
     return member_labels_all(uxy, w, ulabel, n_grids, params)
-
-
-def new_ids(village_id: str, count: int, taken: frozenset[str], start: int = 1) -> list[str]:
-    """``count`` grid ids ``{village_id}{seq:03d}`` from ``start``, skipping taken ones."""
-    out, seq = [], start
-    while len(out) < count:
-        gid = f"{village_id}{seq:03d}"
-        if gid not in taken:
-            out.append(gid)
-        seq += 1
-    return out
 
 
 def run_village(t: VillageTask) -> VillageResult:
@@ -199,10 +91,13 @@ def run_village(t: VillageTask) -> VillageResult:
     cells = pg.unit_cells(uxy=uxy, ugroup=ugroup, groups=groups)
     borders = group_borders(groups)
     ea, eb, elen = village_graph(uxy=uxy, ugroup=ugroup, cells=cells, borders=borders)
-    touching = touching_groups(ugroup, ea, eb)
-    adjacency = {p: s for p, s in group_adjacency(borders).items() if p in touching}
+    shared = group_adjacency(borders)
     incremental = t.prev_grid is not None and bool(np.any(t.prev_grid != ""))
+    excused: set[int] = set()
+    uncut: set[int] = set()
     if incremental:
+        touching = touching_groups(ugroup, ea, eb)
+        adjacency = {p: s for p, s in shared.items() if p in touching}
         ulabel, keep_ids, flags = incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency)
     else:
         # one row per unit: an empty cell's centroid is NaN (get_coordinates would drop it)
@@ -211,32 +106,32 @@ def run_village(t: VillageTask) -> VillageResult:
         some = ~shapely.is_empty(centre)
         cxy[some] = shapely.get_coordinates(centre[some])
         land = (shapely.area(cells), cxy)
-        ulabel, flags = _fresh_labels(t, uxy, ugroup, w, ea, eb, adjacency, land)
+        ulabel, flags, excused, uncut = fresh_labels(t, uxy, ugroup, w, ea, eb, shared, land)
         refine(
             w=w, group=ugroup, labels=ulabel, ea=ea, eb=eb, cells=cells, lengths=elen, lo=lo, hi=hi
         )
         keep_ids = {}
     n_grids = int(ulabel.max()) + 1 if len(ulabel) else 0
-    polys = pg.dissolve(cells=cells, ulabel=ulabel, ugroup=ugroup, n=n_grids, uxy=uxy)
-    multipart = [shapely.get_num_geometries(g) > 1 for g in groups]
-    grid_multi = np.zeros(n_grids, dtype=bool)
-    np.logical_or.at(grid_multi, ulabel, np.asarray(multipart, dtype=bool)[ugroup])
-    if pg.fix_fragments(polys=polys, uxy=uxy, ulabel=ulabel, w=w, multipart_ok=list(grid_multi)):
-        flags.append("detached cell fragments moved to neighbouring grids")
-    present = set(ugroup.tolist())
-    empty = [(g, geom) for g, geom in enumerate(groups) if g not in present and not geom.is_empty]
-    attached = pg.attach_empty(polys=polys, empty_groups=empty)
-    done = {g for gs in attached.values() for g in gs}
-    flags += [
-        f"group {t.group_ids[g]}: no households and no neighbouring grid"
-        for g, _ in empty
-        if g not in done
-    ]
+    snapped = None
     if t.snapped is not None and t.snapped.any():
         hs = np.flatnonzero(t.snapped)
-        pg.add_connectors(
-            polys=polys, ulabel_of_snap=ulabel[inv[hs]], orig=t.orig_xy[hs], snapped=t.xy[hs]
-        )
+        snapped = (inv[hs], t.orig_xy[hs], t.xy[hs])
+    gp = pg.grid_polygons(
+        cells=cells,
+        ulabel=ulabel,
+        ugroup=ugroup,
+        groups=groups,
+        n=n_grids,
+        uxy=uxy,
+        w=w,
+        snapped=snapped,
+    )
+    ulabel, polys = gp.labels, gp.polygons
+    if gp.moved:
+        flags.append("detached cell fragments moved to neighbouring grids")
+    flags += [
+        f"group {t.group_ids[g]}: no households and no neighbouring grid" for g in gp.unattached
+    ]
     # ids: persisting grids keep theirs, others in reading order
     cx = np.bincount(ulabel, weights=uxy[:, 0] * w, minlength=n_grids)
     cy = np.bincount(ulabel, weights=uxy[:, 1] * w, minlength=n_grids)
@@ -260,12 +155,8 @@ def run_village(t: VillageTask) -> VillageResult:
     else:
         umember = member_labels(uxy, w, ulabel, n_grids, t.params)
     unit_gid = np.array([ids.get(int(k), "") for k in ulabel], dtype=object)
-    unit_mid = np.array([f"{g}-{m + 1:02d}" for g, m in zip(unit_gid, umember)], dtype=object)
-    grid_groups: dict[int, set[int]] = {}
-    for k, g in zip(ulabel.tolist(), ugroup.tolist()):
-        grid_groups.setdefault(k, set()).add(g)
-    for k, gs in attached.items():
-        grid_groups.setdefault(k, set()).update(gs)
+    unit_mid = np.array([member_code(g, m + 1) for g, m in zip(unit_gid, umember)], dtype=object)
+    grid_groups = gp.groups
     members = {}
     for k, m in zip(ulabel.tolist(), umember.tolist()):
         members.setdefault(k, set()).add(m)
@@ -273,7 +164,7 @@ def run_village(t: VillageTask) -> VillageResult:
         {
             "grid_id": ids[k],
             "village_id": t.village_id,
-            "group_ids": ",".join(t.group_ids[g] for g in sorted(grid_groups[k])),
+            "group_ids": ",".join(t.group_ids[g] for g in grid_groups[k]),
             "households": int(size[k]),
             "members": len(members[k]),
             "geometry": polys[k],
@@ -285,4 +176,14 @@ def run_village(t: VillageTask) -> VillageResult:
         hid = unit_gid[inv]
         moved = int(np.count_nonzero((t.prev_grid != "") & (hid != t.prev_grid)))
     assert n == len(inv)
-    return VillageResult(t.village_id, unit_gid[inv], unit_mid[inv], grids, flags, moved)
+    return VillageResult(
+        t.village_id,
+        unit_gid[inv],
+        unit_mid[inv],
+        grids,
+        flags,
+        moved,
+        repairs=gp.repairs,
+        excused=tuple(t.group_ids[g] for g in sorted(excused)),
+        uncut=tuple(t.group_ids[g] for g in sorted(uncut)),
+    )

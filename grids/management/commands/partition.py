@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from grids.models import PartitionRun
 from grids.services import (
     ConflictError,
+    failures_text,
     partition_run_apply,
     partition_run_compute,
     partition_run_create,
@@ -10,7 +11,11 @@ from grids.services import (
 
 
 class Command(BaseCommand):
-    help = "Partition villages into grids and member areas; apply as a new dated version."
+    help = (
+        "Partition villages into grids and member areas; apply as a new dated version. "
+        "Villages that cannot be partitioned are named and left as they are; the others "
+        "are applied, and the command exits with status 1."
+    )
 
     def add_arguments(self, parser):
         scope = parser.add_mutually_exclusive_group(required=True)
@@ -44,10 +49,11 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        run = partition_run_compute(run)
+        run = partition_run_compute(run)  # never leaves the run running
         if run.status == PartitionRun.Status.FAILED:
             raise CommandError(run.message)
         s, d = run.summary, run.diff
+        failed = s.get("failed_villages") or []
         self.stdout.write(
             f"{s.get('grids', 0)} grids, {s.get('assigned', 0)} households assigned; "
             f"in band {s.get('in_band', 0):.1%}; member areas in band {s.get('member_band', 0):.1%}; "
@@ -57,12 +63,17 @@ class Command(BaseCommand):
         )
         if opts["dry_run"]:
             self.stdout.write(f"dry run: nothing applied (proposal kept as run {run.pk})")
-            return
-        try:
-            versions = partition_run_apply(run)
-        except ConflictError as exc:
-            raise CommandError(str(exc)) from exc
-        self.stdout.write(
-            f"applied: {len(versions)} villages with a new version"
-            + "".join(f", {v.village.code} v{v.number}" for v in versions)
-        )
+        else:
+            try:
+                versions = partition_run_apply(run)
+            except ConflictError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(
+                f"applied: {len(versions)} villages with a new version"
+                + "".join(f", {v.village.code} v{v.number}" for v in versions)
+            )
+        if failed:
+            raise CommandError(
+                f"{len(failed)} villages could not be partitioned and were left as they are: "
+                + failures_text(failed)
+            )

@@ -36,6 +36,12 @@ def test_rules_hold_on_random_villages(seed):
     _rules_hold(seed)
 
 
+def test_band_check_sees_an_infeasible_cluster():
+    """The band check's own arithmetic: 79 households in one cluster make no grids of
+    40-60, 80 make two."""
+    assert not _feasible(79) and _feasible(80) and not _feasible(39) and _feasible(121)
+
+
 def test_rules_hold_on_random_village_24():
     """Hypothesis's counterexample: in V1 the 20 (g101) touches only a 45 (g100), so
     g100 must share; the other 45 (g110), merged into the same block, stays whole."""
@@ -60,6 +66,33 @@ def _rules_hold(seed):
     ]
     assert (j[j["group"].isin(mid)].groupby("group")["grid_id"].nunique() == 1).all()
     assert figures["member_band"] >= 0.8
+    _band_where_feasible(r, size, groups)
+
+
+def _feasible(n: int, lo: int = 40, hi: int = 60) -> bool:
+    return any(k * lo <= n <= k * hi for k in range(1, n // lo + 1))
+
+
+def _band_where_feasible(r, size, groups, lo: int = 40, hi: int = 60):
+    """Every grid is in the band unless the households of its cluster of adjacent
+    non-empty groups (the boxes of one village sharing an edge) make no grids of the band
+    (compounds here hold two households, too few to matter): worked out from the
+    layout, not from the partitioner's own flags."""
+    geom = groups.set_index("id").geometry
+    village = groups.set_index("id")["village_id"]
+    full = [g for g in geom.index if size.get(g, 0) > 0]
+    cluster = {g: {g} for g in full}
+    for a in full:
+        for b in full:
+            if a < b and village[a] == village[b] and geom[a].intersection(geom[b]).length > 0:
+                merged = cluster[a] | cluster[b]
+                for g in merged:
+                    cluster[g] = merged
+    for row in r.grids.itertuples():
+        held = [g for g in row.group_ids.split(",") if g in cluster]
+        assert held, row  # a grid holds households of some group
+        total = sum(size[g] for g in cluster[held[0]])
+        assert lo <= row.households <= hi or not _feasible(total, lo, hi), (row, total)
 
 
 def test_per_village_parameters():
@@ -68,7 +101,15 @@ def test_per_village_parameters():
     r = partition(hh, groups, village_params={"V1": big})
     sizes = r.grids.set_index("grid_id")["households"]
     v1 = sizes[sizes.index.str.startswith("V1")]
-    assert len(v1) and v1.max() > 60 or v1.sum() <= 100
+    assert len(v1) > 0  # V1 has 300 households: it must get grids
+    assert v1.between(60, 100).all(), v1  # of its own band, not the default 40-60
+    assert v1.max() > 60  # ... which the default band would have forbidden
+    v0 = r.grids[r.grids["village_id"] == "V0"]
+    excused = {
+        g for f in r.summary["flagged_villages"] if f["village_id"] == "V0" for g in f["groups"]
+    }
+    for row in v0.itertuples():  # V0 keeps the default band (or says why not)
+        assert 40 <= row.households <= 60 or set(row.group_ids.split(",")) & excused, row
 
 
 def test_deterministic_and_parallel_equals_serial():
