@@ -83,8 +83,9 @@ def register(collection: Collection) -> Collection:
     return collection
 
 
-def located(**paths: str) -> dict[str, Filter]:
-    """The township/village (and other) filters of a collection, from their lookup paths."""
+def located(**paths) -> dict[str, Filter]:
+    """The township/village (and other) filters of a collection, from their lookup paths (or
+    functions of the value returning a ``Q``)."""
     out = {}
     for name, lookup in paths.items():
         what, pattern = ADMIN_FILTERS.get(name, ("grid code", r"\d{15}"))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from grids.models import Grid, GridAssignment, MemberArea
 from households.functions import SubqueryCount
 from households.models import Household, Township, Village, VillageGroup
+from households.scoping import Area
 
 from . import serializers as s
 from .base import Collection, located, register
@@ -235,6 +236,15 @@ def _households(scope):
     )
 
 
+def _households_of_township(code: str) -> Q:
+    """The township's households as its staff see them: with those outside every group that
+    lie in its villages' extent (``Household.scope_paths``)."""
+    township = Township.objects.filter(code=code).first()
+    if township is None:
+        return Q(pk__in=[])
+    return Q(pk__in=Household.objects.in_area(Area.of_township(township)).values("pk"))
+
+
 register(
     Collection(
         id="households",
@@ -254,7 +264,7 @@ register(
         extent="location",
         order=("external_id",),
         filters=located(
-            township="group__village__township__code",
+            township=_households_of_township,
             village="group__village__code",
             grid="grid_code",  # the current grid (annotated above)
         ),

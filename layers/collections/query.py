@@ -10,10 +10,12 @@ returns everything.
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.gis.geos import Polygon
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -81,17 +83,17 @@ class ParameterError(APIException):
 class Filter:
     """A property filter of a collection: ``?township=360721100`` -> ``lookup=value``."""
 
-    lookup: str
+    lookup: str | Callable[[str], Q]  # a lookup path, or a function of the value
     pattern: str  # the whole value must match
     what: str  # for messages and the API description
     description: str = ""
 
-    def q(self, name: str, value: str) -> dict:
+    def q(self, name: str, value: str) -> Q:
         if not re.fullmatch(self.pattern, value):
             raise ParameterError(
                 name, ERR_FILTER % {"name": name, "what": self.what, "value": value}
             )
-        return {self.lookup: value}
+        return self.lookup(value) if callable(self.lookup) else Q(**{self.lookup: value})
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ class Query:
     crs: Crs = CRS84
     limit: int = DEFAULT_LIMIT
     offset: int = 0
-    filters: dict = field(default_factory=dict)  # lookup -> value
+    filters: Q = field(default_factory=Q)
 
 
 def params_check(params, allowed) -> None:
@@ -142,11 +144,11 @@ def query_parse(
     raw_time = _one(params, "datetime")
     if raw_time is not None and not temporal:
         raise ParameterError("datetime", ERR_NO_TIME)
-    chosen = {}
+    chosen = Q()
     for name, spec in filters.items():
         value = _one(params, name)
         if value is not None:
-            chosen.update(spec.q(name, value))
+            chosen &= spec.q(name, value)
     return Query(
         bbox=bbox_parse(_one(params, "bbox"), bbox_crs),
         interval=datetime_parse(raw_time),

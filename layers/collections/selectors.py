@@ -38,7 +38,7 @@ def selection(collection: Collection, scope, query: Query) -> QuerySet:
     """The rows of ``collection`` that ``scope`` covers and ``query`` selects, in order."""
     qs = collection.queryset(scope)
     if query.filters:
-        qs = qs.filter(**query.filters)
+        qs = qs.filter(query.filters)
     if query.bbox is not None:
         box = query.bbox
         where = collection.bbox
