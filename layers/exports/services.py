@@ -23,13 +23,17 @@ from households.access import require, scope_for
 from households.models import AccessLog, Township, Village
 from households.privacy import client_ip
 from layers.collections import COLLECTIONS, EPSG4490, Output, Query
-from layers.collections.query import CRS84, ParameterError
+from layers.collections.query import CRS84, Crs, ParameterError
 from layers.collections.selectors import all_rows, selection
 
 from .writers import FORMATS, GEOJSON_DIGITS, frame, write
 
 KINDS = ("grids", "member-areas", "village-groups", "households")
-CRS_CHOICES = {"EPSG:4326": CRS84, "EPSG:4490": EPSG4490}  # written longitude first
+# Files store longitude first whatever the CRS (GeoPackage, Shapefile, GeoJSON, KML)
+CRS_CHOICES = {
+    "EPSG:4326": CRS84,
+    "EPSG:4490": Crs(EPSG4490.uri, EPSG4490.srid, lat_first=False, label=EPSG4490.label),
+}
 
 ERR_KIND = _("what must be one of %(choices)s")
 ERR_FORMAT = _("format must be one of %(choices)s")
