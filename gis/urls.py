@@ -16,6 +16,9 @@ urlpatterns = [
     path("", include("grids.urls")),
     path("", include("households.urls")),
     path("", include("layers.urls")),
+    path("", include("layers.ogc.urls")),
+    path("", include("layers.api.urls")),
+    path("", include("layers.exports.urls")),
 ]
 # Uploaded files (visit photos, pending imports) are never served as media: each has a
 # scoped view that checks the user's area and logs access.

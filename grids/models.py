@@ -17,6 +17,7 @@ class GridVersion(models.Model):
         PARTITION = "partition", _("automatic partition")
         EDIT = "edit", _("manual edit")
         RESTORE = "restore", _("restored version")
+        IMPORT = "import", _("imported from a file")
 
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, related_name="grid_versions", verbose_name=_("village")

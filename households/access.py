@@ -39,6 +39,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "export": frozenset({Role.ADMIN, Role.COUNTY}),
     "read_access_log": frozenset({Role.ADMIN, Role.COUNTY}),
     "sensitive_tags": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP}),
+    "api_tokens": frozenset({Role.ADMIN, Role.COUNTY}),  # issue, list and revoke API tokens
 }
 
 # role -> the level of the area it is bound to: the only switch on roles for areas

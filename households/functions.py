@@ -29,6 +29,13 @@ class Multi(GeoFunc):
     output_field = GeometryField()
 
 
+class FlipCoordinates(GeoFunc):
+    """ST_FlipCoordinates(geom): x and y swapped, for a CRS whose first axis is latitude
+    (EPSG:4326 and EPSG:4490 as OGC API clients ask for them)."""
+
+    output_field = GeometryField()
+
+
 class SubqueryCount(Subquery):
     """How many rows a correlated queryset has: a count beside each row, no GROUP BY."""
 
@@ -39,10 +46,20 @@ class SubqueryCount(Subquery):
         super().__init__(queryset.order_by().values("pk"), **extra)
 
 
-def api_geojson(field: str, *, simplify: bool = False, srid: int = API_SRID) -> AsGeoJSON:
-    """The geometry as GeoJSON text, transformed (and simplified) at the API boundary.
+def api_geojson(
+    field,
+    *,
+    simplify: bool = False,
+    srid: int = API_SRID,
+    flip: bool = False,
+    precision: int = COORD_DIGITS,
+) -> AsGeoJSON:
+    """The geometry (a field name or a geometry expression) as GeoJSON text, transformed (and
+    simplified) at the API boundary.
 
-    ``simplify`` is for polygon fields (stored as MultiPolygon, and written as such).
+    ``simplify`` is for polygon fields (stored as MultiPolygon, and written as such); ``flip``
+    writes latitude first; ``precision``: decimals written.
     """
     geom = Multi(SimplifyPreserveTopology(field, SIMPLIFY_TOLERANCE)) if simplify else field
-    return AsGeoJSON(Transform(geom, srid), precision=COORD_DIGITS)
+    geom = Transform(geom, srid)
+    return AsGeoJSON(FlipCoordinates(geom) if flip else geom, precision=precision)

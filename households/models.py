@@ -360,6 +360,9 @@ class AccessLog(models.Model):
     path = models.CharField(_("page"), max_length=300)
     ip = models.GenericIPAddressField(_("from"), null=True, blank=True)
     household_ids = models.JSONField(_("households"), default=list)
+    # An export is logged by what it selected (``path``: the filter) and how many households,
+    # not by listing every id
+    count = models.PositiveIntegerField(_("how many"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_paths = ScopePaths(county_only=True)  # read by county staff: every area's households

@@ -79,3 +79,7 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} · {self.visited_on}"
+
+
+# Models of the layers subpackages (one app: their tables are layers_*)
+from layers.api.models import ApiToken  # noqa: E402, F401

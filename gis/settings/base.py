@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "leaflet",
     "rest_framework",
     "rest_framework_gis",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc as static files
     "axes",
     "procrastinate.contrib.django",  # the job queue; before the apps whose tasks.py it reads
     "households",
@@ -221,6 +223,24 @@ PROCRASTINATE_WORKER_DEFAULTS = {
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# The OpenAPI schema of the REST and OGC APIs (/api/schema/), read by signed-in users and
+# API tokens; Swagger UI (/api/docs/) and Redoc (/api/redoc/) from the site's static files.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Grid management GIS API",
+    "DESCRIPTION": "REST API (/api/v1/) and OGC API - Features (/ogc/) of the grid-management "
+    "GIS. Authenticate with the session or a personal API token: Authorization: Token <key>.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_AUTHENTICATION": [
+        "layers.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -28,6 +28,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from grids.models import Grid, GridAssignment, PartitionRun
 from households.access import MATRIX
 from households.models import Household, Person, Township, Village
+from layers.api.tokens import token_issue
+from layers.collections import COLLECTIONS
 from layers.models import Visit
 from tests.layers.factories import KENGKOU, OTHER_VILLAGE, WANXING
 
@@ -48,7 +50,16 @@ POST_PROBES = {"visit-add"}  # POST-only views that change nothing on an empty f
 # Open gaps in views outside layers/, each reported (regex over a problem line):
 # Views that refuse by role before they look the object up: a role without the action
 # gets the same 403 for any object, existing or not, which tells it nothing.
-ROLE_FIRST = {"import-review": "import", "household-edit": "edit_households"}
+ROLE_FIRST = {
+    "import-review": "import",
+    "household-edit": "edit_households",
+    "api-tokens": "api_tokens",
+    "api-token-revoke": "api_tokens",
+    "exports": "export",
+}
+# The APIs' clients are programs: an anonymous request is 401 (WWW-Authenticate), not a
+# redirect to the login page
+API_PREFIXES = ("ogc/", "api/v1/", "api/schema/")
 HOUSEHOLD_ID = re.compile(r"\bH\d{7}\b")
 FULL_ID = re.compile(r"(?<![\d*])\d{17}[\dX](?![\d*])")
 FULL_PHONE = re.compile(r"(?<![\d*])1\d{10}(?![\d*])")
@@ -57,6 +68,8 @@ QUERIES = {  # list, search and filter variants of some endpoints
     "grid-households": ["", "?member=1"],
     "households-export": ["", "?township=360721100", "?township=360721199"],
     "township-layer": [""],
+    "ogc-items": ["", "?limit=10000"],
+    "api-households-list": ["?limit=10000"],
 }
 
 
@@ -161,6 +174,12 @@ class World:
             '"skip_rejected": false}'
         )
         self.tokens = [("abc123", Area(nobody=True)), ("nosuchtoken", Area(nobody=True))]
+        api_token, _key = token_issue(user=field.users["township"], name="t", issued_by=None)
+        self.api_tokens = [(str(api_token.pk), Area(nobody=True))]  # county staff's; POST only
+        self.members = [
+            (f"{code}-01", Area(area.township, area.village, area.grid, 1))
+            for code, area in self.grids
+        ]
 
     @staticmethod
     def grid_area(g: Grid) -> Area:
@@ -172,7 +191,7 @@ class World:
                 return self.townships
             if route.startswith(("villages/", "api/editor/villages/")):
                 return self.villages
-            if route.startswith(("grids/", "api/grids/")):
+            if route.startswith(("grids/", "api/grids/", "api/v1/grids/")):
                 return self.grids
         if param == "pk" and route.startswith("partition-runs/"):
             return self.runs
@@ -182,6 +201,23 @@ class World:
             return self.tokens
         if param == "external_id":
             return self.households
+        if param == "pk" and route.startswith("api/tokens/"):
+            return self.api_tokens
+        if param == "collectionId":
+            return [(cid, Area()) for cid in COLLECTIONS]
+        if param == "featureId":
+            return self.grids + self.households + self.villages + self.members
+        if param == "fid":
+            kind = route.split("/")[2]
+            return {
+                "townships": self.townships,
+                "villages": self.villages,
+                "village-groups": [("1", Area())],
+                "grids": self.grids,
+                "grid-versions": [(f"{c}-v1", a) for c, a in self.grids],
+                "member-areas": self.members,
+                "households": self.households,
+            }[kind]
         if param == "layer":
             return [("households", Area())]
         if param == "action":
@@ -299,6 +335,8 @@ def check_role(role: str, field, world: World, routes, numbers) -> list[str]:
                     location = response.get("Location", "")
                     if name in PUBLIC:
                         ok = status == 200
+                    elif route.startswith(API_PREFIXES):
+                        ok = status == 401
                     else:
                         ok = status == 302 and "/login/" in location or status == 405
                     if not ok:
@@ -359,6 +397,12 @@ def test_every_url_as_every_role_stays_in_scope(walked):
         "access-log",
         "visit-photo",
         "partition-run",
+        "ogc-items",
+        "ogc-item",
+        "api-households-list",
+        "api-grid-households",
+        "api-tokens",
+        "exports",
     } <= names
     assert not problems, "\n".join(problems)
 
