@@ -10,6 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from grids import selectors, serializers, services, tasks
@@ -20,7 +21,7 @@ from households import selectors as hh_selectors
 from households.models import Township, Village
 from households.scoping import Area
 from households.serializers import feature_response
-from households.views import basemaps, map_text
+from households.views import basemaps, map_text, stamped
 
 MOVED_SHOWN = 30  # moved households listed on the proposal page (its map shows up to
 # services.MOVED_LISTED)
@@ -98,10 +99,16 @@ def township_map(request, code):
 
 @login_required
 @require_GET
+@gzip_page
 def township_grids(request, code):
     township = hh_selectors.township_get(code)
     scope = access.require_township(request.user, "view_map", township)
-    return feature_response(serializers.GridFeature, selectors.grids_layer(scope, township))
+    return stamped(
+        request,
+        scope,
+        [township.pk],
+        lambda: feature_response(serializers.GridFeature, selectors.grids_layer(scope, township)),
+    )
 
 
 @login_required

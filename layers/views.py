@@ -19,7 +19,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import conditional_page, require_GET, require_POST
 
 from grids import selectors as grid_selectors
 from grids.access import require_grid
@@ -29,7 +30,7 @@ from households import selectors as hh_selectors
 from households.models import Household
 from households.privacy import access_log_write
 from households.serializers import feature_response
-from households.views import basemaps, map_text
+from households.views import basemaps, map_text, stamped
 
 from . import selectors, services
 from .forms import VisitForm
@@ -172,14 +173,19 @@ def visit_add(request, code):
 
 @login_required
 @require_GET
+@gzip_page
 def grid_outline(request, code):
     grid = selectors.grid_current(code)
     scope = require_grid(request.user, "view_grid", grid)
-    return feature_response(GridFeature, grid_selectors.grids_layer(scope).filter(pk=grid.pk))
+    township = [grid.village.township_id]
+    outline = grid_selectors.grids_layer(scope).filter(pk=grid.pk)
+    return stamped(request, scope, township, lambda: feature_response(GridFeature, outline))
 
 
 @login_required
 @require_GET
+@gzip_page
+@conditional_page  # visits change it, not only the stamped data: an ETag of the content
 def grid_households(request, code):
     """The grid's households as the user may see them; ?member=<n>, ?bbox=w,s,e,n filter."""
     grid = selectors.grid_current(code)
