@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
+from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
@@ -36,6 +37,13 @@ def map_text() -> dict:
         "underBand": _("Grid under band"),
         "overBand": _("Grid over band"),
     }
+
+
+def tile_template() -> str:
+    """The URL of a vector tile (the layers app's "tile" route) with LAYER and Leaflet's
+    {z}/{x}/{y} placeholders (gis/tiles.js)."""
+    url = reverse("tile", args=["LAYER", "0", "0", "0"])
+    return url.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
 
 
 def basemaps() -> dict:
