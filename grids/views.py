@@ -169,6 +169,7 @@ def partition_run_detail(request, pk):
         )
         return redirect("township-map", code=township.code)
     config = _map_config(township.code, proposal_url=reverse("partition-run-proposal", args=[pk]))
+    config["bounds"] = hh_selectors.township_bounds(access.scope_for(request.user), township)
     config["status"] = reverse("partition-run-status", args=[pk])
     config["moved"] = reverse("partition-run-moved", args=[pk])
     config["text"]["moved"] = _("Households moved")

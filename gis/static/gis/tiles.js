@@ -7,6 +7,7 @@
      click: function (properties, event), instead of a popup;
      counts: true to draw a layer's per-cell counts (features with `n`) as cluster badges
        (the CSS of Leaflet.markercluster), a click zooming in;
+     featureId: a function (properties) -> id, for setFeatureStyle(id, style);
      minZoom, maxZoom, zIndex, pane: as for a GridLayer.
    gridTiles.drawn(layer, key, keep) lists the distinct values of properties[key] in the
    tiles the layer has loaded (what is on the map; `keep`: a filter of properties), gridTiles.loaded(layers) resolves when each
@@ -39,6 +40,7 @@
       interactive: !!(o.popup || o.tooltip || o.click),
       fetchOptions: { credentials: "same-origin" },
       minZoom: o.minZoom, maxZoom: o.maxZoom, zIndex: o.zIndex, pane: o.pane || "overlayPane",
+      getFeatureId: o.featureId ? f => o.featureId(f.properties) : undefined,
     });
     grid._gridData = {};  // tile key -> properties of its features
     const counts = o.counts ? L.layerGroup() : null;
