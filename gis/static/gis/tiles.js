@@ -43,6 +43,15 @@
       getFeatureId: o.featureId ? f => o.featureId(f.properties) : undefined,
     });
     grid._gridData = {};  // tile key -> properties of its features
+    // Its point symbolizers are circle markers with no position of their own, and Leaflet
+    // (1.8+) takes a small circle's event position from getLatLng(): without it, events
+    // are placed where the pointer is.
+    const createLayer = grid._createLayer;
+    grid._createLayer = function (feat, pxPerExtent) {
+      const symbol = createLayer.call(grid, feat, pxPerExtent);
+      if (feat.type === 1) symbol.getLatLng = undefined;
+      return symbol;
+    };
     const counts = o.counts ? L.layerGroup() : null;
     const badges = {};
     const fetchTile = grid._getVectorTilePromise;
