@@ -32,6 +32,7 @@ from grids.partitioning import PartitionError, partition
 from grids.partitioning.params import FAIL_GEOMETRY, FAIL_INTERNAL
 from households.models import Village
 from households.pg import tables_analyze
+from households.stamps import data_changed
 
 log = logging.getLogger(__name__)
 MOVED_LISTED = 2000  # households listed by id in a diff; the count is always exact
@@ -433,6 +434,7 @@ def version_create(
                 for h in a.households
             ]
     GridAssignment.objects.bulk_create(assignments, batch_size=5000)
+    data_changed([village.township_id])
     appointments_propose(version)
     appointments_accounts_sync(village)
     return version

@@ -10,17 +10,18 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from grids import selectors, serializers, services, tasks
-from grids.models import PartitionRun
+from grids.models import Grid, PartitionRun
 from grids.proposal import member_areas_out_of_band, out_of_band_geojson
 from households import access
 from households import selectors as hh_selectors
 from households.models import Township, Village
 from households.scoping import Area
 from households.serializers import feature_response
-from households.views import basemaps, map_text
+from households.views import basemaps, map_text, stamped, tile_template
 
 MOVED_SHOWN = 30  # moved households listed on the proposal page (its map shows up to
 # services.MOVED_LISTED)
@@ -65,6 +66,7 @@ def _map_config(code: str, *, proposal_url: str | None = None, can_appoint: bool
             links["appointUrl"] = reverse("grid-detail", args=["CODE"])
     return {
         "layers": layers,
+        "tiles": tile_template(),
         "basemaps": basemaps(),
         "extent": settings.COUNTY_EXTENT,
         "text": text,
@@ -79,14 +81,21 @@ def township_map(request, code):
     township = hh_selectors.township_get(code)
     scope = access.require_township(request.user, "view_map", township)
     area = Area.of_township(township)
+    stats = hh_selectors.township_stats(scope, township)
+    config = _map_config(code, can_appoint=scope.can("appoint"))
+    config.update(
+        bounds=hh_selectors.township_bounds(scope, township),
+        households=stats["households"],
+        hasGrids=Grid.objects.current().for_scope(scope).in_area(area).exists(),
+    )
     return render(
         request,
         "grids/township_map.html",
         {
             "township": township,
             "townships": Township.objects.for_scope(scope).order_by("code"),
-            "stats": hh_selectors.township_stats(scope, township),
-            "map_config": _map_config(code, can_appoint=scope.can("appoint")),
+            "stats": stats,
+            "map_config": config,
             "villages": Village.objects.for_scope(scope).in_area(area).order_by("code"),
             "can_partition": scope.can("partition"),
             "runs": PartitionRun.objects.for_scope(scope).in_area(area)[:5]
@@ -98,10 +107,16 @@ def township_map(request, code):
 
 @login_required
 @require_GET
+@gzip_page
 def township_grids(request, code):
     township = hh_selectors.township_get(code)
     scope = access.require_township(request.user, "view_map", township)
-    return feature_response(serializers.GridFeature, selectors.grids_layer(scope, township))
+    return stamped(
+        request,
+        scope,
+        [township.pk],
+        lambda: feature_response(serializers.GridFeature, selectors.grids_layer(scope, township)),
+    )
 
 
 @login_required
@@ -154,6 +169,7 @@ def partition_run_detail(request, pk):
         )
         return redirect("township-map", code=township.code)
     config = _map_config(township.code, proposal_url=reverse("partition-run-proposal", args=[pk]))
+    config["bounds"] = hh_selectors.township_bounds(access.scope_for(request.user), township)
     config["status"] = reverse("partition-run-status", args=[pk])
     config["moved"] = reverse("partition-run-moved", args=[pk])
     config["text"]["moved"] = _("Households moved")

@@ -23,7 +23,12 @@ from grids.services import ConflictError
 from households import access
 from households import selectors as hh_selectors
 from households.models import Village
-from households.views import basemaps, map_text
+from households.views import basemaps, map_text, tile_template
+
+# A township's villages are loaded for editing (their households, grids and people) once
+# the map shows them at this zoom or closer: a village (1-3 km) then fills the screen,
+# and the village's households are drawn one by one (as the tiles do from zoom 14).
+EDIT_ZOOM = 14
 
 
 def _village(request, code) -> Village:
@@ -33,8 +38,15 @@ def _village(request, code) -> Village:
 
 
 def _page(request, township, villages, title):
+    bounds = {v.code: list(v.boundary.extent) for v in villages if v.boundary}
     cfg = {
         "villages": [v.code for v in villages],
+        "villageBounds": bounds,
+        "bounds": hh_selectors.township_bounds(access.scope_for(request.user), township)
+        if len(villages) > 1
+        else bounds.get(villages[0].code),
+        "tiles": tile_template(),
+        "editZoom": EDIT_ZOOM,
         "api": reverse("editor-api", args=["VILLAGE", "ACTION"]),
         "layers": {
             n: reverse("township-layer", kwargs={"code": township.code, "layer": n})

@@ -19,6 +19,7 @@ from grids.models import GridEditEvent
 from households import access
 from households import selectors as hh_selectors
 from households.models import Village
+from households.stamps import data_changed
 
 FIELDS = ("grid_target", "grid_min", "grid_max", "member_target", "member_min", "member_max")
 GRID_LIMITS = (5, 500)  # households per grid: a bound on typing mistakes, not a policy
@@ -145,6 +146,7 @@ def settings_save(formset, user) -> list[Village]:
             detail={"before": before, "after": after},
         )
         changed.append(village)
+    data_changed([v.township_id for v in changed])  # band colours on the maps
     return changed
 
 

@@ -71,6 +71,12 @@ class Scope(Area):
     def grid_bound(self) -> bool:
         return self.level in (GRID, MEMBER)
 
+    def cache_key(self) -> str:
+        """What an answer built for this scope depends on: role and area (two users with
+        the same role and area may share cached answers; nobody else)."""
+        parts = (self.role, self.level, self.township_id, self.village_id, self.grid_code)
+        return ":".join(str(p) for p in (*parts, self.member_number))
+
 
 NO_SCOPE = Scope()
 

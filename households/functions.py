@@ -7,7 +7,7 @@ with, and written as GeoJSON by PostGIS, in the query that reads it.
 
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON, GeoFunc, Transform
-from django.db.models import IntegerField, Subquery
+from django.db.models import IntegerField, Subquery, Value
 
 API_SRID = 4326  # GeoJSON (RFC 7946) and Leaflet take WGS84 longitude, latitude
 COORD_DIGITS = 6  # decimals written: 1e-6 degree is ~0.1 m at these latitudes
@@ -63,3 +63,46 @@ def api_geojson(
     geom = Multi(SimplifyPreserveTopology(field, SIMPLIFY_TOLERANCE)) if simplify else field
     geom = Transform(geom, srid)
     return AsGeoJSON(FlipCoordinates(geom) if flip else geom, precision=precision)
+
+
+class TileEnvelope(GeoFunc):
+    """ST_TileEnvelope(z, x, y, margin => m): a web-map tile's square in EPSG:3857,
+    widened by ``margin`` (a share of its side) on every side."""
+
+    function = "ST_TileEnvelope"
+    output_field = GeometryField(srid=3857)
+    geom_param_pos = ()
+
+    def __init__(self, z: int, x: int, y: int, margin: float = 0.0, **extra):
+        extra.setdefault("template", "%(function)s(%(expressions)s, margin => %(margin)r)")
+        super().__init__(Value(z), Value(x), Value(y), margin=float(margin), **extra)
+
+
+class AsMVTGeom(GeoFunc):
+    """ST_AsMVTGeom(geom, bounds, extent, buffer, clip): a EPSG:3857 geometry in the
+    coordinates of a vector tile (``extent`` units across), clipped to ``buffer`` units
+    around it."""
+
+    function = "ST_AsMVTGeom"
+    output_field = GeometryField(srid=0)
+    geom_param_pos = (0, 1)
+
+    def __init__(self, geom, bounds, extent: int, buffer: int, **extra):
+        super().__init__(geom, bounds, Value(extent), Value(buffer), Value(True), **extra)
+
+
+class ConvexHull(GeoFunc):
+    """ST_ConvexHull(geom): the smallest convex polygon holding the geometry."""
+
+    output_field = GeometryField()
+
+
+class BufferMetres(GeoFunc):
+    """ST_Buffer(geom::geography, metres)::geometry: a EPSG:4326 geometry widened by a
+    distance in metres (a point becomes a disc, a line a band)."""
+
+    template = "ST_Buffer((%(expressions)s)::geography, %(metres)s)::geometry"
+    output_field = GeometryField()
+
+    def __init__(self, expression, metres: float, **extra):
+        super().__init__(expression, metres=float(metres), **extra)

@@ -1,6 +1,7 @@
 """Reads for the households app: the township map's layers as scoped querysets (their
 features are serialised by ``households.serializers``)."""
 
+from django.contrib.gis.db.models import Extent
 from django.contrib.gis.geos import Polygon
 from django.db.models import F, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
@@ -66,6 +67,13 @@ def households_layer(scope, township: Township, bbox=None) -> QuerySet:
         village_name=F("group__village__name"),
         geojson=api_geojson("location"),
     ).order_by("external_id")
+
+
+def township_bounds(scope, township: Township) -> list[float] | None:
+    """[min lon, min lat, max lon, max lat] of the township's villages the scope covers."""
+    villages = Village.objects.for_scope(scope).in_area(Area.of_township(township))
+    extent = villages.aggregate(e=Extent("boundary"))["e"]
+    return list(extent) if extent else None
 
 
 def township_stats(scope, township: Township) -> dict:

@@ -10,6 +10,7 @@ from django.db import connection
 from households.geo import assign_to_groups
 from households.models import Household, Village, VillageGroup
 from households.pg import copy_from
+from households.stamps import data_changed
 
 NOTE_SNAPPED = "snapped {dist:.1f} m to the nearest group"
 NOTE_UNGROUPED = "outside every village group"
@@ -106,4 +107,6 @@ def household_update(
             changed.append(name)
     if changed:
         household.save(update_fields=[*changed, "updated_at"])
+        group = household.group
+        data_changed([group.village.township_id] if group else None)
     return household

@@ -3,10 +3,14 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
+from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from households import access, selectors, serializers
+from households.stamps import data_etag
 
 
 def map_text() -> dict:
@@ -35,6 +39,13 @@ def map_text() -> dict:
     }
 
 
+def tile_template() -> str:
+    """The URL of a vector tile (the layers app's "tile" route) with LAYER and Leaflet's
+    {z}/{x}/{y} placeholders (gis/tiles.js)."""
+    url = reverse("tile", args=["LAYER", "0", "0", "0"])
+    return url.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
+
+
 def basemaps() -> dict:
     return {
         "default": settings.GIS_BASEMAP,
@@ -50,8 +61,23 @@ _LAYERS = {  # layer -> (selector, serializer)
 }
 
 
+def stamped(request, scope, township_ids, build):
+    """A data answer with an ETag from the townships' data stamps: a 304 when the browser
+    has it (no query of the data), else ``build()``. The browser keeps the answer but
+    asks each time: an edit shows at once."""
+    etag = data_etag(request, scope, township_ids)
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = build()
+    if response.status_code in (200, 304):
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"
+    return response
+
+
 @login_required
 @require_GET
+@gzip_page
 def township_layer(request, code, layer):
     township = selectors.township_get(code)
     scope = access.require_township(request.user, "view_map", township)
@@ -64,4 +90,9 @@ def township_layer(request, code, layer):
             kwargs["bbox"] = selectors.parse_bbox(request.GET.get("bbox"))
         except selectors.BBoxError as exc:
             return HttpResponseBadRequest(str(exc))
-    return serializers.feature_response(serializer, selector(scope, township, **kwargs))
+    return stamped(
+        request,
+        scope,
+        [township.pk],
+        lambda: serializers.feature_response(serializer, selector(scope, township, **kwargs)),
+    )

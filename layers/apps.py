@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class LayersConfig(AppConfig):
     name = "layers"
     verbose_name = _("Map layers and reports")
+
+    def ready(self):
+        from layers.tiles import grid_layers  # noqa: F401 - the grid maps' tile layers register

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_tiles
 
 urlpatterns = [
     path("my/", views.my_grid, name="my-grid"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("visits/<int:pk>/photo", views.visit_photo, name="visit-photo"),
     path("access-log/", views.access_log, name="access-log"),
     path("export/households.csv", views.households_export, name="households-export"),
+    path("tiles/<str:layer>/<str:z>/<str:x>/<str:y>.pbf", views_tiles.tile, name="tile"),
 ]

@@ -16,24 +16,25 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import conditional_page, require_GET, require_POST
 
 from grids import selectors as grid_selectors
-from grids.access import require_grid
+from grids.access import assignments_visible, require_grid
 from grids.serializers import GridFeature
 from households import access
 from households import selectors as hh_selectors
 from households.models import Household
 from households.privacy import access_log_write
 from households.serializers import feature_response
-from households.views import basemaps, map_text
+from households.views import basemaps, map_text, stamped, tile_template
 
 from . import selectors, services
 from .forms import VisitForm
 from .serializers import FieldHouseholdFeature, tag_label
+from .tiles.grid_layers import HOUSEHOLD_POINTS_ZOOM
 
 MEMBER_COLORS = [
     "#1f77b4",
@@ -49,7 +50,7 @@ MEMBER_COLORS = [
 ]  # Tableau 10
 
 
-def _map_config(grid, contacts) -> dict:
+def _map_config(grid, contacts, households: int) -> dict:
     text = map_text()
     text.update(
         grid=_("Grid"),
@@ -65,8 +66,11 @@ def _map_config(grid, contacts) -> dict:
         if c.post == "member"
     ]
     return {
-        "outline": reverse("grid-outline", args=[grid.code]),
-        "households": reverse("grid-households", args=[grid.code]),
+        "grid": grid.code,
+        "tiles": tile_template(),
+        "bounds": list(grid.geom.extent),
+        "households": households,
+        "pointsZoom": HOUSEHOLD_POINTS_ZOOM,
         "basemaps": basemaps(),
         "extent": settings.COUNTY_EXTENT,
         "text": text,
@@ -112,7 +116,9 @@ def _render_page(request, grid, *, form=None, status=200):
             "form": form,
             "can_log": can_log,
             "is_member": scope.role == "grid_member",
-            "map_config": _map_config(grid, contacts),
+            "map_config": _map_config(
+                grid, contacts, assignments_visible(request.user, grid).count()
+            ),
             "member_colors": MEMBER_COLORS,
             "mine": scope.grid_bound,
             "can_edit": scope.can("edit_households"),
@@ -172,14 +178,19 @@ def visit_add(request, code):
 
 @login_required
 @require_GET
+@gzip_page
 def grid_outline(request, code):
     grid = selectors.grid_current(code)
     scope = require_grid(request.user, "view_grid", grid)
-    return feature_response(GridFeature, grid_selectors.grids_layer(scope).filter(pk=grid.pk))
+    township = [grid.village.township_id]
+    outline = grid_selectors.grids_layer(scope).filter(pk=grid.pk)
+    return stamped(request, scope, township, lambda: feature_response(GridFeature, outline))
 
 
 @login_required
 @require_GET
+@gzip_page
+@conditional_page  # visits change it, not only the stamped data: an ETag of the content
 def grid_households(request, code):
     """The grid's households as the user may see them; ?member=<n>, ?bbox=w,s,e,n filter."""
     grid = selectors.grid_current(code)

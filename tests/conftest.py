@@ -36,6 +36,16 @@ def demo_county(db):
     return Township.objects.get(code="360721100")
 
 
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Each test starts with empty caches: a test's rows are rolled back without a commit,
+    so the data stamps (households/stamps.py) of the next test's rows would match its keys."""
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=False):
+        cache.clear()
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

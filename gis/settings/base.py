@@ -187,6 +187,28 @@ LEAFLET_CONFIG = {
     "SCALE": "metric",
 }
 
+# --- Caches -------------------------------------------------------------------
+# Files under GIS_CACHE_DIR, shared by the web server's processes and the job queue's
+# workers on one machine, so no new service: "default" holds the data stamps
+# (households/stamps.py), "tiles" the vector tiles per scope (layers/tiles/cache.py).
+# Django's file cache lists its folder on every write once it holds MAX_ENTRIES: 20,000
+# tiles (about 30 MB at the demo county's 1-2 KB a tile) keep that listing under 10 ms.
+CACHE_DIR = Path(ENV.get("GIS_CACHE_DIR", BASE_DIR / ".cache"))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": CACHE_DIR / "default",
+    },
+    "tiles": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": CACHE_DIR / "tiles",
+        # a tile is kept a day at most: writes outside the services (the Django admin) do
+        # not change the stamps, and show on the maps by the next day
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+}
+
 # --- Background jobs ----------------------------------------------------------
 # One queue for the whole site: procrastinate, whose queue is a table of this PostgreSQL
 # database (Django migrations create it), run by `manage.py procrastinate worker` (one or

@@ -1,6 +1,7 @@
 """pytest settings: fast hashing, plain static storage, no outside network."""
 
 import os
+from pathlib import Path
 
 from .base import *  # noqa: F403
 
@@ -19,6 +20,13 @@ AXES_ENABLED = False
 DATABASES["default"]["TEST"] = {  # noqa: F405
     "NAME": ENV.get("GIS_TEST_DB") or f"test_{DATABASES['default']['NAME']}_{os.getpid()}",  # noqa: F405
 }
+
+# Caches of this pytest process (emptied before each test: tests/conftest.py), in a folder
+# that the job-queue workers it starts share (they inherit the environment).
+CACHE_DIR = Path(ENV.get("GIS_CACHE_DIR") or f"/tmp/gridgis-test-cache-{os.getpid()}")  # noqa: F405
+os.environ["GIS_CACHE_DIR"] = str(CACHE_DIR)
+for _alias, _cache in CACHES.items():  # noqa: F405
+    _cache["LOCATION"] = CACHE_DIR / _alias
 
 # The job queue at test speed: the tests that kill a worker process wait for the queue to
 # notice (JOBS_STALLED_SECONDS) and hand its job on (retry stalled, every second), not for

@@ -22,6 +22,7 @@ from households.codes import GROUP_CODE_LEN, TOWNSHIP_CODE_LEN, VILLAGE_CODE_LEN
 from households.models import Household, Township, Village, VillageGroup
 from households.pg import tables_analyze
 from households.services import households_reassign_groups, villages_refresh_boundaries
+from households.stamps import data_changed
 
 from .checks import check_required, to_wgs84_frame
 from .group_geometry import (
@@ -101,6 +102,7 @@ def import_village_groups(
             _load(gdf[~bad], geoms[~bad], report)
             if report.created or report.updated:
                 tables_analyze(Township, Village, VillageGroup, Household)
+                data_changed()  # townships, villages, groups and households regrouped
         report.applied = True
     report.stats["seconds"] = round(time.perf_counter() - started, 3)
     return report

@@ -18,6 +18,7 @@ from households.geo import GroupAssignment, assign_to_groups
 from households.models import Household, Township
 from households.pg import tables_analyze
 from households.services import group_notes, group_polygons
+from households.stamps import data_changed
 
 from . import fields as F
 from .checks import ERR_NO_GEOMETRY, check_extent, check_required, point_columns
@@ -111,6 +112,7 @@ def import_households(
             created, updated = households_load(values)
             if created or updated:
                 tables_analyze(Household)
+                data_changed()  # households of any township, or of none
         report.created, report.updated = created, updated
         report.unchanged = len(values["external_id"]) - created - updated
         report.applied = True

@@ -8,7 +8,10 @@ grid of the same village, a grid of another village, another township created he
 - anonymous: a redirect to a login page;
 - an object outside the user's area: 404, pages and APIs alike (never 200, never 403);
 - every 200 (HTML, GeoJSON, JSON, CSV): the household ids in it are in the user's area, and
-  no full ID number or phone appears unless the user is that grid's own leader.
+  no full ID number or phone appears unless the user is that grid's own leader;
+- vector tiles (every layer, over the user's grid, another township and the whole county,
+  at a zoom of points and one of counts) are decoded: every household and grid in them is
+  in the user's area, and their features carry only their layer's declared fields.
 
 Skipped: the Django admin (/admin/: superusers only, Django's own permission checks),
 /static/ and /media/ (files; /media/ is served only with DEBUG), and /i18n/ (the language
@@ -31,7 +34,9 @@ from households.models import Household, Person, Township, Village
 from layers.api.tokens import token_issue
 from layers.collections import COLLECTIONS
 from layers.models import Visit
+from layers.tiles import layers
 from tests.layers.factories import KENGKOU, OTHER_VILLAGE, WANXING
+from tests.layers.test_tiles import decode, tile_of
 
 pytestmark = pytest.mark.django_db  # the module's world needs the test database
 ROLES = (
@@ -180,6 +185,11 @@ class World:
             (f"{code}-01", Area(area.township, area.village, area.grid, 1))
             for code, area in self.grids
         ]
+        self.tiles = []  # z/x/y: points over each grid, counts and outlines county-wide
+        for grid in (field.grid, field.far, field.other):
+            h = GridAssignment.objects.filter(grid=grid).first().household.location
+            self.tiles += [(z, *tile_of(h.x, h.y, z)) for z in (16, 12)]
+        self.tiles.append((8, *tile_of(115.9, 26.2, 8)))
 
     @staticmethod
     def grid_area(g: Grid) -> Area:
@@ -227,6 +237,10 @@ class World:
 
 def expand(route: str, world: World):
     """Concrete paths for a route: the product of its parameters' values, with the area."""
+    if route.startswith("tiles/"):  # z/x/y go together; a tile lies in no one area
+        return [
+            (f"/tiles/{n}/{z}/{x}/{y}.pbf", Area()) for n in layers() for z, x, y in world.tiles
+        ]
     params = re.findall(r"<(?:\w+:)?(\w+)>", route)
     combos = [("/" + route, Area())]
     for param in params:
@@ -261,6 +275,11 @@ class Scope:
         else:
             households = Household.objects.none()
         self.households = set(households.values_list("external_id", flat=True))
+        self.grids = set(
+            GridAssignment.objects.filter(
+                household__external_id__in=self.households, version__valid_to__isnull=True
+            ).values_list("grid__code", flat=True)
+        )
         self.unmasked: set[str] = set()
         if role == "grid_leader":  # the grid's own leader: its households and its people
             own = Household.objects.filter(
@@ -353,6 +372,9 @@ def check_role(role: str, field, world: World, routes, numbers) -> list[str]:
                     continue
                 if status != 200:
                     continue
+                if name == "tile":
+                    problems += tile_problems(where, decode(response), scope)
+                    continue
                 body = body_of(response)
                 leaked = set(HOUSEHOLD_ID.findall(body)) - scope.households
                 if leaked:
@@ -364,6 +386,31 @@ def check_role(role: str, field, world: World, routes, numbers) -> list[str]:
                     problems.append(
                         f"{where}: unmasked numbers {sorted(full - scope.unmasked)[:3]}"
                     )
+    return problems
+
+
+DECODED: set[tuple[str, str]] = set()  # (role, layer) of the tiles that held features
+
+
+def tile_problems(where: str, tile: dict, scope: Scope) -> list[str]:
+    """Households and grids outside the area, or properties no layer declares."""
+    problems = []
+    for name, layer in tile.items():
+        if layer["features"]:
+            DECODED.add((scope.role, name))
+        declared = set(layers()[name].tile_fields) | {"n"}
+        for f in layer["features"]:
+            extra = set(f["properties"]) - declared
+            if extra:
+                problems.append(f"{where}: undeclared fields {sorted(extra)} in {name}")
+        props = [f["properties"] for f in layer["features"]]
+        if name == "households":
+            leaked = {p["id"] for p in props if "id" in p} - scope.households
+            if leaked:
+                problems.append(f"{where}: households outside the area {sorted(leaked)[:5]}")
+        grids = {p.get("code") if name == "grids" else p.get("grid") for p in props} - {None}
+        if name in ("grids", "member_areas", "households") and grids - scope.grids:
+            problems.append(f"{where}: grids outside the area {sorted(grids - scope.grids)[:5]}")
     return problems
 
 
@@ -403,8 +450,12 @@ def test_every_url_as_every_role_stays_in_scope(walked):
         "api-grid-households",
         "api-tokens",
         "exports",
+        "tile",
     } <= names
     assert not problems, "\n".join(problems)
+    # the tiles were decoded, not empty: each role's own households and grids were there
+    for role in ("county", "township", "village", "grid_leader", "grid_member"):
+        assert {(role, "households"), (role, "grids")} <= DECODED, role
 
 
 @pytest.mark.parametrize("role", ["grid_leader", "grid_member", "village"])

@@ -470,6 +470,35 @@
     if (g) ed.map.fitBounds(L.geoJSON(g).getBounds(), { padding: [30, 30], maxZoom: 17, animate: false });
   }
 
+  /* Load villages' drafts (households, grids, people): their grids leave the tiles for the
+     editable layers. Failures are named and the others load. */
+  async function loadVillages(codes) {
+    codes = codes.filter(c => !ed.villages[c] || !(ed.villages[c].loaded || ed.villages[c].loading));
+    if (!codes.length) return;
+    codes.forEach(c => { ed.villages[c] = Object.assign(ed.villages[c] || {}, { loading: true }); });
+    const answers = await Promise.all(codes.map(c => api(c, "draft.json")));
+    const bad = [];
+    answers.forEach((r, i) => {
+      ed.villages[codes[i]].loading = false;
+      if (!r.ok) { bad.push(r); return; }
+      absorb(r.data);
+      ed.villages[codes[i]].loaded = true;
+    });
+    Object.keys(ed.grids).forEach(code => ed.tileGrids.setFeatureStyle(code, { stroke: false, fill: false }));
+    if (bad.length) message(bad.map(r => r.data.error).join(" ") + " " + T.reloadPage);
+    else if ($("editor-message").textContent === T.zoomIn) message("");
+    render();
+  }
+
+  function loadVisible() {
+    if (ed.map.getZoom() < ed.cfg.editZoom) return Promise.resolve();
+    const view = ed.map.getBounds();
+    return loadVillages(ed.cfg.villages.filter(c => {
+      const e = ed.cfg.villageBounds[c];
+      return e && view.intersects([[e[1], e[0]], [e[3], e[2]]]);
+    }));
+  }
+
   async function init(map) {
     const cfg = ed.cfg = JSON.parse($("editor-config").textContent);
     ed.map = map;
@@ -494,30 +523,37 @@
     map.on("pm:drawstart", () => { document.body.dataset.drawMode = ed.drawMode || "draw"; });
     map.on("pm:drawend", () => { delete document.body.dataset.drawMode; });
     bind();
-    // The outlines are context: the editor works without them.
-    const outline = u => fetch(u, { credentials: "same-origin" }).then(r => (r.ok ? r.json() : null)).catch(() => null);
-    const [villages, groups, ...loaded] = await Promise.all([
-      outline(cfg.layers.villages), outline(cfg.layers.groups), ...cfg.villages.map(c => api(c, "draft.json"))]);
-    const mine = new Set(cfg.villages);
-    if (groups) L.geoJSON(groups, { style: { color: "#555", weight: 1, dashArray: "2 4", fill: false }, interactive: false }).addTo(ed.layers.groups);
-    const vlayer = L.geoJSON(villages || [], { filter: f => mine.has(f.id) || mine.has(f.properties.code),
-      style: { color: "#222", weight: 3, fill: false }, interactive: false }).addTo(ed.layers.villages);
-    const bad = loaded.filter(r => !r.ok);
-    loaded.filter(r => r.ok).forEach(r => absorb(r.data));
-    const b = vlayer.getBounds();
-    // Not animated: the page is ready only once the view is final. During a zoom animation
-    // Leaflet drops any other view change (a zoom to a household, a fit to a grid), and a
-    // lasso drawn then lands on a map that is still moving.
-    if (b.isValid()) map.fitBounds(b, { padding: [10, 10], animate: false });
-    else if (ed.layers.households.getLayers().length) map.fitBounds(ed.layers.households.getBounds(), { animate: false });
+    // Context from the vector tiles (gis/tiles.js), under the villages being edited:
+    // village and group outlines, and the grids of villages not loaded yet.
+    map.createPane("context").style.zIndex = 350;  // below the overlay pane (400)
+    const VT = window.gridTiles;
+    const loadedVillage = code => ed.villages[villageOf(code)] && ed.villages[villageOf(code)].loaded;
+    ed.tileGrids = VT.layer(map, cfg.tiles, "grids", {
+      style: p => (loadedVillage(p.code) ? [] : { color: BAND[p.band] || "#555", weight: 1.5, fill: true, fillColor: BAND[p.band] || "#999", fillOpacity: 0.12 }),
+      tooltip: p => esc(p.code.slice(-3)) + " · " + p.households, featureId: p => p.code, pane: "context", zIndex: 1 });
+    const context = [
+      VT.layer(map, cfg.tiles, "groups", { style: { color: "#555", weight: 1, dashArray: "2 4", fill: false, interactive: false }, pane: "context", zIndex: 2 }),
+      VT.layer(map, cfg.tiles, "villages", { style: { color: "#222", weight: 3, fill: false, interactive: false }, pane: "context", zIndex: 3 }),
+    ];
+    context.forEach(l => l.addTo(ed.layers.villages));
+    ed.tileGrids.addTo(map);
+    window.gridMap.fit(map, cfg.bounds || window.gridMap.config.extent, { padding: [10, 10] });
+    // One village: loaded at once. A township: the villages in view, from the village zoom on.
+    if (cfg.villages.length === 1) await loadVillages(cfg.villages);
+    else {
+      await loadVisible();
+      if (!Object.keys(ed.grids).length) message(T.zoomIn, "info");
+    }
+    map.on("moveend", () => { loadVisible(); });
+    await VT.loaded([ed.tileGrids].concat(context));
     compact();
     render();
-    if (bad.length) message(bad.map(r => r.data.error).join(" ") + " " + T.reloadPage);
     window.__readyAt = performance.now();
     document.body.dataset.editorReady = "1";
     document.dispatchEvent(new CustomEvent("editor:ready"));
   }
 
   ed.init = init;
+  ed.loadVillages = loadVillages;
   window.gridEditor = ed;
 })();

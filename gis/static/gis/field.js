@@ -1,5 +1,7 @@
-/* Field page (grid leader, member, cadres): the grid outline, its households coloured by
-   member area, and the visit form's point (my location, or a tap on the map).
+/* Field page (grid leader, member, cadres): the grid outline and its households coloured by
+   member area, from the vector tiles (gis/tiles.js), and the visit form's point (my
+   location, or a tap on the map). A household's popup shows what the page's list says of
+   it (masked on the server as the user's role requires; tiles carry no personal numbers).
    Works with no basemap reachable: the data layers draw on a plain background. */
 (function () {
   "use strict";
@@ -7,12 +9,6 @@
     "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f"];  // = views.MEMBER_COLORS, field.css
   const esc = s => window.gridMap.escapeHtml(s);
   const areaColor = n => (n ? COLORS[(n - 1) % COLORS.length] : "#555");
-
-  async function getJson(url) {
-    const r = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } });
-    if (!r.ok) throw new Error(url + ": " + r.status);
-    return r.json();
-  }
 
   function legend(cfg) {
     const control = L.control({ position: "bottomright" });
@@ -27,13 +23,17 @@
     return control;
   }
 
-  function popup(f, text) {
-    const p = f.properties;
-    return "<b>" + esc(p.head || f.id) + "</b> · " + esc(f.id) + "<br>" + esc(p.address) +
-      (p.phone ? "<br>" + esc(p.phone) : "") +
-      (p.member_area ? "<br>" + esc(text.memberArea) + " " + p.member_area : "") +
-      (p.tags.length ? "<br>" + p.tags.map(esc).join("、") : "") +
-      "<br>" + esc(text.lastVisit) + ": " + esc(p.last_visit || text.never);
+  const listItem = id => document.querySelector('#household-list li[data-household="' + CSS.escape(id) + '"]');
+
+  /* A household's popup: its tile's properties and, when the list shows it, its line there. */
+  function popup(p, text) {
+    const li = listItem(p.id), part = sel => (li && li.querySelector(sel) ? li.querySelector(sel).textContent.trim() : "");
+    const tags = li ? Array.from(li.querySelectorAll(".tag"), t => t.textContent) : [];
+    return "<b>" + esc(p.head || p.id) + "</b> · " + esc(p.id) + (li ? "<br>" + esc(part(".hh-top + .muted")) : "") +
+      (part(".pii") ? "<br>" + esc(part(".pii")) : "") +
+      (p.area ? "<br>" + esc(text.memberArea) + " " + p.area : "") +
+      (tags.length ? "<br>" + tags.map(esc).join("、") : "") +
+      (li ? "<br>" + esc(part(".hh-visit")) : "");
   }
 
   /* The visit form's point: hidden lon/lat inputs, a pin on the map, a line of text. */
@@ -75,53 +75,44 @@
   }
 
   const fieldMap = {
-    markers: {},
+    households: null,
+    /* The household ids of this grid drawn on the map. */
+    shown: () => window.gridTiles.drawn(fieldMap.households, "id", p => p.grid === fieldMap.cfg.grid),
     init: async function (map) {
       fieldMap.map = map;
-      const cfg = JSON.parse(document.getElementById("field-config").textContent);
+      const cfg = fieldMap.cfg = JSON.parse(document.getElementById("field-config").textContent);
       const text = cfg.text, status = document.getElementById("map-status");
       map.attributionControl.setPrefix(false);
       const bases = window.gridMap.basemaps(cfg.basemaps, text);
       bases.initial.addTo(map);
-      const e = cfg.extent;
-      // not animated: a fit while a zoom animation runs is dropped by Leaflet
-      map.fitBounds([[e[1], e[0]], [e[3], e[2]]], { animate: false });
+      window.gridMap.fit(map, cfg.bounds || cfg.extent, { padding: [12, 12] });
       const control = L.control.layers(bases.layers, {}, { collapsed: true }).addTo(map);
       legend(cfg).addTo(map);
       visitPoint(map, text);
-      try {
-        const [outline, households] = await Promise.all([getJson(cfg.outline), getJson(cfg.households)]);
-        const gridLayer = L.geoJSON(outline, { style: { color: "#333", weight: 2.5, fillColor: "#fff", fillOpacity: 0.25, dashArray: "6 4" }, interactive: false }).addTo(map);
-        const points = L.geoJSON(households, {
-          pointToLayer: (f, latlng) => L.circleMarker(latlng, {
-            radius: 7, weight: 1.5, color: f.properties.overdue ? "#000" : "#fff", fillOpacity: 0.95,
-            fillColor: areaColor(f.properties.member_area), bubblingMouseEvents: false,
-          }),
-          onEachFeature: (f, l) => {
-            fieldMap.markers[f.id] = l;
-            l.bindPopup(popup(f, text));
-            l.on("click", () => selectHousehold(f.id));
-          },
-        }).addTo(map);
-        control.addOverlay(gridLayer, text.grid);
-        control.addOverlay(points, text.households);
-        const bounds = gridLayer.getBounds();
-        map.invalidateSize();  // the page may have reflowed since the map was created
-        if (bounds.isValid()) map.fitBounds(bounds.extend(points.getBounds()), { padding: [12, 12], animate: false });
-        status.textContent = text.loaded + ": " + households.features.length + " " + text.householdsCount;
-        status.dataset.households = String(households.features.length);
-      } catch (err) {
-        status.textContent = text.failed + ": " + err.message;
-        status.classList.add("error");
-      }
+      const T = window.gridTiles;
+      const overdue = new Set(Array.from(document.querySelectorAll("#household-list li[data-overdue]"), li => li.dataset.household));
+      const mine = p => p.grid === cfg.grid;  // a cadre's tiles hold the village's other grids too
+      const gridLayer = T.layer(map, cfg.tiles, "grids", {
+        style: p => (p.code === cfg.grid ? { color: "#333", weight: 2.5, fill: true, fillColor: "#fff", fillOpacity: 0.25, dashArray: "6 4", interactive: false } : []),
+        zIndex: 1 }).addTo(map);
+      const points = fieldMap.households = T.layer(map, cfg.tiles, "households", {
+        style: p => (!p.n && mine(p) ? { radius: 7, weight: 1.5, color: overdue.has(p.id) ? "#000" : "#fff", fill: true, fillOpacity: 0.95, fillColor: areaColor(p.area) } : []),
+        click: (p, e) => { if (!mine(p)) return; selectHousehold(p.id); map.openPopup(popup(p, text), e.latlng || map.mouseEventToLatLng(e.originalEvent)); },
+        minZoom: cfg.pointsZoom, zIndex: 2 }).addTo(map);
+      control.addOverlay(gridLayer, text.grid);
+      control.addOverlay(points, text.households);
+      map.invalidateSize();  // the page may have reflowed since the map was created
+      window.gridMap.fit(map, cfg.bounds || cfg.extent, { padding: [12, 12] });
+      await T.loaded([gridLayer, points]);
+      status.textContent = text.loaded + ": " + cfg.households + " " + text.householdsCount;
+      status.dataset.households = String(cfg.households);
       document.querySelectorAll("#household-list .hh-name").forEach(b => b.addEventListener("click", () => {
-        const id = b.closest("li").dataset.household, m = fieldMap.markers[id];
+        const li = b.closest("li"), id = li.dataset.household;
         selectHousehold(id);
-        if (m) {
-          document.getElementById("map-section").scrollIntoView({ behavior: "smooth" });
-          map.setView(m.getLatLng(), Math.max(map.getZoom(), 17));
-          m.openPopup();
-        }
+        const at = L.latLng(+li.dataset.lat, +li.dataset.lon);
+        document.getElementById("map-section").scrollIntoView({ behavior: "smooth" });
+        map.setView(at, Math.max(map.getZoom(), 17), { animate: false });
+        map.openPopup(popup({ id: id, head: b.textContent.trim(), area: +(li.querySelector(".area") || {}).textContent || null }, text), at);
       }));
     },
   };

@@ -1,5 +1,7 @@
-/* Township map: basemaps from settings, data layers from the project's GeoJSON endpoints.
-   Works with no basemap reachable: data layers draw on a plain background. */
+/* Township map: basemaps from settings, data layers from the site's vector tiles
+   (gis/tiles.js): village outlines, groups, grids in band colours, households (counted per
+   cell below the village zoom). Works with no basemap reachable: data layers draw on a
+   plain background. Dispatches "gridmap:ready" (detail: window.gridMap) once drawn. */
 (function () {
   "use strict";
   const GROUP_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4"];
@@ -44,36 +46,69 @@
     return control;
   }
 
-  async function fetchJson(url) {
-    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } });
-    if (!response.ok) throw new Error(url + ": " + response.status);
-    return response.json();
+  const BAND_COLORS = { in: "#1a9850", under: "#f39c12", over: "#d73027" };
+  const bandStyle = band => ({ color: BAND_COLORS[band] || "#555", weight: 2, fill: true, fillColor: BAND_COLORS[band] || "#999", fillOpacity: 0.18 });
+
+  /* A grid's tooltip and popup (from its tile or GeoJSON properties): code, counts, links. */
+  function gridTooltip(p) {
+    return escapeHtml(p.code.slice(-3)) + " · " + p.households;
   }
 
-  const BAND_COLORS = { in: "#1a9850", under: "#f39c12", over: "#d73027" };
+  function gridPopup(p, text) {
+    const cfg = gridMap.config || {};
+    const href = url => url.replace("CODE", encodeURIComponent(p.code));
+    const link = (cfg.gridUrl ? '<br><a href="' + href(cfg.gridUrl) + '">' + escapeHtml(text.open) + "</a>" : "") +
+      (cfg.appointUrl ? ' · <a href="' + href(cfg.appointUrl) + '">' + escapeHtml(text.appoint) + "</a>" : "");
+    return "<b>" + escapeHtml(text.grid || "") + " " + escapeHtml(p.code) + "</b>" + (p.locked ? ' <span class="badge">' + escapeHtml(text.locked) + "</span>" : "") + link +
+      "<br>" + p.households + " " + escapeHtml(text.householdsCount) + " · " + p.members + " " + escapeHtml(text.memberAreas || "") +
+      (p.groups ? "<br>" + escapeHtml(p.groups.join ? p.groups.join("、") : p.groups) : "");
+  }
+
+  function householdPopup(p, text) {
+    return "<b>" + escapeHtml(p.head || p.id) + "</b> · " + escapeHtml(p.id) + "<br>" +
+      escapeHtml((p.village || "") + " " + (p.group || text.ungrouped)) + "<br>" +
+      p.members + " " + escapeHtml(text.members) + (p.note ? "<br><i>" + escapeHtml(p.note) + "</i>" : "");
+  }
+
+  /* The township map's data layers, from the vector tiles (gis/tiles.js). */
+  function dataLayers(map, cfg, text) {
+    const T = window.gridTiles, url = cfg.tiles;
+    return {
+      villages: T.layer(map, url, "villages", {
+        style: { color: "#333", weight: 2.5, fill: false, dashArray: "6 4", interactive: false },
+        tooltip: p => escapeHtml(p.name), zIndex: 4 }),
+      groups: T.layer(map, url, "groups", {
+        style: p => { const c = GROUP_COLORS[p.id % GROUP_COLORS.length]; return { color: c, weight: 1, fill: true, fillColor: c, fillOpacity: 0.15 }; },
+        popup: p => "<b>" + escapeHtml(p.village + " " + p.name) + "</b><br>" + escapeHtml(p.code || "") + "<br>" + p.households + " " + escapeHtml(text.householdsCount),
+        zIndex: 1 }),
+      grids: T.layer(map, url, "grids", {
+        style: p => bandStyle(p.band), tooltip: gridTooltip, popup: p => gridPopup(p, text), zIndex: 2 }),
+      households: T.layer(map, url, "households", {
+        style: p => (p.n ? [] : { radius: 5, weight: 1, color: "#fff", fill: true, fillOpacity: 0.9, fillColor: p.group ? "#2166ac" : "#d73027" }),
+        popup: p => householdPopup(p, text), counts: true, zIndex: 5 }),
+    };
+  }
 
   const gridMap = {
     map: null, overlays: {}, config: null, control: null,  // control: the layer switcher
     bandColors: BAND_COLORS,
+    /* Grids as GeoJSON (a partition run's proposal): the same style, tooltip and popup. */
     gridLayer: function (grids, text, extraStyle) {
       return L.geoJSON(grids, {
-        style: f => Object.assign({ color: BAND_COLORS[f.properties.band] || "#555", weight: 2,
-          fillColor: BAND_COLORS[f.properties.band] || "#999", fillOpacity: 0.18 }, extraStyle ? extraStyle(f) : {}),
+        style: f => Object.assign(bandStyle(f.properties.band), extraStyle ? extraStyle(f) : {}),
         onEachFeature: (f, l) => {
-          const p = f.properties;
-          l.bindTooltip(escapeHtml(p.code.slice(-3)) + " · " + p.households, { permanent: false, sticky: true });
-          const cfg = gridMap.config || {};
-          const href = url => url.replace("CODE", encodeURIComponent(p.code));
-          const link = (cfg.gridUrl ? '<br><a href="' + href(cfg.gridUrl) + '">' + escapeHtml(text.open) + "</a>" : "") +
-            (cfg.appointUrl ? ' · <a href="' + href(cfg.appointUrl) + '">' + escapeHtml(text.appoint) + "</a>" : "");
-          l.bindPopup("<b>" + escapeHtml(text.grid || "") + " " + escapeHtml(p.code) + "</b>" + (p.locked ? ' <span class="badge">' + escapeHtml(text.locked) + "</span>" : "") + link +
-            "<br>" + p.households + " " + escapeHtml(text.householdsCount) + " · " + p.members + " " + escapeHtml(text.memberAreas || "") +
-            (p.groups ? "<br>" + escapeHtml(p.groups.join ? p.groups.join("、") : p.groups) : ""));
+          l.bindTooltip(gridTooltip(f.properties), { permanent: false, sticky: true });
+          l.bindPopup(gridPopup(f.properties, text));
         },
       });
     },
     escapeHtml: escapeHtml,
     basemaps: basemaps,
+    /* Fit a map to [min lon, min lat, max lon, max lat] (not animated: a fit while an
+       animation runs is dropped by Leaflet). */
+    fit: function (map, e, options) {
+      map.fitBounds([[e[1], e[0]], [e[3], e[2]]], Object.assign({ animate: false }, options || {}));
+    },
     init: async function (map) {
       const cfg = JSON.parse(document.getElementById("map-config").textContent);
       const text = cfg.text;
@@ -81,66 +116,33 @@
       map.attributionControl.setPrefix(false);
       const bases = basemaps(cfg.basemaps, text);
       bases.initial.addTo(map);
-      const e = cfg.extent;
-      map.fitBounds([[e[1], e[0]], [e[3], e[2]]], { animate: false });  // an animation would undo the fit to the data below
+      gridMap.fit(map, cfg.bounds || cfg.extent, { padding: [10, 10] });
       const status = document.getElementById("map-status");
-      const control = L.control.layers(bases.layers, {}, { collapsed: window.innerWidth < 700 }).addTo(map);
+      // the tile layers set their own stacking (zIndex): the switcher leaves it alone
+      const control = L.control.layers(bases.layers, {}, { collapsed: window.innerWidth < 700, autoZIndex: false }).addTo(map);
       gridMap.control = control;  // add-ons (gridmap:ready) add their overlays to it
       legend([
         { label: text.villages, fill: "transparent", stroke: "#333" },
         { label: text.groups, fill: "rgba(27,158,119,.25)", stroke: "#1b9e77" },
         { label: text.household, fill: "#2166ac", stroke: "#fff", round: true },
         { label: text.ungrouped, fill: "#d73027", stroke: "#fff", round: true },
-      ].concat(cfg.layers.grids ? [
+      ].concat(cfg.hasGrids ? [
         { label: text.inBand, fill: "rgba(26,152,80,.3)", stroke: BAND_COLORS.in },
         { label: text.underBand, fill: "rgba(243,156,18,.3)", stroke: BAND_COLORS.under },
         { label: text.overBand, fill: "rgba(215,48,39,.3)", stroke: BAND_COLORS.over },
       ] : []), text.legend).addTo(map);
-      try {
-        const [villages, groups, households, grids] = await Promise.all(
-          ["villages", "groups", "households", "grids"].map(n => cfg.layers[n] ? fetchJson(cfg.layers[n]) : null));
-        const villageLayer = L.geoJSON(villages, {
-          style: { color: "#333", weight: 2.5, fill: false, dashArray: "6 4" },
-          onEachFeature: (f, l) => l.bindTooltip(escapeHtml(f.properties.name), { sticky: true }),
-        });
-        let k = 0;
-        const groupLayer = L.geoJSON(groups, {
-          style: () => { const c = GROUP_COLORS[k++ % GROUP_COLORS.length]; return { color: c, weight: 1, fillColor: c, fillOpacity: 0.15 }; },
-          onEachFeature: (f, l) => l.bindPopup("<b>" + escapeHtml(f.properties.village + " " + f.properties.name) + "</b><br>" +
-            escapeHtml(f.properties.code || "") + "<br>" + f.properties.households + " " + escapeHtml(text.householdsCount)),
-        });
-        const cluster = L.markerClusterGroup({ disableClusteringAtZoom: 17, chunkedLoading: true, showCoverageOnHover: false });
-        cluster.addLayer(L.geoJSON(households, {
-          pointToLayer: (f, latlng) => L.circleMarker(latlng, {
-            radius: 5, weight: 1, color: "#fff", fillOpacity: 0.9,
-            fillColor: f.properties.group ? "#2166ac" : "#d73027",
-          }),
-          onEachFeature: (f, l) => l.bindPopup("<b>" + escapeHtml(f.properties.head || f.id) + "</b> · " + escapeHtml(f.id) + "<br>" +
-            escapeHtml((f.properties.village || "") + " " + (f.properties.group || text.ungrouped)) + "<br>" +
-            f.properties.members + " " + escapeHtml(text.members) + (f.properties.note ? "<br><i>" + escapeHtml(f.properties.note) + "</i>" : "")),
-        }));
-        groupLayer.addTo(map);
-        control.addOverlay(villageLayer, text.villages);
-        control.addOverlay(groupLayer, text.groups);
-        gridMap.overlays = { villages: villageLayer, groups: groupLayer, households: cluster };
-        if (grids && grids.features.length) {
-          const gridLayer = gridMap.gridLayer(grids, text);
-          map.removeLayer(groupLayer);
-          gridLayer.addTo(map);
-          control.addOverlay(gridLayer, text.grids);
-          gridMap.overlays.grids = gridLayer;
-        }
-        villageLayer.addTo(map); cluster.addTo(map);
-        control.addOverlay(cluster, text.households);
-        const bounds = villageLayer.getBounds();
-        if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
-        status.textContent = text.loaded + ": " + households.features.length + " " + text.householdsCount;
-        status.dataset.households = String(households.features.length);
-        document.dispatchEvent(new CustomEvent("gridmap:ready", { detail: gridMap }));
-      } catch (err) {
-        status.textContent = text.failed + ": " + err.message;
-        status.classList.add("error");
-      }
+      const layers = dataLayers(map, cfg, text);
+      // with grids, they replace the village groups on the map (groups stay in the switcher)
+      const shown = ["villages", cfg.hasGrids ? "grids" : "groups", "households"];
+      ["villages", "groups"].concat(cfg.hasGrids ? ["grids"] : [], ["households"]).forEach(n => {
+        control.addOverlay(layers[n], text[n]);
+        if (shown.includes(n)) layers[n].addTo(map);
+        gridMap.overlays[n] = layers[n];
+      });
+      await window.gridTiles.loaded(shown.map(n => layers[n]));
+      status.textContent = text.loaded + ": " + cfg.households + " " + text.householdsCount;
+      status.dataset.households = String(cfg.households);
+      document.dispatchEvent(new CustomEvent("gridmap:ready", { detail: gridMap }));
     },
   };
   window.gridMap = gridMap;

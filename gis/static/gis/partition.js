@@ -1,4 +1,5 @@
-/* Partition proposal page: progress polling, then the proposal drawn over the current grids. */
+/* Partition proposal page: progress polling, then the proposal (the run's GeoJSON) drawn
+   over the villages and current grids (vector tiles, gis/tiles.js). */
 (function () {
   "use strict";
   async function getJson(url) {
@@ -26,14 +27,13 @@
       const text = cfg.text;
       poll(cfg);
       map.attributionControl.setPrefix(false);
-      const e = cfg.extent;
-      map.fitBounds([[e[1], e[0]], [e[3], e[2]]], { animate: false });  // an animation would undo the fit to the data below
-      const control = L.control.layers({}, {}, { collapsed: window.innerWidth < 700 }).addTo(map);
-      const [villages, current, proposal] = await Promise.all([
-        getJson(cfg.layers.villages), getJson(cfg.layers.grids),
-        document.getElementById("diff") ? getJson(cfg.proposal) : null]);
-      const villageLayer = L.geoJSON(villages, { style: { color: "#333", weight: 2.5, fill: false, dashArray: "6 4" } }).addTo(map);
-      const currentLayer = L.geoJSON(current, { style: { color: "#555", weight: 1.5, dashArray: "3 4", fill: false } }).addTo(map);
+      window.gridMap.fit(map, cfg.bounds || cfg.extent, { padding: [10, 10] });  // the area partitioned
+      const control = L.control.layers({}, {}, { collapsed: window.innerWidth < 700, autoZIndex: false }).addTo(map);
+      // villages and the current grids from the vector tiles, under the proposal
+      const T = window.gridTiles;
+      const villageLayer = T.layer(map, cfg.tiles, "villages", { style: { color: "#333", weight: 2.5, fill: false, dashArray: "6 4", interactive: false }, zIndex: 2 }).addTo(map);
+      const currentLayer = T.layer(map, cfg.tiles, "grids", { style: { color: "#555", weight: 1.5, dashArray: "3 4", fill: false, interactive: false }, zIndex: 1 }).addTo(map);
+      const proposal = document.getElementById("diff") ? await getJson(cfg.proposal) : null;
       control.addOverlay(villageLayer, text.villages);
       control.addOverlay(currentLayer, text.current);
       if (proposal) {
@@ -75,10 +75,8 @@
           control.addOverlay(outLayer, text.memberOut);
         }
         document.getElementById("map").dataset.memberOut = String(out ? out.features.length : 0);
-        if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+        if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [10, 10], animate: false });
         document.getElementById("map").dataset.proposalGrids = String(proposal.features.length);
-      } else if (villageLayer.getBounds().isValid()) {
-        map.fitBounds(villageLayer.getBounds(), { padding: [10, 10] });  // still computing: the area being partitioned
       }
     },
   };
