@@ -79,3 +79,13 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} · {self.visited_on}"
+
+
+# Incidents live in their own subpackage; imported here so that Django registers them.
+from .incidents.models import (  # noqa: E402, F401
+    Incident,
+    IncidentCategory,
+    IncidentEvent,
+    IncidentNotification,
+    IncidentPhoto,
+)
