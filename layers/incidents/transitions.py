@@ -72,11 +72,16 @@ def incident_act(user, incident: Incident, action: str, **kw) -> Incident:
     the workflow says no, ValidationError for a bad note, handler, target or hours."""
     if not in_scope(user, incident):
         raise Http404
-    return _transition(incident.pk, action, actor=user, role=scope_for(user).role, **kw)
+    _transition(incident.pk, action, actor=user, role=scope_for(user).role, **kw)
+    incident.refresh_from_db()
+    return incident
 
 
 def incident_resident_act(incident: Incident, action: str, **kw) -> Incident:
-    return _transition(incident.pk, action, actor=None, role=wf.RESIDENT, **kw)
+    """Rate or reopen, from the public status page (the tracking code is the key)."""
+    _transition(incident.pk, action, actor=None, role=wf.RESIDENT, **kw)
+    incident.refresh_from_db()
+    return incident
 
 
 def _transition(pk: int, action: str, *, actor, role: str, note: str = "", **kw) -> Incident:
