@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("visits/<int:pk>/photo", views.visit_photo, name="visit-photo"),
     path("access-log/", views.access_log, name="access-log"),
     path("export/households.csv", views.households_export, name="households-export"),
+    path("", include("layers.incidents.urls")),
 ]

@@ -123,6 +123,8 @@
           m.openPopup();
         }
       }));
+      // add-ons (the incident overlay) draw on this map, as gridmap:ready on the township map
+      document.dispatchEvent(new CustomEvent("fieldmap:ready", { detail: fieldMap }));
     },
   };
   window.fieldMap = fieldMap;
