@@ -27,7 +27,9 @@ class MultipleFileField(forms.FileField):
 
 
 class ReportForm(forms.Form):
-    category = forms.ChoiceField(label=_("What is it about?"), required=False)
+    category = forms.CharField(  # an unknown code is the service's to refuse, with its message
+        label=_("What is it about?"), required=False, max_length=32, widget=forms.Select
+    )
     description = forms.CharField(
         label=_("Describe the problem"),
         required=False,
@@ -58,10 +60,7 @@ class ReportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         active = IncidentCategory.objects.filter(active=True).order_by("order", "code")
-        self.fields["category"].choices = [("", "—")] + [(c.code, c.name) for c in active]
-
-    def clean_category(self):
-        return self.data.get("category", "")  # an unknown code is the service's to refuse
+        self.fields["category"].widget.choices = [("", "—")] + [(c.code, c.name) for c in active]
 
     def new_incident(self) -> NewIncident:
         d = self.cleaned_data

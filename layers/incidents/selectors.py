@@ -84,14 +84,15 @@ def queue_counts(user, now=None) -> dict[str, int]:
     counts = (
         incidents_visible(user)
         .filter(state__in=wf.OPEN)
-        .aggregate(
-            mine=Count("pk", filter=Q(assignee=user)),
-            grid=Count("pk", filter=Q(grid_code=scope.grid_code or "-")),
-            tier=Count("pk", filter=Q(tier=tier or "-")),
-            overdue=Count("pk", filter=Q(state__in=wf.CLOCK, deadline_at__lt=now)),
-            approvals=Count("pk", filter=Q(extension_hours__gt=0, tier__in=below)),
+        .aggregate(  # aliases unlike the fields: Q(tier=...) would read an aggregate "tier"
+            n_mine=Count("pk", filter=Q(assignee=user)),
+            n_grid=Count("pk", filter=Q(grid_code=scope.grid_code or "-")),
+            n_tier=Count("pk", filter=Q(tier=tier or "-")),
+            n_overdue=Count("pk", filter=Q(state__in=wf.CLOCK, deadline_at__lt=now)),
+            n_approvals=Count("pk", filter=Q(extension_hours__gt=0, tier__in=below)),
         )
     )
+    counts = {k[2:]: v for k, v in counts.items()}
     counts["unread"] = unread_count(user)
     return counts
 

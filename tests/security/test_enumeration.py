@@ -28,7 +28,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from grids.models import Grid, GridAssignment, PartitionRun
 from households.access import MATRIX
 from households.models import Household, Person, Township, Village
-from layers.models import Visit
+from layers.incidents.services import categories_ensure
+from layers.models import Incident, IncidentCategory, IncidentPhoto, Visit
 from tests.layers.factories import KENGKOU, OTHER_VILLAGE, WANXING
 
 pytestmark = pytest.mark.django_db  # the module's world needs the test database
@@ -43,12 +44,16 @@ ROLES = (
     "anonymous",
 )
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
-PUBLIC = {"login"}  # the login form itself
-POST_PROBES = {"visit-add"}  # POST-only views that change nothing on an empty form
+PUBLIC = {"login", "report", "report-status"}  # the login form; the residents' report pages
+POST_PROBES = {"visit-add", "incident-act"}  # POST-only views that change nothing on an empty form
 # Open gaps in views outside layers/, each reported (regex over a problem line):
 # Views that refuse by role before they look the object up: a role without the action
 # gets the same 403 for any object, existing or not, which tells it nothing.
-ROLE_FIRST = {"import-review": "import", "household-edit": "edit_households"}
+ROLE_FIRST = {
+    "import-review": "import",
+    "household-edit": "edit_households",
+    "incident-import-review": "import",
+}
 HOUSEHOLD_ID = re.compile(r"\bH\d{7}\b")
 FULL_ID = re.compile(r"(?<![\d*])\d{17}[\dX](?![\d*])")
 FULL_PHONE = re.compile(r"(?<![\d*])1\d{10}(?![\d*])")
@@ -57,6 +62,9 @@ QUERIES = {  # list, search and filter variants of some endpoints
     "grid-households": ["", "?member=1"],
     "households-export": ["", "?township=360721100", "?township=360721199"],
     "township-layer": [""],
+    "incident-queue": ["", "?q=all", "?q=overdue", "?q=mine"],
+    "incident-features": ["", "?township=360721199", "?grid=360721199200001"],
+    "incident-heat": ["", "?township=360721100"],
 }
 
 
@@ -161,6 +169,49 @@ class World:
             '"skip_rejected": false}'
         )
         self.tokens = [("abc123", Area(nobody=True)), ("nosuchtoken", Area(nobody=True))]
+        self.incidents_make(field)
+
+    def incidents_make(self, field):
+        """An incident in the leader's grid, one in each other grid, and one outside every
+        grid of the other township; each description names a household of its place (a
+        leak of the incident shows as a household outside the area), each has a photo."""
+        categories_ensure()
+        category = IncidentCategory.objects.get(code="sanitation")
+        member = field.users["grid_member"].area.member_number
+        self.incidents, self.photos, self.codes = [], [], []
+        places = [(g, g.code) for g in (field.grid, field.sibling, field.far, field.other)]
+        places.append((field.other, ""))  # the other township's queue, outside every grid
+        for n, (grid, code) in enumerate(places):
+            qs = GridAssignment.objects.filter(grid=grid).select_related("household")
+            if grid == field.grid:
+                qs = qs.filter(member_area__number=member)
+            household = qs.first().household
+            incident = Incident.objects.create(
+                tracking_code=f"TESTCODE{n:04d}",
+                category=category,
+                description=f"<script>x()</script> {household.external_id} 门前排水沟堵塞",
+                point=household.location,
+                located_by="map",
+                channel="public",
+                contact_phone=f"1770000{n:04d}",
+                township_id=grid.village.township_id,
+                village_id=grid.village_id if code else None,
+                grid=grid if code else None,
+                grid_code=code,
+                state="dispatched",
+                tier="village" if code else "township",
+                assignee=field.users["grid_member"] if grid == field.grid else None,
+            )
+            area = Area(
+                township=grid.village.township_id,
+                village=grid.village_id if code else None,
+                grid=code,
+            )
+            self.incidents.append((str(incident.pk), area))
+            self.codes.append((incident.tracking_code, Area()))  # public: the code is the key
+            photo = IncidentPhoto(incident=incident)
+            photo.image.save("p.jpg", ContentFile(b"\xff\xd8\xff"), save=True)
+            self.photos.append((str(photo.pk), area))
 
     @staticmethod
     def grid_area(g: Grid) -> Area:
@@ -178,6 +229,12 @@ class World:
             return self.runs
         if param == "pk" and route.startswith("visits/"):
             return self.visits
+        if param == "pk" and route.startswith("incidents/photos/"):
+            return self.photos
+        if param == "pk" and route.startswith("incidents/"):
+            return self.incidents
+        if param == "code" and route.startswith("report/"):
+            return self.codes
         if param == "token":
             return self.tokens
         if param == "external_id":
@@ -359,6 +416,19 @@ def test_every_url_as_every_role_stays_in_scope(walked):
         "access-log",
         "visit-photo",
         "partition-run",
+        "report",
+        "report-status",
+        "village-poster",
+        "incident-queue",
+        "incident-detail",
+        "incident-act",
+        "incident-photo",
+        "incident-features",
+        "incident-heat",
+        "incident-new",
+        "incident-notifications",
+        "incident-import",
+        "incident-import-review",
     } <= names
     assert not problems, "\n".join(problems)
 
