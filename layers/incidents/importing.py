@@ -128,8 +128,8 @@ def _check(table, lon, lat, crs, report, township) -> list[NewIncident]:
         categories[c.code.lower()] = categories[c.name] = c.code
     known = "、".join(sorted({v for v in categories.values()}))
     bad = ~np.isfinite(lon) | ~np.isfinite(lat)
+    field = labels["lon"] if where == "row" else str(GEOMETRY)
     for i in np.flatnonzero(bad):
-        field = labels["lon"] if where == "row" else str(GEOMETRY)
         report.error(int(file_rows[i]), field, F.ERR_NOT_NUMBER % {"value": ""}, where)
     if crs != "EPSG:4326":
         lon, lat = to_wgs84(lon, lat, crs)
