@@ -10,7 +10,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["import_bench.py", "partition_bench.py", "stability_bench.py", "editor_bench.py"]
+BENCHES = [
+    "import_bench.py",
+    "partition_bench.py",
+    "stability_bench.py",
+    "editor_bench.py",
+    "incident_bench.py",
+]
 
 if __name__ == "__main__":
     failed = []
