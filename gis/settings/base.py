@@ -38,6 +38,10 @@ def _database() -> dict:
         )
     db = dj_database_url.parse(url, conn_max_age=60)
     db["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    # No JIT compilation: PostGIS functions carry high cost estimates, so a map layer of a
+    # few thousand rows crosses jit_above_cost and spends ~280 ms compiling a 70 ms query
+    # (bench/incident_bench.py measured it). The site runs short queries only.
+    db.setdefault("OPTIONS", {})["options"] = "-c jit=off"
     return db
 
 

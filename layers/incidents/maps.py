@@ -5,21 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.gis.db.models.functions import SnapToGrid
 from django.contrib.gis.geos import Polygon
-from django.db.models import Count, F, QuerySet
+from django.db.models import BooleanField, Case, Count, F, FloatField, QuerySet, Value, When
+from django.db.models.functions import Floor, Left, TruncDate
 from django.utils import timezone
 
-from households.functions import api_geojson
+from households.functions import X, Y, api_geojson
 from households.selectors import BBoxError, parse_bbox
 
 from . import workflow as wf
-from .selectors import ParameterError, incidents_visible, with_clock
+from .selectors import ParameterError, incidents_visible
 
 MAX_DAYS = 3660  # a time window of at most ten years
-# Heat cells: 0.002 degree is about 200 m north-south here (a hamlet); the county's
-# 1.6 x 1.3 degrees make at most 520,000 cells, a township's a few thousand.
+# Heat cells: 0.002 degree is about 200 m north-south here (a hamlet), for a township's or
+# a village's map; the whole county (1.6 x 1.3 degrees) in 0.01 degree cells (about 1 km,
+# what a county map at zoom 10-11 shows as one heat blob): at most 21,000 cells.
 HEAT_CELL_DEG = 0.002
+HEAT_CELL_COUNTY_DEG = 0.01
 WHERE = ("township", "village", "grid")
 
 
@@ -67,25 +69,43 @@ def _filtered(user, f: dict, now) -> QuerySet:
     return qs
 
 
+TEXT_SHOWN = 80  # characters of the description in a marker's popup
+
+
 def incident_points(user, f: dict, now=None) -> QuerySet:
-    """The incidents to draw, with what their markers and popups show."""
+    """The incidents to draw, with what their markers and popups show (overdue last, so
+    that they are drawn on top)."""
     now = now or timezone.now()
-    return with_clock(_filtered(user, f, now), now).annotate(
-        category_code=F("category__code"),
-        category_name=F("category__name"),
-        color=F("category__color"),
-        geojson=api_geojson("point"),
+    overdue = Case(
+        When(state__in=wf.CLOCK, deadline_at__lt=now, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return (
+        _filtered(user, f, now)
+        .annotate(
+            overdue=overdue,
+            category_code=F("category__code"),
+            reported_day=TruncDate("reported_at"),
+            text_start=Left("description", TEXT_SHOWN),
+            geojson=api_geojson("point"),
+        )
+        .order_by("overdue", "pk")
     )
 
 
-def heat_cells(user, f: dict, now=None, cell: float = HEAT_CELL_DEG) -> QuerySet:
-    """Incidents counted per cell of ``cell`` degrees (the heat layer's points)."""
+def heat_cells(user, f: dict, now=None) -> QuerySet:
+    """Incidents counted per cell (the heat layer's points): ``ix``, ``iy`` (the cell's
+    column and row: floor(lon / size), floor(lat / size)), ``size`` and ``weight``. Cells
+    are numbered in SQL (two numbers per row, no geometry made per incident); their
+    centres are written by the serializer."""
     now = now or timezone.now()
+    size = HEAT_CELL_DEG if any(k in f for k in WHERE) else HEAT_CELL_COUNTY_DEG
     return (
         _filtered(user, f, now)
         .order_by()
-        .annotate(cell=SnapToGrid("point", cell))
-        .values("cell")
-        .annotate(weight=Count("pk"), geojson=api_geojson("cell"))
-        .order_by("-weight")
+        .annotate(ix=Floor(X("point") / size), iy=Floor(Y("point") / size))
+        .values("ix", "iy")
+        .annotate(weight=Count("pk"), size=Value(size, output_field=FloatField()))
+        .order_by("-weight", "ix", "iy")
     )

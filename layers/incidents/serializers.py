@@ -2,24 +2,24 @@
 
 from rest_framework import serializers
 
+from households.functions import COORD_DIGITS
 from households.serializers import FeatureSerializer, GeoJSONField
 
 from .models import Incident
 
 
 class IncidentFeature(FeatureSerializer):
-    """A marker: category, state, tier, clock and the start of the description (escaped by
-    the map script like every other text). No contact, no names."""
+    """A marker: category, state, tier, the day reported, overdue, and the start of the
+    description (escaped by the map script like every other text). No contact, no names.
+    Plain values written by PostgreSQL (a day, not a timestamp): a township's year of
+    thousands of markers serialises without a timezone conversion per row."""
 
     fid = serializers.IntegerField(source="pk")
     geojson = GeoJSONField()
-    category = serializers.CharField(source="category_code")
-    category_name = serializers.CharField()
-    color = serializers.CharField()
-    reported = serializers.DateTimeField(source="reported_at")
-    deadline = serializers.DateTimeField(source="deadline_at")
+    category = serializers.CharField(source="category_code")  # name, colour: the map's config
+    reported = serializers.DateField(source="reported_day")
     overdue = serializers.BooleanField()
-    text = serializers.CharField(source="description")
+    text = serializers.CharField(source="text_start")
 
     class Meta(FeatureSerializer.Meta):
         model = Incident
@@ -27,30 +27,34 @@ class IncidentFeature(FeatureSerializer):
             "fid",
             "geojson",
             "category",
-            "category_name",
-            "color",
             "state",
             "tier",
             "reported",
-            "deadline",
             "overdue",
             "escalations",
             "text",
         )
 
-    def to_representation(self, instance):
-        feature = super().to_representation(instance)
-        feature["properties"]["text"] = (feature["properties"]["text"] or "")[:80]
-        return feature
-
 
 class HeatCellFeature(FeatureSerializer):
-    """A cell of the heat layer: its corner and how many incidents it holds."""
+    """A cell of the heat layer (``maps.heat_cells``): its centre and how many incidents it
+    holds."""
 
-    fid = serializers.CharField(source="geojson")
-    geojson = GeoJSONField()
+    fid = serializers.SerializerMethodField()
+    geojson = serializers.SerializerMethodField()
+    ix = serializers.IntegerField()
+    iy = serializers.IntegerField()
+    size = serializers.FloatField()
     weight = serializers.IntegerField()
 
     class Meta(FeatureSerializer.Meta):
         model = Incident
-        fields = ("fid", "geojson", "weight")
+        fields = ("fid", "geojson", "ix", "iy", "size", "weight")
+
+    def get_fid(self, row) -> str:
+        return f"{int(row['ix'])}:{int(row['iy'])}"
+
+    def get_geojson(self, row) -> dict:
+        size = row["size"]
+        centre = ((row["ix"] + 0.5) * size, (row["iy"] + 0.5) * size)
+        return {"type": "Point", "coordinates": [round(c, COORD_DIGITS) for c in centre]}

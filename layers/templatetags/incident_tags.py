@@ -8,9 +8,12 @@ from django.utils.html import format_html, format_html_join, json_script
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from layers.incidents.models import STATE_CHOICES, TIER_CHOICES
+from layers.incidents.models import STATE_CHOICES, TIER_CHOICES, IncidentCategory
 
 register = template.Library()
+# The overlay opens on the last 90 days: what is being worked on and what just closed (a
+# township's year is thousands of markers; the heat layer and the window show more).
+OVERLAY_DAYS = 90
 STATES = dict(STATE_CHOICES)
 TIERS = dict(TIER_CHOICES)
 ACTIONS = {
@@ -82,6 +85,11 @@ def incident_overlay(where: str, code: str, *, cluster: bool = False):
         "heat": f"{reverse('incident-heat')}?{where}={code}",
         "detail": reverse("incident-detail", args=[0]).replace("/0/", "/ID/"),
         "stateColors": STATE_COLORS,
+        "categories": {
+            code: {"name": name, "color": color}
+            for code, name, color in IncidentCategory.objects.values_list("code", "name", "color")
+        },
+        "days": OVERLAY_DAYS,
         "text": text,
     }
     scripts = (["vendor/markercluster/leaflet.markercluster.js"] if cluster else []) + [

@@ -4,7 +4,7 @@
    editor:ready) and reads #incident-overlay-config. Every text from the server is escaped. */
 (function () {
   "use strict";
-  const WINDOWS = [30, 90, 365, 0];  // days; 0: all
+  const WINDOWS = [7, 30, 90, 365, 0];  // days; 0: all
   const esc = s => String(s == null ? "" : s).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   let started = false;
 
@@ -15,18 +15,18 @@
   }
 
   function popup(f, cfg) {
-    const p = f.properties, t = cfg.text;
-    return '<div class="inc-pop"><b>' + esc(p.category_name) + "</b> · " + esc(t.states[p.state] || p.state) +
+    const p = f.properties, t = cfg.text, cat = cfg.categories[p.category] || {};
+    return '<div class="inc-pop"><b>' + esc(cat.name || p.category) + "</b> · " + esc(t.states[p.state] || p.state) +
       " · " + esc(t.tiers[p.tier] || p.tier) + (p.overdue ? ' <span class="badge bad">' + esc(t.overdue) + "</span>" : "") +
-      "<br>" + esc(p.text) + '<br><span class="muted small">' + esc((p.reported || "").slice(0, 16).replace("T", " ")) +
+      "<br>" + esc(p.text) + '<br><span class="muted small">' + esc(p.reported || "") +
       '</span> <a href="' + cfg.detail.replace("ID", encodeURIComponent(f.id)) + '">' + esc(t.view) + "</a></div>";
   }
 
   function marker(f, latlng, cfg) {
-    const p = f.properties;
+    const p = f.properties, cat = cfg.categories[p.category] || {};
     return L.circleMarker(latlng, {
       radius: p.overdue ? 9 : 7, weight: 3, color: cfg.stateColors[p.state] || "#555",
-      fillColor: p.color || "#555", fillOpacity: 0.95, className: "inc-marker inc-" + p.state,
+      fillColor: cat.color || "#555", fillOpacity: 0.95, className: "inc-marker inc-" + p.state,
     });
   }
 
@@ -63,7 +63,7 @@
     if (started || !map || !raw) return;
     started = true;
     const cfg = JSON.parse(raw.textContent);
-    const state = { markers: true, heat: false, open: false, days: 365, div: null };
+    const state = { markers: true, heat: false, open: false, days: cfg.days, div: null };
     const cluster = L.markerClusterGroup ? L.markerClusterGroup({ disableClusteringAtZoom: 17, showCoverageOnHover: false, maxClusterRadius: 40 })
       : L.featureGroup();
     let heat = null, seq = 0;

@@ -103,7 +103,7 @@ def test_features_and_heat(client, field, cats):
     data = json.loads(client.get(f"/api/incidents.geojson?township={field.township.code}").content)
     assert data["type"] == "FeatureCollection" and len(data["features"]) == 4
     props = data["features"][0]["properties"]
-    assert {"category", "state", "tier", "color", "overdue", "text"} <= set(props)
+    assert {"category", "state", "tier", "reported", "overdue", "text"} <= set(props)
     assert "contact_phone" not in json.dumps(data) and "13900000001" not in json.dumps(data)
     heat = json.loads(client.get("/api/incidents/heat.geojson?days=30").content)
     assert sum(f["properties"]["weight"] for f in heat["features"]) == 4
