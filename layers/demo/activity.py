@@ -243,7 +243,7 @@ def _incident(i, r, cat_ids, places, grids, accounts) -> Incident:
         description=r.description,
         point=Point(r.lon, r.lat, srid=4326),
         located_by=Incident.Located.GPS,
-        channel=Incident.Channel.PUBLIC if i % 3 else Incident.Channel.GRID,
+        channel=Incident.Channel.PUBLIC,  # reported by residents (the plan starts there)
         reported_at=r.reported_at,
         contact_phone=f"1{38 + i % 12}{(i * 7919) % 10**8:08d}",  # invented numbers
         township_id=township,

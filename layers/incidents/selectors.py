@@ -72,7 +72,8 @@ def queue(user, name: str, now=None) -> QuerySet:
     elif name == "approvals":
         below = [t for t in wf.TIERS if wf.tier_above(t) == tier]
         qs = qs.filter(extension_hours__gt=0, tier__in=below)
-    return with_clock(qs.select_related("category", "village"), now)
+    qs = with_clock(qs.select_related("category", "village"), now)
+    return qs.order_by("-reported_at", "-pk") if name == "all" else qs
 
 
 def queue_counts(user, now=None) -> dict[str, int]:

@@ -64,8 +64,14 @@
     started = true;
     const cfg = JSON.parse(raw.textContent);
     const state = { markers: true, heat: false, open: false, days: cfg.days, div: null };
-    const cluster = L.markerClusterGroup ? L.markerClusterGroup({ disableClusteringAtZoom: 17, showCoverageOnHover: false, maxClusterRadius: 40 })
-      : L.featureGroup();
+    // clusters of incidents look unlike the households' (a flag, ringed red when overdue)
+    const icon = c => {
+      const late = c.getAllChildMarkers().some(m => m.feature && m.feature.properties.overdue);
+      return L.divIcon({ html: "⚑" + c.getChildCount(), className: "inc-cluster" + (late ? " late" : ""), iconSize: [34, 22] });
+    };
+    const cluster = L.markerClusterGroup ? L.markerClusterGroup({
+      disableClusteringAtZoom: 17, showCoverageOnHover: false, maxClusterRadius: 40, iconCreateFunction: icon,
+    }) : L.featureGroup();
     let heat = null, seq = 0;
     const query = () => (state.days ? "&days=" + state.days : "") + (state.open ? "&open=1" : "");
     async function redraw() {
