@@ -202,3 +202,22 @@ def test_outside_the_area_is_404_before_anything(field, cats):
         incident_act(stranger, incident, "handle", note="x")
     assert snapshot(incident) == before
     assert IncidentEvent.objects.filter(incident=incident, actor=stranger).count() == 0
+
+
+def test_the_deadline_job_is_a_task_on_the_queue_every_minute(field, cats):
+    """layers/tasks.py registers the task with procrastinate, scheduled by JOBS_CRON; run as
+    the worker runs it, it escalates what is due."""
+    from croniter import croniter
+    from procrastinate.contrib.django import app
+
+    from gis.settings import base
+    from layers.tasks import incidents_deadlines
+
+    cron = croniter(base.JOBS_CRON["incidents_deadlines"], 0)
+    assert -cron.get_next(float) + cron.get_next(float) == 60
+    assert app.tasks["layers.incidents_deadlines"] is incidents_deadlines
+    incident = report(member_point(field), category="hazard")
+    with time_machine.travel(incident.deadline_at + dt.timedelta(seconds=1), tick=False):
+        assert incidents_deadlines(timestamp=0) == 1
+    incident.refresh_from_db()
+    assert incident.tier == wf.TOWNSHIP
