@@ -152,26 +152,25 @@ def incident_notifications(request):
     return render(request, "layers/incidents/notifications.html", {"page": page})
 
 
+def _map_layer(request, selector, serializer):
+    require(request.user, "view_incidents")
+    try:
+        f = maps.window(request.GET)
+    except selectors.ParameterError as exc:
+        return HttpResponseBadRequest(str(exc))
+    return feature_response(serializer, selector(request.user, f))
+
+
 @login_required
 @require_GET
 def incident_features(request):
     """The incidents of the user's area as GeoJSON: ?township|village|grid=code, ?days=N,
     ?open=1, ?bbox=."""
-    require(request.user, "view_incidents")
-    try:
-        f = maps.window(request.GET)
-    except selectors.ParameterError as exc:
-        return HttpResponseBadRequest(str(exc))
-    return feature_response(IncidentFeature, maps.incident_points(request.user, f))
+    return _map_layer(request, maps.incident_points, IncidentFeature)
 
 
 @login_required
 @require_GET
 def incident_heat(request):
-    """Incidents counted per cell (about 200 m), same filters."""
-    require(request.user, "view_incidents")
-    try:
-        f = maps.window(request.GET)
-    except selectors.ParameterError as exc:
-        return HttpResponseBadRequest(str(exc))
-    return feature_response(HeatCellFeature, maps.heat_cells(request.user, f))
+    """Incidents counted per cell (200 m; 1 km for the whole county), same filters."""
+    return _map_layer(request, maps.heat_cells, HeatCellFeature)

@@ -12,15 +12,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from households.access import require
 from households.importing import ImportRejected
-from households.models import Role, Township
+from households.views_import import import_township, upload_store
 
 from .importing import import_incidents
 from .services import CRS_CHOICES
@@ -38,15 +36,6 @@ class IncidentUploadForm(forms.Form):
     )
 
 
-def _township(user) -> Township | None:
-    scope = require(user, "import")
-    if scope.role == Role.ADMIN:
-        return None
-    if scope.role == Role.TOWNSHIP and scope.township_id:
-        return Township.objects.get(pk=scope.township_id)
-    raise PermissionDenied("import")
-
-
 def _folder(token: str) -> Path:
     if not token.isalnum():
         raise Http404
@@ -55,19 +44,12 @@ def _folder(token: str) -> Path:
 
 @login_required
 def incident_import(request):
-    township = _township(request.user)
+    township = import_township(request.user)
     form = IncidentUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         token = secrets.token_hex(12)
-        folder = _folder(token)
-        folder.mkdir(parents=True)
-        upload = form.cleaned_data["file"]
-        path = folder / Path(upload.name).name
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        meta = {"file": path.name, "user": request.user.pk, "crs": form.cleaned_data["crs"]}
-        (folder / "meta.json").write_text(json.dumps(meta))
+        meta = {"crs": form.cleaned_data["crs"]}
+        upload_store(_folder(token), form.cleaned_data["file"], meta, request.user)
         return redirect("incident-import-review", token=token)
     return render(
         request, "layers/incidents/import_start.html", {"form": form, "township": township}
@@ -76,7 +58,7 @@ def incident_import(request):
 
 @login_required
 def incident_import_review(request, token):
-    township = _township(request.user)
+    township = import_township(request.user)
     folder = _folder(token)
     if not (folder / "meta.json").exists():
         raise Http404

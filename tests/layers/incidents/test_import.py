@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+import time_machine
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -20,10 +21,17 @@ HEADER = ["编号", "类别", "描述", "经度", "纬度", "上报时间", "联
 
 
 def moment(field) -> dt.datetime:
-    """A time after the world's grids were drawn and before now, whole seconds, local."""
-    start = field.grid.version.valid_from
-    middle = start + (timezone.now() - start) / 2 + dt.timedelta(seconds=1)
-    return timezone.localtime(middle).replace(microsecond=0)
+    """Two seconds after the world's grids were drawn, whole seconds, local time (the
+    tests that report at it move the clock past it)."""
+    start = field.grid.version.valid_from + dt.timedelta(seconds=2)
+    return timezone.localtime(start).replace(microsecond=0)
+
+
+@pytest.fixture(autouse=True)
+def later(field):
+    """The clock a minute after the world was built: report times in between are past."""
+    with time_machine.travel(field.grid.version.valid_from + dt.timedelta(minutes=1)):
+        yield
 
 
 def rows(field, when=None):
