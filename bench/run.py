@@ -16,6 +16,7 @@ BENCHES = [
     "stability_bench.py",
     "editor_bench.py",
     "tiles_bench.py",
+    "incident_bench.py",
 ]
 
 if __name__ == "__main__":

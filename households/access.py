@@ -40,6 +40,14 @@ MATRIX: dict[str, frozenset[str]] = {
     "read_access_log": frozenset({Role.ADMIN, Role.COUNTY}),
     "sensitive_tags": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP}),
     "api_tokens": frozenset({Role.ADMIN, Role.COUNTY}),  # issue, list and revoke API tokens
+    # incidents: every role sees and reports those of its area; the workflow table
+    # (layers.incidents.workflow) says who takes which step at which tier
+    "view_incidents": frozenset(
+        {Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE, Role.GRID_LEADER, Role.GRID_MEMBER}
+    ),
+    "report_incidents": frozenset(
+        {Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE, Role.GRID_LEADER, Role.GRID_MEMBER}
+    ),
 }
 
 # role -> the level of the area it is bound to: the only switch on roles for areas

@@ -7,7 +7,7 @@ with, and written as GeoJSON by PostGIS, in the query that reads it.
 
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON, GeoFunc, Transform
-from django.db.models import IntegerField, Subquery, Value
+from django.db.models import FloatField, IntegerField, Subquery, Value
 
 API_SRID = 4326  # GeoJSON (RFC 7946) and Leaflet take WGS84 longitude, latitude
 COORD_DIGITS = 6  # decimals written: 1e-6 degree is ~0.1 m at these latitudes
@@ -34,6 +34,18 @@ class FlipCoordinates(GeoFunc):
     (EPSG:4326 and EPSG:4490 as OGC API clients ask for them)."""
 
     output_field = GeometryField()
+
+
+class X(GeoFunc):
+    """ST_X(point): the longitude (x) of a point, a number (grouping points into cells)."""
+
+    output_field = FloatField()
+
+
+class Y(GeoFunc):
+    """ST_Y(point): the latitude (y) of a point."""
+
+    output_field = FloatField()
 
 
 class SubqueryCount(Subquery):

@@ -64,7 +64,7 @@ def _upload_dir(token: str):
     return tasks.upload_dir(token)
 
 
-def _import_township(user) -> Township | None:
+def import_township(user) -> Township | None:
     """The township the user imports for (None: the whole county). 403 without the right."""
     scope = require(user, "import")
     if scope.role == Role.ADMIN:
@@ -74,29 +74,33 @@ def _import_township(user) -> Township | None:
     raise PermissionDenied("import")
 
 
+def upload_store(folder: Path, upload, meta: dict, user) -> Path:
+    """Keep an upload for review: the file under its own name and meta.json (the options,
+    the file's name, the uploader) in a new folder. Returns the file's path."""
+    folder.mkdir(parents=True)
+    path = folder / Path(upload.name).name
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    (folder / "meta.json").write_text(json.dumps({**meta, "file": path.name, "user": user.pk}))
+    return path
+
+
 @login_required
 def import_start(request):
-    township = _import_township(request.user)
+    township = import_township(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         token = secrets.token_hex(12)
-        folder = _upload_dir(token)
-        folder.mkdir(parents=True)
-        upload = form.cleaned_data["file"]
-        path = folder / Path(upload.name).name
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
         meta = {k: form.cleaned_data[k] for k in ("kind", "crs", "skip_rejected")}
-        meta.update(file=path.name, user=request.user.pk)
-        (folder / "meta.json").write_text(json.dumps(meta))
+        upload_store(_upload_dir(token), form.cleaned_data["file"], meta, request.user)
         return redirect("import-review", token=token)
     return render(request, "households/import_start.html", {"form": form, "township": township})
 
 
 @login_required
 def import_review(request, token):
-    township = _import_township(request.user)
+    township = import_township(request.user)
     folder = _upload_dir(token)
     run = (
         ImportRun.objects.for_scope(scope_for(request.user))

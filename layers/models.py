@@ -83,3 +83,12 @@ class Visit(models.Model):
 
 # Models of the layers subpackages (one app: their tables are layers_*)
 from layers.api.models import ApiToken  # noqa: E402, F401
+
+# Incidents live in their own subpackage; imported here so that Django registers them.
+from .incidents.models import (  # noqa: E402, F401
+    Incident,
+    IncidentCategory,
+    IncidentEvent,
+    IncidentNotification,
+    IncidentPhoto,
+)

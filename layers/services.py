@@ -15,6 +15,7 @@ from households.access import require, require_in_scope
 from households.models import Household
 
 from .models import Visit
+from .validators import photo_clean
 
 VISIT_IN_FUTURE = _("The visit date cannot be in the future.")
 VISIT_TOO_OLD = _("Visits older than a year cannot be logged.")
@@ -68,7 +69,7 @@ def visit_create(
         created_by=user,
     )
     if photo:
-        visit.photo = photo
+        visit.photo = photo_clean(photo)  # no metadata (the camera's GPS, time), bounded size
     visit.full_clean()
     with transaction.atomic():
         visit.save()

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views, views_tiles
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("access-log/", views.access_log, name="access-log"),
     path("export/households.csv", views.households_export, name="households-export"),
     path("tiles/<str:layer>/<str:z>/<str:x>/<str:y>.pbf", views_tiles.tile, name="tile"),
+    path("", include("layers.incidents.urls")),
 ]

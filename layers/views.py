@@ -33,6 +33,7 @@ from households.views import basemaps, map_text, stamped, tile_template
 
 from . import selectors, services
 from .forms import VisitForm
+from .incidents import selectors as incident_selectors
 from .serializers import FieldHouseholdFeature, tag_label
 from .tiles.grid_layers import HOUSEHOLD_POINTS_ZOOM
 
@@ -122,6 +123,7 @@ def _render_page(request, grid, *, form=None, status=200):
             "member_colors": MEMBER_COLORS,
             "mine": scope.grid_bound,
             "can_edit": scope.can("edit_households"),
+            "incident_counts": incident_selectors.queue_counts(request.user),
         },
         status=status,
     )

@@ -38,6 +38,10 @@ def _database() -> dict:
         )
     db = dj_database_url.parse(url, conn_max_age=60)
     db["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    # No JIT compilation: PostGIS functions carry high cost estimates, so a map layer of a
+    # few thousand rows crosses jit_above_cost and spends ~280 ms compiling a 70 ms query
+    # (bench/incident_bench.py measured it). The site runs short queries only.
+    db.setdefault("OPTIONS", {})["options"] = "-c jit=off"
     return db
 
 
@@ -232,6 +236,7 @@ JOBS_CRON = {
     "partition_runs_expire": "* * * * *",
     "uploads_purge": "7 * * * *",  # hourly: unconfirmed uploads live at most 24 h + 1 h
     "jobs_prune": "23 3 * * *",  # daily, at night
+    "incidents_deadlines": "* * * * *",  # incidents past their deadline climb a tier
 }
 JOBS_KEEP_DAYS = 2  # finished jobs kept this long in the queue's tables (admin, diagnosis)
 PROCRASTINATE_IMPORT_PATHS = ["gis.tasks"]

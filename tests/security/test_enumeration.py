@@ -35,6 +35,8 @@ from layers.api.tokens import token_issue
 from layers.collections import COLLECTIONS
 from layers.models import Visit
 from layers.tiles import layers
+from layers.incidents.services import categories_ensure
+from layers.models import Incident, IncidentCategory, IncidentPhoto, Visit
 from tests.layers.factories import KENGKOU, OTHER_VILLAGE, WANXING
 from tests.layers.test_tiles import decode, tile_of
 
@@ -50,8 +52,8 @@ ROLES = (
     "anonymous",
 )
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
-PUBLIC = {"login"}  # the login form itself
-POST_PROBES = {"visit-add"}  # POST-only views that change nothing on an empty form
+PUBLIC = {"login", "report", "report-status"}  # the login form; the residents' report pages
+POST_PROBES = {"visit-add", "incident-act"}  # POST-only views that change nothing on an empty form
 # Open gaps in views outside layers/, each reported (regex over a problem line):
 # Views that refuse by role before they look the object up: a role without the action
 # gets the same 403 for any object, existing or not, which tells it nothing.
@@ -65,6 +67,8 @@ ROLE_FIRST = {
 # The APIs' clients are programs: an anonymous request is 401 (WWW-Authenticate), not a
 # redirect to the login page
 API_PREFIXES = ("ogc/", "api/v1/", "api/schema/")
+    "incident-import-review": "import",
+}
 HOUSEHOLD_ID = re.compile(r"\bH\d{7}\b")
 FULL_ID = re.compile(r"(?<![\d*])\d{17}[\dX](?![\d*])")
 FULL_PHONE = re.compile(r"(?<![\d*])1\d{10}(?![\d*])")
@@ -75,6 +79,9 @@ QUERIES = {  # list, search and filter variants of some endpoints
     "township-layer": [""],
     "ogc-items": ["", "?limit=10000"],
     "api-households-list": ["?limit=10000"],
+    "incident-queue": ["", "?q=all", "?q=overdue", "?q=mine"],
+    "incident-features": ["", "?township=360721199", "?grid=360721199200001"],
+    "incident-heat": ["", "?township=360721100"],
 }
 
 
@@ -190,6 +197,49 @@ class World:
             h = GridAssignment.objects.filter(grid=grid).first().household.location
             self.tiles += [(z, *tile_of(h.x, h.y, z)) for z in (16, 12)]
         self.tiles.append((8, *tile_of(115.9, 26.2, 8)))
+        self.incidents_make(field)
+
+    def incidents_make(self, field):
+        """An incident in the leader's grid, one in each other grid, and one outside every
+        grid of the other township; each description names a household of its place (a
+        leak of the incident shows as a household outside the area), each has a photo."""
+        categories_ensure()
+        category = IncidentCategory.objects.get(code="sanitation")
+        member = field.users["grid_member"].area.member_number
+        self.incidents, self.photos, self.codes = [], [], []
+        places = [(g, g.code) for g in (field.grid, field.sibling, field.far, field.other)]
+        places.append((field.other, ""))  # the other township's queue, outside every grid
+        for n, (grid, code) in enumerate(places):
+            qs = GridAssignment.objects.filter(grid=grid).select_related("household")
+            if grid == field.grid:
+                qs = qs.filter(member_area__number=member)
+            household = qs.first().household
+            incident = Incident.objects.create(
+                tracking_code=f"TESTCODE{n:04d}",
+                category=category,
+                description=f"<script>x()</script> {household.external_id} 门前排水沟堵塞",
+                point=household.location,
+                located_by="map",
+                channel="public",
+                contact_phone=f"1770000{n:04d}",
+                township_id=grid.village.township_id,
+                village_id=grid.village_id if code else None,
+                grid=grid if code else None,
+                grid_code=code,
+                state="dispatched",
+                tier="village" if code else "township",
+                assignee=field.users["grid_member"] if grid == field.grid else None,
+            )
+            area = Area(
+                township=grid.village.township_id,
+                village=grid.village_id if code else None,
+                grid=code,
+            )
+            self.incidents.append((str(incident.pk), area))
+            self.codes.append((incident.tracking_code, Area()))  # public: the code is the key
+            photo = IncidentPhoto(incident=incident)
+            photo.image.save("p.jpg", ContentFile(b"\xff\xd8\xff"), save=True)
+            self.photos.append((str(photo.pk), area))
 
     @staticmethod
     def grid_area(g: Grid) -> Area:
@@ -207,6 +257,12 @@ class World:
             return self.runs
         if param == "pk" and route.startswith("visits/"):
             return self.visits
+        if param == "pk" and route.startswith("incidents/photos/"):
+            return self.photos
+        if param == "pk" and route.startswith("incidents/"):
+            return self.incidents
+        if param == "code" and route.startswith("report/"):
+            return self.codes
         if param == "token":
             return self.tokens
         if param == "external_id":
@@ -451,6 +507,19 @@ def test_every_url_as_every_role_stays_in_scope(walked):
         "api-tokens",
         "exports",
         "tile",
+        "report",
+        "report-status",
+        "village-poster",
+        "incident-queue",
+        "incident-detail",
+        "incident-act",
+        "incident-photo",
+        "incident-features",
+        "incident-heat",
+        "incident-new",
+        "incident-notifications",
+        "incident-import",
+        "incident-import-review",
     } <= names
     assert not problems, "\n".join(problems)
     # the tiles were decoded, not empty: each role's own households and grids were there

@@ -114,6 +114,8 @@
         map.setView(at, Math.max(map.getZoom(), 17), { animate: false });
         map.openPopup(popup({ id: id, head: b.textContent.trim(), area: +(li.querySelector(".area") || {}).textContent || null }, text), at);
       }));
+      // add-ons (the incident overlay) draw on this map, as gridmap:ready on the township map
+      document.dispatchEvent(new CustomEvent("fieldmap:ready", { detail: fieldMap }));
     },
   };
   window.fieldMap = fieldMap;

@@ -103,9 +103,8 @@ class Command(BaseCommand):
             self.say(f"{activity.accounts_sync()} accounts created")
         with self.step("visits (bulk insert)"):
             self.say(f"{activity.visits_load(anchor, seed)} visits written")
-        # A year of incidents goes here, once layers has them: planned in
-        # layers/demo/plan.py from the grid valid each day (as plan_visits does), written in
-        # bulk in layers/demo/activity.py (as visits_load does).
+        with self.step("incidents (bulk insert)"):
+            self.say(f"{activity.incidents_load(anchor, seed)} incidents written")
         return names
 
     @contextmanager

@@ -1,0 +1,16 @@
+"""The layers app's jobs on the site's queue (gis/tasks.py has the queue's own jobs).
+
+Incident deadlines are checked every minute (``settings.JOBS_CRON["incidents_deadlines"]``):
+what passed its deadline climbs a tier (layers.incidents.deadlines).
+"""
+
+from django.conf import settings
+from procrastinate.contrib.django import app
+
+from layers.incidents.deadlines import incidents_escalate_due
+
+
+@app.periodic(cron=settings.JOBS_CRON["incidents_deadlines"], periodic_id="incidents_deadlines")
+@app.task(name="layers.incidents_deadlines", queueing_lock="layers.incidents_deadlines")
+def incidents_deadlines(timestamp: int) -> int:
+    return incidents_escalate_due()
