@@ -33,10 +33,9 @@ from households.access import MATRIX
 from households.models import Household, Person, Township, Village
 from layers.api.tokens import token_issue
 from layers.collections import COLLECTIONS
-from layers.models import Visit
-from layers.tiles import layers
 from layers.incidents.services import categories_ensure
 from layers.models import Incident, IncidentCategory, IncidentPhoto, Visit
+from layers.tiles import layers
 from tests.layers.factories import KENGKOU, OTHER_VILLAGE, WANXING
 from tests.layers.test_tiles import decode, tile_of
 
@@ -63,12 +62,11 @@ ROLE_FIRST = {
     "api-tokens": "api_tokens",
     "api-token-revoke": "api_tokens",
     "exports": "export",
+    "incident-import-review": "import",
 }
 # The APIs' clients are programs: an anonymous request is 401 (WWW-Authenticate), not a
 # redirect to the login page
 API_PREFIXES = ("ogc/", "api/v1/", "api/schema/")
-    "incident-import-review": "import",
-}
 HOUSEHOLD_ID = re.compile(r"\bH\d{7}\b")
 FULL_ID = re.compile(r"(?<![\d*])\d{17}[\dX](?![\d*])")
 FULL_PHONE = re.compile(r"(?<![\d*])1\d{10}(?![\d*])")
