@@ -64,6 +64,32 @@ def _upload_dir(token: str):
     return tasks.upload_dir(token)
 
 
+def upload_store(upload, meta: dict, user) -> str:
+    """Keep an uploaded file until its import is confirmed or cancelled (or purged: they
+    hold ID numbers and phones); returns the token that names it."""
+    token = secrets.token_hex(12)
+    folder = _upload_dir(token)
+    folder.mkdir(parents=True)
+    path = folder / Path(upload.name).name
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    meta = {**meta, "file": path.name, "user": user.pk}
+    (folder / "meta.json").write_text(json.dumps(meta))
+    return token
+
+
+def upload_get(token: str, user, kind: str | None = None) -> tuple[Path, dict]:
+    """The folder and description of the user's own upload (of `kind`); 404 otherwise."""
+    folder = _upload_dir(token)
+    if not (folder / "meta.json").exists():
+        raise Http404
+    meta = json.loads((folder / "meta.json").read_text())
+    if meta["user"] != user.pk or (kind is not None and meta["kind"] != kind):
+        raise Http404
+    return folder, meta
+
+
 def _import_township(user) -> Township | None:
     """The township the user imports for (None: the whole county). 403 without the right."""
     scope = require(user, "import")
@@ -79,17 +105,8 @@ def import_start(request):
     township = _import_township(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        token = secrets.token_hex(12)
-        folder = _upload_dir(token)
-        folder.mkdir(parents=True)
-        upload = form.cleaned_data["file"]
-        path = folder / Path(upload.name).name
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
         meta = {k: form.cleaned_data[k] for k in ("kind", "crs", "skip_rejected")}
-        meta.update(file=path.name, user=request.user.pk)
-        (folder / "meta.json").write_text(json.dumps(meta))
+        token = upload_store(form.cleaned_data["file"], meta, request.user)
         return redirect("import-review", token=token)
     return render(request, "households/import_start.html", {"form": form, "township": township})
 
@@ -97,7 +114,6 @@ def import_start(request):
 @login_required
 def import_review(request, token):
     township = _import_township(request.user)
-    folder = _upload_dir(token)
     run = (
         ImportRun.objects.for_scope(scope_for(request.user))
         .filter(token=token, user=request.user)
@@ -105,10 +121,8 @@ def import_review(request, token):
     )
     if run is not None:  # confirmed and on the queue: its progress, then its report
         return _queued_import(request, run)
-    if not (folder / "meta.json").exists():
-        raise Http404
-    meta = json.loads((folder / "meta.json").read_text())
-    if meta["user"] != request.user.pk:
+    folder, meta = upload_get(token, request.user)
+    if meta["kind"] not in tasks.IMPORTERS:
         raise Http404
     path = folder / meta["file"]
     if request.method == "POST":
