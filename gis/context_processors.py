@@ -8,4 +8,5 @@ def access(request):
         "gis_scope": scope,
         "gis_can_import": scope.can("import"),
         "gis_can_read_log": scope.can("read_access_log"),
+        "gis_can_manage_accounts": scope.can("manage_accounts"),
     }
