@@ -9,10 +9,21 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook, load_workbook
 
-from households.accounts.roster import ERR_DUPLICATE, ERR_ROLE
-from households.accounts.rules import ERR_AREA_OUTSIDE, ERR_ROLE_NOT_GRANTABLE, binding_resolve
+from households.accounts.roster import ERR_DUPLICATE, ERR_ROLE, accounts_import
+from households.accounts.rules import (
+    CODE_WHAT,
+    ERR_AREA_OUTSIDE,
+    ERR_CODE_FOR_ROLE,
+    ERR_ROLE_NOT_GRANTABLE,
+    binding_resolve,
+)
 from households.accounts.services import account_create
+from households.importing import ImportRejected
+from households.importing.checks import ERR_MISSING_COLUMN as ERR_MISSING
 from households.importing.fields import ERR_PHONE
+from households.importing.limits import ERR_TOO_LONG
+from households.importing.readers import ERR_EMPTY_FILE, ERR_SUFFIX
+from households.importing.tables import ERR_BINARY
 from households.models import AccountEvent, Role, UserArea, Village
 from tests.layers.factories import KENGKOU, OTHER_VILLAGE, WANXING
 
@@ -298,3 +309,54 @@ def test_the_grid_page_issues_a_one_time_password(field, client):
     assert ua.must_change_password
     event = AccountEvent.objects.filter(account=ua.user).first()
     assert (event.action, event.by) == ("password_issued", field.users["township"])
+
+
+MISSING_ROLE = {"col": "角色", "aliases": "role, 角色, 岗位, 职务"}
+SUFFIX = {"suffix": ".pdf", "allowed": ".csv, .txt, .xlsx"}
+
+
+@pytest.mark.parametrize(
+    "name,content,row,column,message,args",
+    [
+        ("empty.csv", b"", None, "", ERR_EMPTY_FILE, None),
+        ("roster.pdf", b"%PDF-1.4", None, "", ERR_SUFFIX, SUFFIX),
+        ("binary.csv", b"PK\x03\x04\x00\x00binary", None, "", ERR_BINARY, None),
+        (
+            "no-role.csv",
+            "姓名,区域编码\n甲,360721100200\n".encode(),
+            None,
+            "角色",
+            ERR_MISSING,
+            MISSING_ROLE,
+        ),
+        (
+            "long.csv",
+            f"姓名,角色,区域编码\n{'长' * 151},村干部,360721100200\n".encode(),
+            2,
+            "姓名",
+            ERR_TOO_LONG,
+            {"length": 151, "max": 150},
+        ),
+        (
+            "code.csv",
+            "姓名,角色,区域编码\n甲,村干部,3607\n".encode("gbk"),
+            2,
+            "区域编码",
+            ERR_CODE_FOR_ROLE,
+            {"role": "村干部", "what": CODE_WHAT["village"], "code": "3607"},
+        ),
+    ],
+    ids=["empty", "suffix", "binary", "missing-column", "too-long", "bad-code-gbk"],
+)
+def test_a_malformed_roster_is_refused_with_its_reason(
+    field, tmp_path, name, content, row, column, message, args
+):
+    path = tmp_path / name
+    path.write_bytes(content)
+    before = User.objects.count()
+    with pytest.raises(ImportRejected) as exc:
+        accounts_import(path, by=None)
+    first = exc.value.report.errors[0]
+    assert (first.row, first.field) == (row, column)
+    assert first.message == str(message % args if args else message)
+    assert User.objects.count() == before
