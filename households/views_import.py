@@ -64,19 +64,26 @@ def _upload_dir(token: str):
     return tasks.upload_dir(token)
 
 
-def upload_store(upload, meta: dict, user) -> str:
-    """Keep an uploaded file until its import is confirmed or cancelled (or purged: they
-    hold ID numbers and phones); returns the token that names it."""
-    token = secrets.token_hex(12)
-    folder = _upload_dir(token)
+def import_township(user) -> Township | None:
+    """The township the user imports for (None: the whole county). 403 without the right."""
+    scope = require(user, "import")
+    if scope.role == Role.ADMIN:
+        return None
+    if scope.role == Role.TOWNSHIP and scope.township_id:
+        return Township.objects.get(pk=scope.township_id)
+    raise PermissionDenied("import")
+
+
+def upload_store(folder: Path, upload, meta: dict, user) -> Path:
+    """Keep an upload for review: the file under its own name and meta.json (the options,
+    the file's name, the uploader) in a new folder. Returns the file's path."""
     folder.mkdir(parents=True)
     path = folder / Path(upload.name).name
     with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    meta = {**meta, "file": path.name, "user": user.pk}
-    (folder / "meta.json").write_text(json.dumps(meta))
-    return token
+    (folder / "meta.json").write_text(json.dumps({**meta, "file": path.name, "user": user.pk}))
+    return path
 
 
 def upload_get(token: str, user, kind: str | None = None) -> tuple[Path, dict]:
@@ -90,30 +97,21 @@ def upload_get(token: str, user, kind: str | None = None) -> tuple[Path, dict]:
     return folder, meta
 
 
-def _import_township(user) -> Township | None:
-    """The township the user imports for (None: the whole county). 403 without the right."""
-    scope = require(user, "import")
-    if scope.role == Role.ADMIN:
-        return None
-    if scope.role == Role.TOWNSHIP and scope.township_id:
-        return Township.objects.get(pk=scope.township_id)
-    raise PermissionDenied("import")
-
-
 @login_required
 def import_start(request):
-    township = _import_township(request.user)
+    township = import_township(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        token = secrets.token_hex(12)
         meta = {k: form.cleaned_data[k] for k in ("kind", "crs", "skip_rejected")}
-        token = upload_store(form.cleaned_data["file"], meta, request.user)
+        upload_store(_upload_dir(token), form.cleaned_data["file"], meta, request.user)
         return redirect("import-review", token=token)
     return render(request, "households/import_start.html", {"form": form, "township": township})
 
 
 @login_required
 def import_review(request, token):
-    township = _import_township(request.user)
+    township = import_township(request.user)
     run = (
         ImportRun.objects.for_scope(scope_for(request.user))
         .filter(token=token, user=request.user)

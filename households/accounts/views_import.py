@@ -2,6 +2,7 @@
 imports (households.views_import keeps the upload until it is confirmed or cancelled), then
 the one-time passwords of the new accounts, shown once."""
 
+import secrets
 import shutil
 
 from django import forms
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from households import access
 from households.importing import ImportRejected
+from households.tasks import upload_dir
 from households.templates_xlsx import template_xlsx
 from households.views_import import MAX_LISTED, upload_get, upload_store
 
@@ -46,7 +48,8 @@ def account_import(request):
     access.require(request.user, "manage_accounts")
     form = RosterForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        token = upload_store(form.cleaned_data["file"], {"kind": KIND}, request.user)
+        token = secrets.token_hex(12)
+        upload_store(upload_dir(token), form.cleaned_data["file"], {"kind": KIND}, request.user)
         return redirect("account-import-review", token=token)
     return render(request, "households/accounts/import.html", {"form": form})
 
