@@ -17,4 +17,5 @@ def access(request):
             lambda: unread_count(request.user) if incidents else 0
         ),
         "gis_incidents": SimpleLazyObject(lambda: queue_counts(request.user) if incidents else {}),
+        "gis_can_manage_accounts": scope.can("manage_accounts"),
     }

@@ -17,8 +17,15 @@ def assignments_visible(user, grid: Grid):
 
 
 def can_unmask(user, grid: Grid) -> bool:
-    """ID numbers and phones in clear: the grid's own leader only."""
+    """ID numbers (and phones) in clear: the grid's own leader only."""
     return scope_for(user).role == Role.GRID_LEADER and in_scope(user, grid)
+
+
+def can_see_phones(user, grid: Grid) -> bool:
+    """Phones in clear: the grid's leader, and its members, who see only their own member
+    area's households and, of the grid's people, their leader and themselves (the minimum
+    they need to call the households they look after)."""
+    return scope_for(user).role in (Role.GRID_LEADER, Role.GRID_MEMBER) and in_scope(user, grid)
 
 
 def can_see_sensitive(user, grid: Grid) -> bool:

@@ -10,13 +10,17 @@ villagers), then distance. Staff confirm or change the proposals.
 """
 
 import math
-import secrets
 
 import numpy as np
-from django.contrib.auth.models import User
 from scipy.optimize import linear_sum_assignment
 
 from grids.models import Grid, GridAssignment, GridVersion, MemberArea
+from households.accounts.rules import Binding
+from households.accounts.services import (
+    account_password_issue,
+    account_post_bind,
+    account_post_end,
+)
 from households.models import Person, Role, UserArea
 
 OUTSIDE_AREA_COST_M = 500.0  # living outside the area counts like living 500 m farther
@@ -144,72 +148,56 @@ def member_area_appoint(area: MemberArea, person: Person | None) -> MemberArea:
     return area
 
 
-def _username_for(person: Person) -> str:
-    phone = "".join(c for c in person.phone if c.isdigit())
-    if len(phone) == 11 and not User.objects.filter(username=phone).exists():
-        return phone
-    return f"wg{person.pk}"
-
-
 def appointments_accounts_sync(village) -> dict:
     """Give every confirmed leader and member of the village's current grids an account bound
-    to their grid (and member area), and take the binding away from whoever lost the post.
+    to their grid (and member area), named after the post (households.accounts.rules), and
+    disable the account of whoever lost their post (disabled, not deleted: the access log
+    keeps naming who held it; a new post enables it again).
 
-    New accounts get no usable password: staff issue one on the grid page
+    New accounts get no usable password: staff issue a one-time password on the grid page
     (`account_issue_password`), so no password is ever generated unseen.
     """
-    posts = {}  # person id -> (role, grid code, member number)
+    posts = {}  # person id -> binding
     for grid in Grid.objects.filter(village=village, version__valid_to__isnull=True):
         if grid.leader_id and grid.leader_confirmed:
-            posts[grid.leader_id] = (Role.GRID_LEADER, grid.code, None)
+            posts[grid.leader_id] = Binding(Role.GRID_LEADER, village=village, grid_code=grid.code)
     for area in MemberArea.objects.filter(
         grid__village=village,
         grid__version__valid_to__isnull=True,
         member__isnull=False,
         member_confirmed=True,
     ).select_related("grid"):
-        posts.setdefault(area.member_id, (Role.GRID_MEMBER, area.grid.code, area.number))
+        posts.setdefault(
+            area.member_id,
+            Binding(
+                Role.GRID_MEMBER,
+                village=village,
+                grid_code=area.grid.code,
+                member_number=area.number,
+            ),
+        )
     revoked = 0
-    # accounts bound by hand (no resident linked) are the administrator's to manage
+    # accounts bound by hand (no resident linked) are the account pages' to manage
     for ua in UserArea.objects.filter(
-        village=village, role__in=[Role.GRID_LEADER, Role.GRID_MEMBER], person__isnull=False
-    ):
+        village=village,
+        role__in=[Role.GRID_LEADER, Role.GRID_MEMBER],
+        person__isnull=False,
+        user__is_active=True,
+    ).select_related("user", "village"):
         if ua.person_id not in posts:
-            ua.delete()  # no post, no access: the account keeps its name but sees nothing
+            account_post_end(ua)
             revoked += 1
     created = []
-    for person_id, (role, code, number) in posts.items():
-        ua = UserArea.objects.filter(person_id=person_id).first()
-        if ua is None:
-            person = Person.objects.get(pk=person_id)
-            user = User.objects.create_user(_username_for(person), first_name=person.name)
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-            UserArea.objects.create(
-                user=user,
-                role=role,
-                village=village,
-                grid_code=code,
-                member_number=number,
-                person=person,
-            )
+    people = Person.objects.in_bulk(list(posts))
+    for person_id, binding in posts.items():
+        user = account_post_bind(people[person_id], binding)
+        if user is not None:
             created.append(user.username)
-        elif (ua.role, ua.grid_code, ua.member_number, ua.village_id) != (
-            role,
-            code,
-            number,
-            village.pk,
-        ):
-            ua.role, ua.grid_code, ua.member_number, ua.village = role, code, number, village
-            ua.township = None
-            ua.save()
     return {"created": created, "revoked": revoked}
 
 
-def account_issue_password(person: Person) -> tuple[str, str]:
-    """A new random password for the person's account (shown once to the staff who asked)."""
+def account_issue_password(person: Person, *, by=None) -> tuple[str, str]:
+    """A one-time password for the person's account (shown once to the staff who asked,
+    changed at the person's next login)."""
     ua = person.user_area
-    password = secrets.token_urlsafe(9)
-    ua.user.set_password(password)
-    ua.user.save(update_fields=["password"])
-    return ua.user.username, password
+    return ua.user.username, account_password_issue(ua, by=by)

@@ -161,3 +161,15 @@ def moved_households(run, limit: int | None = None) -> list[dict]:
         for pk, old, new in listed
         if pk in found
     ]
+
+
+def village_grids(scope, village: Village) -> list[dict]:
+    """The village's current grids the scope covers, each with its member-area numbers: the
+    account pages' area pickers and checks (settings.ACCOUNTS_VILLAGE_GRIDS)."""
+    grids = Grid.objects.current().for_scope(scope).filter(village=village).order_by("code")
+    numbers = {}
+    for grid_id, number in (
+        MemberArea.objects.filter(grid__in=grids).order_by("number").values_list("grid", "number")
+    ):
+        numbers.setdefault(grid_id, []).append(number)
+    return [{"code": g.code, "areas": numbers.get(g.pk, [])} for g in grids.only("pk", "code")]

@@ -40,7 +40,7 @@ def grid_detail(request, code):
         person = get_object_or_404(
             Person.objects.filter(pk__in=holders, user_area__isnull=False), pk=request.POST["issue"]
         )
-        username, password = account_issue_password(person)
+        username, password = account_issue_password(person, by=request.user)
         messages.success(
             request,
             _(

@@ -48,6 +48,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "report_incidents": frozenset(
         {Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE, Role.GRID_LEADER, Role.GRID_MEMBER}
     ),
+    # which roles and areas each may grant: households.accounts.rules.grantable_roles
+    "manage_accounts": frozenset({Role.ADMIN, Role.TOWNSHIP}),
 }
 
 # role -> the level of the area it is bound to: the only switch on roles for areas
@@ -89,6 +91,25 @@ class Scope(Area):
 NO_SCOPE = Scope()
 
 
+_NO_AREA = object()
+
+
+def user_area(user) -> UserArea | None:
+    """The user's role and area (one query per request: scope_for and the password-change
+    middleware share it)."""
+    if not user.is_authenticated:
+        return None
+    cached = getattr(user, "_gis_area", None)
+    if cached is None:
+        cached = (
+            UserArea.objects.filter(user=user)
+            .select_related("village__township", "township")
+            .first()
+        ) or _NO_AREA
+        user._gis_area = cached
+    return None if cached is _NO_AREA else cached
+
+
 def scope_for(user) -> Scope:
     """The user's scope; users with no role see nothing (superusers administer everything)."""
     if not user.is_authenticated:
@@ -96,9 +117,7 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_gis_scope", None)
     if cached is not None:
         return cached
-    area = (
-        UserArea.objects.filter(user=user).select_related("village__township", "township").first()
-    )
+    area = user_area(user)
     if area is None:
         scope = Scope(COUNTY, role=Role.ADMIN) if user.is_superuser else NO_SCOPE
     else:

@@ -305,6 +305,16 @@ class UserArea(models.Model):
         related_name="user_area",
         verbose_name=_("resident"),
     )
+    # staff accounts (households.accounts): a contact number, shown masked; a password
+    # issued by someone else must be changed at the next login (gis.middleware)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    post_ended_at = models.DateTimeField(
+        _("post ended"),
+        null=True,
+        blank=True,
+        help_text=_("Disabled because the post ended (grids.appointments); a new post enables it."),
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_paths = ScopePaths(
@@ -346,8 +356,9 @@ class UserArea(models.Model):
 class AccessLog(models.Model):
     """Who saw or exported unmasked personal data, when, which households, from where."""
 
+    # accounts are disabled, never deleted, while the log names them (households.accounts)
     user = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, verbose_name=_("user")
+        "auth.User", on_delete=models.PROTECT, null=True, verbose_name=_("user")
     )
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
@@ -420,3 +431,6 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} ({self.get_status_display()})"
+
+
+from households.accounts.models import AccountEvent  # noqa: E402, F401 - a model of this app

@@ -49,13 +49,20 @@ EXAMPLE = [
 
 
 def household_template_xlsx() -> bytes:
+    return template_xlsx("户信息", HOUSEHOLD_COLUMNS, EXAMPLE)
+
+
+def template_xlsx(title: str, columns: list[tuple], example: list[str]) -> bytes:
+    """A template: the headers on the first sheet (required ones shaded), and a second sheet
+    explaining each column with an example row. `columns`: (Chinese header, canonical
+    column, required, description)."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "户信息"
-    ws.append([c[0] for c in HOUSEHOLD_COLUMNS])  # no example row here: it would be imported
+    ws.title = title
+    ws.append([c[0] for c in columns])  # no example row here: it would be imported
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="FCE4D6")
-    for cell, col in zip(ws[1], HOUSEHOLD_COLUMNS, strict=True):
+    for cell, col in zip(ws[1], columns, strict=True):
         cell.font = bold
         if col[2]:
             cell.fill = fill
@@ -63,12 +70,12 @@ def household_template_xlsx() -> bytes:
     ws.freeze_panes = "A2"
     doc = wb.create_sheet("说明 Columns")
     doc.append(["中文表头", "English column", "必填 required", "说明 description"])
-    for zh, en, required, desc in HOUSEHOLD_COLUMNS:
+    for zh, en, required, desc in columns:
         doc.append([zh, en, "是 yes" if required else "", desc])
     doc.append([])
-    doc.append(["示例 example（填写在“户信息”表中 / fill in on the first sheet）"])
-    doc.append([c[0] for c in HOUSEHOLD_COLUMNS])
-    doc.append(EXAMPLE)
+    doc.append([f"示例 example（填写在“{title}”表中 / fill in on the first sheet）"])
+    doc.append([c[0] for c in columns])
+    doc.append(example)
     for cell in doc[1]:
         cell.font = bold
     for letter, width in zip("ABCD", (16, 26, 14, 60), strict=True):

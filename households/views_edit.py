@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from households import access
-from households.importing.fields import ID_NUMBER_RE, PHONE_RE
+from households.forms import new_id_number_field, new_phone_field
 from households.models import Household
 from households.privacy import SENSITIVE_TAGS, mask_id_number, mask_phone
 from households.services import household_update
@@ -19,18 +19,8 @@ PLAIN_FIELDS = ["head", "members", "address", "civility_points"]
 class HouseholdForm(forms.ModelForm):
     """ID number and phone are never shown in clear here: a new value replaces the old one."""
 
-    new_phone = forms.RegexField(
-        PHONE_RE,
-        required=False,
-        label=_("New phone"),
-        help_text=_("Leave empty to keep the current one."),
-    )
-    new_id_number = forms.RegexField(
-        ID_NUMBER_RE,
-        required=False,
-        label=_("New ID number"),
-        help_text=_("Leave empty to keep the current one."),
-    )
+    new_phone = new_phone_field()
+    new_id_number = new_id_number_field()
 
     class Meta:
         model = Household

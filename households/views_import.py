@@ -86,6 +86,17 @@ def upload_store(folder: Path, upload, meta: dict, user) -> Path:
     return path
 
 
+def upload_get(token: str, user, kind: str | None = None) -> tuple[Path, dict]:
+    """The folder and description of the user's own upload (of `kind`); 404 otherwise."""
+    folder = _upload_dir(token)
+    if not (folder / "meta.json").exists():
+        raise Http404
+    meta = json.loads((folder / "meta.json").read_text())
+    if meta["user"] != user.pk or (kind is not None and meta["kind"] != kind):
+        raise Http404
+    return folder, meta
+
+
 @login_required
 def import_start(request):
     township = import_township(request.user)
@@ -101,7 +112,6 @@ def import_start(request):
 @login_required
 def import_review(request, token):
     township = import_township(request.user)
-    folder = _upload_dir(token)
     run = (
         ImportRun.objects.for_scope(scope_for(request.user))
         .filter(token=token, user=request.user)
@@ -109,10 +119,8 @@ def import_review(request, token):
     )
     if run is not None:  # confirmed and on the queue: its progress, then its report
         return _queued_import(request, run)
-    if not (folder / "meta.json").exists():
-        raise Http404
-    meta = json.loads((folder / "meta.json").read_text())
-    if meta["user"] != request.user.pk:
+    folder, meta = upload_get(token, request.user)
+    if meta["kind"] not in tasks.IMPORTERS:
         raise Http404
     path = folder / meta["file"]
     if request.method == "POST":

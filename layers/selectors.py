@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from grids.access import assignments_visible, can_see_sensitive, can_unmask
+from grids.access import assignments_visible, can_see_phones, can_see_sensitive, can_unmask
 from grids.models import Grid, GridAssignment, MemberArea
 from households.access import in_scope, scope_for
 from households.models import AccessLog, Household, Person
@@ -125,15 +125,18 @@ def grid_assignments(user, grid: Grid, *, q: str = "", tag: str = "", member=Non
             | Q(household__address__icontains=q)
             | Q(household__external_id__icontains=q)
         )
-        if can_unmask(user, grid):  # only who sees the numbers may search by them
-            match |= Q(household__id_number__icontains=q) | Q(household__phone__icontains=q)
+        # only who sees the numbers may search by them
+        if can_see_phones(user, grid):
+            match |= Q(household__phone__icontains=q)
+        if can_unmask(user, grid):
+            match |= Q(household__id_number__icontains=q)
         qs = qs.filter(match)
     return qs.order_by("member_area__number", "household__external_id")
 
 
 def household_rows(user, grid: Grid, assignments) -> tuple[list[HouseholdRow], bool]:
     """Rows for display and whether they hold unmasked personal data (then log the view)."""
-    unmask = can_unmask(user, grid)
+    unmask, phones = can_unmask(user, grid), can_see_phones(user, grid)
     tags = visible_tags(user, grid)
     rows = []
     for a in assignments:
@@ -145,7 +148,7 @@ def household_rows(user, grid: Grid, assignments) -> tuple[list[HouseholdRow], b
                 head=h.head,
                 members=h.members,
                 id_number=h.id_number if unmask else mask_id_number(h.id_number),
-                phone=h.phone if unmask else mask_phone(h.phone),
+                phone=h.phone if phones else mask_phone(h.phone),
                 address=h.address,
                 group=h.group.name if h.group else "",
                 member_number=a.member_area.number if a.member_area else None,
@@ -154,7 +157,7 @@ def household_rows(user, grid: Grid, assignments) -> tuple[list[HouseholdRow], b
                 location=h.location,
             )
         )
-    return rows, unmask and any(r.id_number or r.phone for r in rows)
+    return rows, any((unmask and r.id_number) or (phones and r.phone) for r in rows)
 
 
 def households_not_visited(user, grid: Grid, days: int = NOT_VISITED_DAYS) -> QuerySet:
@@ -188,11 +191,14 @@ class Contact:
     phone: str
     households: int
     visited: int  # households of the area visited in the last 90 days
+    household_id: int | None = None  # the person's household, logged when the phone is clear
+    in_clear: bool = False  # the phone is shown unmasked
 
 
 def grid_contacts(user, grid: Grid) -> list[Contact]:
-    """The leader and the members with their loads; a member sees the leader and themself."""
-    unmask = can_unmask(user, grid)
+    """The leader and the members with their loads; a member sees the leader and themself
+    (phones in clear for the grid's own people, can_see_phones)."""
+    clear = can_see_phones(user, grid)
     since = overdue_before()
     areas = (
         MemberArea.objects.for_scope(scope_for(user))
@@ -209,21 +215,16 @@ def grid_contacts(user, grid: Grid) -> list[Contact]:
         .order_by("number")
     )
 
-    def phone(p: Person | None) -> str:
+    def contact(post, number, p: Person | None, households, visited) -> Contact:
         if p is None:
-            return ""
-        return p.phone if unmask else mask_phone(p.phone)
+            return Contact(post, number, "", "", households, visited)
+        phone = p.phone if clear else mask_phone(p.phone)
+        in_clear = clear and bool(p.phone)
+        return Contact(post, number, p.name, phone, households, visited, p.household_id, in_clear)
 
     total = GridAssignment.objects.filter(grid=grid).count()
-    contacts = [
-        Contact(
-            "leader", None, grid.leader.name if grid.leader else "", phone(grid.leader), total, 0
-        )
-    ]
-    contacts += [
-        Contact("member", a.number, a.member.name if a.member else "", phone(a.member), a.n, a.seen)
-        for a in areas
-    ]
+    contacts = [contact("leader", None, grid.leader, total, 0)]
+    contacts += [contact("member", a.number, a.member, a.n, a.seen) for a in areas]
     return contacts
 
 

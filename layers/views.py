@@ -97,8 +97,9 @@ def _render_page(request, grid, *, form=None, status=200):
     can_log = scope.can("log_visits")
     if can_log and form is None:
         form = VisitForm(households=selectors.visit_households(request.user, grid))
-    if unmasked:
-        access_log_write(request, [r.pk for r in rows])
+    logged = [r.pk for r in rows] if unmasked else []
+    logged += [c.household_id for c in contacts if c.in_clear]  # the people's own phones
+    access_log_write(request, logged)
     tags = [(t, tag_label(t)) for t in selectors.visible_tags(request.user, grid)]
     labels = dict(tags)
     return render(

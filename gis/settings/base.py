@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "gis.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "gis.urls"
@@ -129,6 +130,11 @@ SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# Staff accounts (households.accounts) bound to a grid ask the grids app for a village's grids
+# and their member areas (households imports no other app: this setting wires them)
+ACCOUNTS_VILLAGE_GRIDS = "grids.selectors.village_grids"
+# Failed logins are kept (not only counted until the next success) for the account pages
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -6,7 +6,6 @@ Upsert key: (household id, name). Same checks, atomicity and report as the other
 import time
 from pathlib import Path
 
-import numpy as np
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,12 +14,11 @@ from households.models import Household, Person, Township
 from households.pg import tables_analyze
 
 from . import fields as F
-from .checks import check_required
 from .limits import check_lengths
-from .readers import PERSON_ALIASES, TABLE_SUFFIXES, ReadError, check_suffix, map_columns
+from .readers import PERSON_ALIASES
 from .report import ImportRejected, ImportReport, database_refusals
 from .scope import households_outside, township_label
-from .tables import read_table
+from .tables import read_rows
 
 PARTY_WORDS = {
     "": "",
@@ -64,28 +62,9 @@ def import_persons(
     path = Path(path)
     started = time.perf_counter()
     report = ImportReport(kind=_("residents"), source=path.name, dry_run=dry_run)
-    try:
-        check_suffix(path, TABLE_SUFFIXES)
-        table = read_table(path)
-        map_columns(table, PERSON_ALIASES, column_map)
-    except ReadError as exc:
-        report.error(exc.row, exc.field, str(exc))
-        raise ImportRejected(report) from exc
-    report.warnings += table.warnings
-    if not check_required(table, ("name", "household_id"), report, PERSON_ALIASES):
-        raise ImportRejected(report)
-    frame, file_rows, labels = table.frame, table.rows, table.labels
-    for col in PERSON_ALIASES:
-        frame[col] = frame[col].str.strip() if col in frame.columns else ""
-    report.rows = len(frame)
-    report.errors += table.errors
-    bad = table.bad.copy()
-
-    def flag(mask, col, message_for):
-        for i in np.flatnonzero(mask):
-            report.error(int(file_rows[i]), labels[col], message_for(i))
-        bad[mask] = True
-
+    table = read_rows(path, report, PERSON_ALIASES, ("name", "household_id"), column_map)
+    frame, file_rows, labels, bad = table.frame, table.rows, table.labels, table.bad
+    flag = table.flag
     too_long = check_lengths(frame, {"name": (Person, "name"), "phone": (Person, "phone")}, flag)
     households = dict(
         Household.objects.filter(external_id__in=set(frame["household_id"])).values_list(

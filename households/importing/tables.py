@@ -7,6 +7,7 @@ one 50 MB line is refused at once and in bounded memory.
 
 import csv
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,16 +15,20 @@ import pandas as pd
 from django.utils.translation import gettext_lazy as _
 
 from .cells import listed, to_table
+from .checks import check_required
 from .readers import (
     ERR_EMPTY_FILE,
     ERR_UNREADABLE,
     MAX_LINE_BYTES,
+    TABLE_SUFFIXES,
     ReadError,
     Table,
     check_shape,
     check_size,
+    check_suffix,
+    map_columns,
 )
-from .report import Problem
+from .report import ImportRejected, ImportReport, Problem
 from .xlsx import read_xlsx
 
 _CHUNK = 1 << 22  # bytes scanned for line feeds at a time
@@ -167,3 +172,43 @@ def _row_width_error(text: str, sep: str) -> ReadError:
     except csv.Error as exc:
         return ReadError(ERR_UNREADABLE % {"error": exc})
     return ReadError(ERR_UNREADABLE % {"error": "CSV"})
+
+
+@dataclass
+class Rows:
+    """A table's cells under their canonical columns, ready to be checked row by row: the
+    file row and the header of each, and the mask of rows refused so far (`flag`)."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    labels: dict
+    bad: np.ndarray
+    report: ImportReport
+
+    def flag(self, mask, col, message_for) -> None:
+        """Refuse the rows of `mask`, naming the column; `message_for(i)` says why."""
+        for i in np.flatnonzero(mask):
+            self.report.error(int(self.rows[i]), self.labels[col], message_for(i))
+        self.bad[mask] = True
+
+
+def read_rows(path: Path, report: ImportReport, aliases: dict, required, column_map=None) -> Rows:
+    """Read a CSV/XLSX table for an importer: its columns mapped (readers.map_columns), the
+    required ones present, every column of `aliases` there (empty when the file has none)
+    and stripped. ImportRejected, with the reason in `report`, when the file cannot be read."""
+    try:
+        check_suffix(path, TABLE_SUFFIXES)
+        table = read_table(path)
+        map_columns(table, aliases, column_map)
+    except ReadError as exc:
+        report.error(exc.row, exc.field, str(exc))
+        raise ImportRejected(report) from exc
+    report.warnings += table.warnings
+    if not check_required(table, required, report, aliases):
+        raise ImportRejected(report)
+    frame = table.frame
+    for col in aliases:
+        frame[col] = frame[col].str.strip() if col in frame.columns else ""
+    report.rows = len(frame)
+    report.errors += table.errors
+    return Rows(frame, table.rows, table.labels, table.bad.copy(), report)

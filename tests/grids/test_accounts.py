@@ -1,4 +1,5 @@
-"""Appointed leaders and members get accounts bound to their post; losing the post loses access."""
+"""Appointed leaders and members get accounts bound to their post, named after it; losing the
+post disables the account (never deletes it); a new post enables it again."""
 
 import io
 
@@ -8,7 +9,7 @@ from django.core.management import call_command
 
 from grids.appointments import account_issue_password, appointments_accounts_sync
 from grids.models import Grid, MemberArea
-from households.models import Role, UserArea, Village
+from households.models import AccountEvent, Role, UserArea, Village
 
 pytestmark = pytest.mark.django_db
 KENGKOU = "360721100200"
@@ -41,22 +42,52 @@ def test_confirmed_posts_get_accounts_and_proposals_do_not(village):
         grid.code,
         area.number,
     )
+    # named after the post, never after the person's phone
+    assert leader.user.username == f"{grid.code}-0"
+    assert member.user.username == f"{grid.code}-{area.number}"
     assert not leader.user.has_usable_password()  # staff issue passwords, shown once
     username, password = account_issue_password(leader.person)
     assert User.objects.get(username=username).check_password(password)
+    leader.refresh_from_db()
+    assert leader.must_change_password  # a one-time password
     # idempotent
     assert appointments_accounts_sync(village) == {"created": [], "revoked": 0}
 
 
-def test_losing_the_post_revokes_the_binding(village):
-    grid = Grid.objects.filter(village=village, version__valid_to__isnull=True).order_by("code")[0]
+def test_losing_the_post_disables_the_account_and_a_new_post_enables_it(village):
+    grid, second = Grid.objects.filter(village=village, version__valid_to__isnull=True).order_by(
+        "code"
+    )[:2]
     Grid.objects.filter(pk=grid.pk).update(leader_confirmed=True)
     appointments_accounts_sync(village)
     old = UserArea.objects.get(person_id=grid.leader_id)
     Grid.objects.filter(pk=grid.pk).update(leader=None, leader_confirmed=False)
     assert appointments_accounts_sync(village)["revoked"] == 1
-    assert not UserArea.objects.filter(pk=old.pk).exists()
-    assert User.objects.filter(pk=old.user_id).exists()  # the account stays, with no area
+    old.refresh_from_db()
+    old.user.refresh_from_db()
+    # disabled, not deleted: the access log and the record keep naming who held the post
+    assert not old.user.is_active and old.post_ended_at is not None
+    assert old.grid_code == grid.code  # the last post, for the record
+    actions = list(AccountEvent.objects.filter(account=old.user).values_list("action", flat=True))
+    assert actions[0] == AccountEvent.Action.POST_ENDED
+    assert appointments_accounts_sync(village)["revoked"] == 0  # once
+    # the same person confirmed as another grid's leader: enabled again, named after that post
+    Grid.objects.filter(pk=second.pk).update(leader=old.person, leader_confirmed=True)
+    appointments_accounts_sync(village)
+    old.refresh_from_db()
+    old.user.refresh_from_db()
+    assert old.user.is_active and old.post_ended_at is None and old.grid_code == second.code
+    assert old.user.username == f"{second.code}-0"
+
+
+def test_an_account_disabled_by_staff_stays_disabled(village):
+    grid = Grid.objects.filter(village=village, version__valid_to__isnull=True).order_by("code")[0]
+    Grid.objects.filter(pk=grid.pk).update(leader_confirmed=True)
+    appointments_accounts_sync(village)
+    ua = UserArea.objects.get(person_id=grid.leader_id)
+    User.objects.filter(pk=ua.user_id).update(is_active=False)
+    assert appointments_accounts_sync(village) == {"created": [], "revoked": 0}
+    assert not User.objects.get(pk=ua.user_id).is_active
 
 
 def test_grid_page_confirms_and_issues_a_password(village, township_user, client):

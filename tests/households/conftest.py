@@ -10,6 +10,7 @@ from django.db import connection
 
 from households.models import Household, Person, Township, Village, VillageGroup
 from tests.conftest import ANDORRA, DEMO
+from tests.layers.conftest import field, world  # noqa: F401  (the account tests' world)
 
 SNAPSHOT_MODELS = (Township, Village, VillageGroup, Household, Person)
 HOUSEHOLD_COLUMNS = DEMO.joinpath("households.csv").read_text("utf-8").splitlines()[0].split(",")

@@ -1,5 +1,7 @@
-"""Personal data on the field pages: unmasked for the grid's own leader only (and logged),
-masked for everyone else; sensitive tags only for those who need them; export and log."""
+"""Personal data on the field pages: ID numbers unmasked for the grid's own leader only,
+phones for the leader and, for their own member area and their leader, the grid's members
+(each view logged); masked for everyone else; sensitive tags only for those who need them;
+export and log."""
 
 import csv
 import io
@@ -44,7 +46,10 @@ def test_leader_sees_own_grid_unmasked_and_is_logged(field, client, sensitive):
     assert "tag-dibao" in page and "tag-left_behind_children" in page
     log = AccessLog.objects.get()
     assert log.user == leader and log.action == "view" and log.path == "/my/"
-    assert set(log.household_ids) == {h.pk for h in own} and log.ip == "127.0.0.1"
+    # the grid's households, and the households of its people, whose phones the page shows
+    people = [field.grid.leader, *[a.member for a in field.grid.member_areas.all() if a.member]]
+    assert set(log.household_ids) == {h.pk for h in own} | {p.household_id for p in people}
+    assert log.ip == "127.0.0.1"
     # the GeoJSON the map draws is unmasked too, and logged as well
     data = json.loads(client.get(f"/api/grids/{field.grid.code}/households.geojson").content)
     by_id = {f["id"]: f["properties"] for f in data["features"]}
@@ -52,7 +57,39 @@ def test_leader_sees_own_grid_unmasked_and_is_logged(field, client, sensitive):
     assert AccessLog.objects.count() == 2
 
 
-@pytest.mark.parametrize("role", ["grid_member", "village", "township", "county"])
+def test_member_calls_own_area_and_leader_but_sees_id_numbers_masked(field, client):
+    member = field.users["grid_member"]
+    number = member.area.member_number
+    client.force_login(member)
+    page = client.get("/my/").content.decode()
+    own = list(grid_households(field.grid, number))
+    assert own and any(h.phone for h in own)
+    for h in own:
+        assert not h.phone or f'href="tel:{h.phone}"' in page  # a link to call
+        assert not h.id_number or h.id_number not in page
+        assert not h.id_number or mask_id_number(h.id_number) in page
+    leader = field.grid.leader
+    assert f'href="tel:{leader.phone}"' in page
+    # nobody else's number: not the grid's other households', nor the other members'
+    allowed = {h.phone for h in own} | {leader.phone, member.area.person.phone}
+    assert set(FULL_PHONE.findall(page)) <= allowed
+    assert not FULL_ID.findall(page)
+    log = AccessLog.objects.get()
+    assert log.user == member and log.action == "view"
+    assert {h.pk for h in own} | {leader.household_id} <= set(log.household_ids)
+    geo = json.loads(client.get(f"/api/grids/{field.grid.code}/households.geojson").content)
+    props = {f["id"]: f["properties"] for f in geo["features"]}
+    for h in own:
+        assert props[h.external_id]["phone"] == h.phone
+        assert props[h.external_id]["id_number"] == mask_id_number(h.id_number)
+    assert AccessLog.objects.count() == 2
+    # a member searches their own area by phone, never by ID number
+    with_phone = next(h for h in own if h.phone)
+    rows = client.get("/my/", {"q": with_phone.phone[-4:]}).context["rows"]
+    assert with_phone.external_id in [r.external_id for r, _tags in rows]
+
+
+@pytest.mark.parametrize("role", ["village", "township", "county"])
 def test_others_see_masked_numbers_and_nothing_is_logged(field, client, sensitive, role):
     client.force_login(field.users[role])
     page = client.get(f"/grids/{field.grid.code}/work/").content.decode()

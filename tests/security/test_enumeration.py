@@ -8,14 +8,18 @@ grid of the same village, a grid of another village, another township created he
 - anonymous: a redirect to a login page;
 - an object outside the user's area: 404, pages and APIs alike (never 200, never 403);
 - every 200 (HTML, GeoJSON, JSON, CSV): the household ids in it are in the user's area, and
-  no full ID number or phone appears unless the user is that grid's own leader;
+  no full ID number or phone appears unless the user is that grid's own leader (or, for
+  phones, its member of that member area, and their leader's).
 - vector tiles (every layer, over the user's grid, another township and the whole county,
   at a zoom of points and one of counts) are decoded: every household and grid in them is
   in the user's area, and their features carry only their layer's declared fields.
 
-Skipped: the Django admin (/admin/: superusers only, Django's own permission checks),
-/static/ and /media/ (files; /media/ is served only with DEBUG), and /i18n/ (the language
-switch, no data).
+The world holds what once leaked: accounts made for confirmed leaders and members (their
+names show on the grid page and in the access log), a leader's searches by phone and by ID
+number (in the access log), village-level partition runs, staff accounts with phones. The
+Django admin (/admin/) is walked by its own test below, as the administrator and as every
+other role. Skipped: /static/ and /media/ (files; /media/ is served only with DEBUG), and
+/i18n/ (the language switch, no data).
 """
 
 import re
@@ -23,20 +27,33 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
-from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.test import Client, RequestFactory, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from grids.appointments import appointments_accounts_sync
 from grids.models import Grid, GridAssignment, PartitionRun
 from households.access import MATRIX
-from households.models import Household, Person, Township, Village
+from households.accounts.rules import binding_resolve
+from households.accounts.services import account_create
+from households.models import (
+    AccessLog,
+    AccountEvent,
+    Household,
+    Person,
+    Role,
+    Township,
+    UserArea,
+    Village,
+)
 from layers.api.tokens import token_issue
 from layers.collections import COLLECTIONS
 from layers.incidents.services import categories_ensure
 from layers.models import Incident, IncidentCategory, IncidentPhoto, Visit
 from layers.tiles import layers
-from tests.layers.factories import KENGKOU, OTHER_VILLAGE, WANXING
+from tests.layers.factories import KENGKOU, OTHER_VILLAGE, WANXING, make_role
 from tests.layers.test_tiles import decode, tile_of
 
 pytestmark = pytest.mark.django_db  # the module's world needs the test database
@@ -52,7 +69,10 @@ ROLES = (
 )
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
 PUBLIC = {"login", "report", "report-status"}  # the login form; the residents' report pages
-POST_PROBES = {"visit-add", "incident-act"}  # POST-only views that change nothing on an empty form
+# POST-only views that change nothing on an empty form
+POST_PROBES = {"visit-add", "incident-act", "account-status", "account-password"}
+# forms that are posted as well as shown: an empty form changes nothing either
+POST_ALSO = {"account-new", "account-detail", "account-import", "account-import-review"}
 # Open gaps in views outside layers/, each reported (regex over a problem line):
 # Views that refuse by role before they look the object up: a role without the action
 # gets the same 403 for any object, existing or not, which tells it nothing.
@@ -63,6 +83,16 @@ ROLE_FIRST = {
     "api-token-revoke": "api_tokens",
     "exports": "export",
     "incident-import-review": "import",
+    **dict.fromkeys(
+        [
+            "account-detail",
+            "account-status",
+            "account-password",
+            "account-village-grids",
+            "account-import-review",
+        ],
+        "manage_accounts",
+    ),
 }
 # The APIs' clients are programs: an anonymous request is 401 (WWW-Authenticate), not a
 # redirect to the login page
@@ -100,6 +130,7 @@ class Area:
     grid: str = ""
     member: int | None = None
     nobody: bool = False  # belongs to another user (an upload): 404 for everyone else
+    county: bool = False  # bound to the whole county (an account): county-wide roles only
 
 
 class World:
@@ -121,8 +152,19 @@ class World:
             scope_code=field.other.village.township.code,
             status=PartitionRun.Status.PROPOSED,
         )
+        for code in (KENGKOU, WANXING, OTHER_VILLAGE):  # village-level runs, in and out
+            PartitionRun.objects.create(
+                scope="village", scope_code=code, status=PartitionRun.Status.PROPOSED
+            )
+        villages = {v.code: v for v in Village.objects.all()}
         self.runs = [
-            (str(r.pk), Area(township=town[r.scope_code[:9]].pk))
+            (
+                str(r.pk),
+                Area(
+                    township=town[r.scope_code[:9]].pk,
+                    village=villages[r.scope_code].pk if r.scope == "village" else None,
+                ),
+            )
             for r in PartitionRun.objects.all()
         ]
         self.visits = []
@@ -176,6 +218,8 @@ class World:
                     ),
                 )
             )
+        self.accounts = self.people_and_staff(field)
+        self.searches(field)
         owner = User.objects.create_user("t-importer", is_staff=True)
         folder = Path(tmp_path) / "imports" / "abc123"
         folder.mkdir(parents=True)
@@ -240,10 +284,71 @@ class World:
             self.photos.append((str(photo.pk), area))
 
     @staticmethod
+    def people_and_staff(field) -> list[tuple[str, Area]]:
+        """Accounts as a county gets them: the confirmed leaders and members of two grids
+        (grids.appointments names them), each logging in once (the access log names them);
+        a village cadre with a phone, made on the account pages; a cadre of the other
+        township. Returns the account pages' values: user id and the area it is bound to."""
+        for grid in (field.grid, field.sibling):
+            Grid.objects.filter(pk=grid.pk).update(leader_confirmed=True)
+            grid.member_areas.filter(member__isnull=False).update(member_confirmed=True)
+        appointments_accounts_sync(field.village)
+        made = UserArea.objects.filter(person__isnull=False).exclude(
+            user__username__startswith="t-"
+        )
+        assert made.count() > 2
+        for ua in made.order_by("pk")[:4]:
+            client = Client()
+            client.force_login(ua.user)
+            client.get("/my/")
+        phone = field.grid.leader.phone  # a number the walk looks for
+        user, _password = account_create(
+            by=None, binding=binding_resolve(Role.VILLAGE, WANXING), name="钱七", phone=phone
+        )
+        UserArea.objects.filter(user=user).update(must_change_password=False)
+        other = make_role("t-other-cadre", Role.VILLAGE, village=field.other.village)
+        area = {ua.user_id: ua for ua in UserArea.objects.select_related("village")}
+
+        def where(user) -> Area:
+            ua = area[user.pk]
+            if ua.village is None and ua.township_id is None:
+                return Area(county=True)
+            return Area(
+                township=ua.township_id or ua.village.township_id,
+                village=ua.village_id,
+                grid=ua.grid_code,
+                member=ua.member_number,
+            )
+
+        staff = [u for r, u in field.users.items() if u is not None and u.pk in area]
+        return [(str(u.pk), where(u)) for u in [*staff, user, other]]
+
+    @staticmethod
+    def searches(field) -> None:
+        """The leader searches their grid by a household's phone and ID number: the access log
+        keeps the page, which county staff read in the walk. (Not repeated by the walk: a
+        page echoes its own search text, which its user typed.)"""
+        client = Client()
+        client.force_login(field.users["grid_leader"])
+        household = (
+            Household.objects.filter(grid_assignments__grid=field.grid)
+            .exclude(phone="")
+            .exclude(id_number="")
+            .first()
+        )
+        for number in (household.phone, household.id_number):
+            client.get(f"/grids/{field.grid.code}/work/", {"q": number})
+        assert AccessLog.objects.filter(path__contains="?q=").count() == 2
+
+    @staticmethod
     def grid_area(g: Grid) -> Area:
         return Area(township=g.village.township_id, village=g.village_id, grid=g.code)
 
     def values(self, route: str, param: str):
+        if param == "pk" and route.startswith("accounts/"):
+            return self.accounts
+        if param == "code" and route.startswith("accounts/villages/"):
+            return self.villages
         if param == "code":
             if route.startswith(("townships/", "api/townships/")):
                 return self.townships
@@ -353,6 +458,16 @@ class Scope:
                 {v for pair in own.values_list("id_number", "phone") for v in pair}
                 | set(people.values_list("phone", flat=True))
             ) - {""}
+        if role == "grid_member":  # phones only: their member area's, their leader's, their own
+            own = Household.objects.filter(
+                pk__in=GridAssignment.objects.filter(
+                    grid=field.grid, member_area__number=member
+                ).values("household_id")
+            )
+            people = [field.grid.leader, field.users["grid_member"].area.person]
+            self.unmasked = (
+                set(own.values_list("phone", flat=True)) | {p.phone for p in people if p}
+            ) - {""}
         self.member = member
 
     def covers(self, area: Area) -> bool:
@@ -360,6 +475,8 @@ class Scope:
             return area == Area() and not area.nobody
         if self.role in ("county", "admin") or area == Area():
             return True
+        if area.county:
+            return False
         demo = self.field.township.pk
         if area.township != demo:
             return False
@@ -397,13 +514,15 @@ def check_role(role: str, field, world: World, routes, numbers) -> list[str]:
     all_ids, all_phones = numbers
     for route, name in routes:
         for path, area in expand(route, world):
-            for query in QUERIES.get(name, [""]):
+            for query, method in [(q, "GET") for q in QUERIES.get(name, [""])] + (
+                [("", "POST")] if name in POST_ALSO else []
+            ):
                 url = path + query
-                response = client.get(url)
+                response = client.get(url) if method == "GET" else client.post(url, {})
                 if response.status_code == 405 and name in POST_PROBES:
                     response = client.post(url, {})
                 status = response.status_code
-                where = f"{role} {url} -> {status}"
+                where = f"{role} {method} {url} -> {status}"
                 if role == "anonymous":
                     location = response.get("Location", "")
                     if name in PUBLIC:
@@ -483,7 +602,10 @@ def walked(world, django_db_blocker, tmp_path_factory):
             if not r.startswith(SKIPPED_PREFIXES) and n != "set_language"
         ]
         numbers = personal_numbers()
+        changes = AccountEvent.objects.count()
         problems = [p for role in ROLES for p in check_role(role, world, things, routes, numbers)]
+        if AccountEvent.objects.count() != changes:  # GETs and empty forms change no account
+            problems.append("the walk changed accounts")
     return problems, {n for _r, n in routes}
 
 
@@ -518,6 +640,12 @@ def test_every_url_as_every_role_stays_in_scope(walked):
         "incident-notifications",
         "incident-import",
         "incident-import-review",
+        "accounts",
+        "account-detail",
+        "account-status",
+        "account-password",
+        "account-village-grids",
+        "account-import-review",
     } <= names
     assert not problems, "\n".join(problems)
     # the tiles were decoded, not empty: each role's own households and grids were there
@@ -537,3 +665,59 @@ def test_editing_the_url_to_another_grid_is_404(field, client, role):
             assert client.get(url).status_code == 404, url
     assert client.get("/grids/999999999999999/work/").status_code == 404
     assert client.get("/grids/not-a-code/work/").status_code == 404
+
+
+def admin_urls(field) -> list[str]:
+    """Every registered model's list, add and change pages (the change page of a household
+    and a resident with both numbers, of the first row otherwise)."""
+    household = (
+        Household.objects.filter(grid_assignments__grid=field.grid)
+        .exclude(phone="")
+        .exclude(id_number="")
+        .first()
+    )
+    person = Person.objects.exclude(phone="").filter(household=household).first() or (
+        Person.objects.exclude(phone="").first()
+    )
+    samples = {Household: household, Person: person}
+    request = RequestFactory().get("/")
+    request.user = field.users["admin"]
+    urls = []
+    for model, model_admin in admin.site._registry.items():
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        urls.append(reverse(f"{prefix}_changelist"))
+        if model_admin.has_add_permission(request):
+            urls.append(reverse(f"{prefix}_add"))
+        obj = samples.get(model) or model._default_manager.order_by("pk").first()
+        if obj is not None:
+            urls.append(reverse(f"{prefix}_change", args=[obj.pk]))
+    return urls
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_pages_mask_numbers_and_admit_the_administrator_only(field, client, role):
+    """The administrator sees every admin page with ID numbers and phones masked (an edit
+    replaces a number); nobody else gets an admin page."""
+    appointments_accounts_sync(field.village)
+    user = field.users[role]
+    if user is not None:
+        client.force_login(user)
+    all_ids, all_phones = personal_numbers()
+    problems = []
+    urls = admin_urls(field)
+    assert len(urls) > 20
+    for url in urls:
+        response = client.get(url)
+        if role != "admin":
+            if not (response.status_code == 302 and "/admin/login/" in response["Location"]):
+                problems.append(f"{role} {url} -> {response.status_code}: not sent to log in")
+            continue
+        if response.status_code != 200:
+            problems.append(f"{url} -> {response.status_code}")
+            continue
+        body = body_of(response)
+        full = {v for v in FULL_ID.findall(body) if v in all_ids}
+        full |= {v for v in FULL_PHONE.findall(body) if v in all_phones}
+        if full:
+            problems.append(f"{url}: unmasked numbers {sorted(full)[:3]}")
+    assert not problems, "\n".join(problems)
