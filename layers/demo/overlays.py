@@ -11,7 +11,7 @@ import numpy as np
 from django.contrib.gis.db.models.functions import Distance, PointOnSurface
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Subquery
 
 from households.models import Household, Township, Village
 from households.stamps import data_changed

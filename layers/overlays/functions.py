@@ -30,9 +30,6 @@ class WithinMetres(Func):
     def as_sql(self, compiler, connection, **extra):
         a, a_params = compiler.compile(self.source_expressions[0])
         b, b_params = compiler.compile(self.source_expressions[1])
-        sql = (
-            f"(ST_DWithin({a}, {b}, %s) AND "
-            f"ST_DWithin(({a})::geography, ({b})::geography, %s))"
-        )
+        sql = f"(ST_DWithin({a}, {b}, %s) AND ST_DWithin(({a})::geography, ({b})::geography, %s))"
         params = (*a_params, *b_params, degrees_bound(self.metres), *a_params, *b_params)
         return sql, (*params, self.metres)

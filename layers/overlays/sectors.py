@@ -47,9 +47,7 @@ def _to_wgs84(lon: float, lat: float) -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(local, 4326, always_xy=True)
 
 
-def sector(
-    *, lon: float, lat: float, direction: float, fov: float, range_m: float
-) -> Polygon:
+def sector(*, lon: float, lat: float, direction: float, fov: float, range_m: float) -> Polygon:
     """The view sector of a camera at (lon, lat), in EPSG:4326 coordinates."""
     full = fov >= 360
     steps = max(2, math.ceil(fov / ARC_STEP_DEG))

@@ -512,7 +512,7 @@
     const bases = window.gridMap.basemaps(cfg.basemaps, cfg.text);  // shared with map.js
     bases.initial.addTo(map);
     ["groups", "villages", "grids", "version", "moved", "households"].forEach(k => { ed.layers[k] = L.featureGroup().addTo(map); });
-    L.control.layers(bases.layers, { [cfg.text.villages]: ed.layers.villages, [cfg.text.groups]: ed.layers.groups,
+    ed.control = L.control.layers(bases.layers, { [cfg.text.villages]: ed.layers.villages, [cfg.text.groups]: ed.layers.groups,
       [cfg.text.grids]: ed.layers.grids, [cfg.text.households]: ed.layers.households }, { collapsed: true }).addTo(map);
     map.pm.setGlobalOptions({ snappable: false });
     const compact = () => map.getContainer().classList.toggle("labels-compact", map.getZoom() < 14);

@@ -106,7 +106,8 @@ class Command(BaseCommand):
         with self.step("incidents (bulk insert)"):
             self.say(f"{activity.incidents_load(anchor, seed)} incidents written")
         with self.step("cameras and service points"):
-            self.say("%d cameras, %d service points written" % overlays.overlays_load(seed))
+            cameras, points = overlays.overlays_load(seed)
+            self.say(f"{cameras} cameras, {points} service points written")
         return names
 
     @contextmanager
