@@ -141,7 +141,7 @@ def overlay_point_edit(request, kind, pk):
     if request.method == "POST":
         obj, scope = _object(request, kind, pk, "edit_overlays")
         return _save(request, obj.township, scope, kind, obj)
-    obj, _scope = _object(request, kind, pk, "view_map")
+    obj, _scope = _object(request, kind, pk, "view_grid")
     serializer = _kind(kind)[3]
     return feature_response(serializer, s.point_rows(type(obj).objects.filter(pk=obj.pk)))
 

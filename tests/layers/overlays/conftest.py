@@ -31,3 +31,12 @@ def small(db):
         "next_user": make_role("o-next", Role.TOWNSHIP, township=township),
         "leader": make_role("o-leader", Role.GRID_LEADER, village=village, grid_code=grid.code),
     }
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages compared in English (the site's default language is Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
