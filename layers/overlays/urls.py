@@ -14,12 +14,27 @@ urlpatterns = [
         views.overlay_point_new,
         name="overlay-point-new",
     ),
-    path("overlays/<str:kind>/<int:pk>/", views.overlay_point_edit, name="overlay-point"),
-    path(
-        "overlays/<str:kind>/<int:pk>/delete/",
-        views.overlay_point_remove,
-        name="overlay-point-delete",
-    ),
+    # one path per kind: a number names one object of one kind
+    *[
+        p
+        for kind in views.KINDS
+        for p in (
+            path(
+                f"overlays/{kind}/<int:pk>/",
+                views.overlay_point_edit,
+                {"kind": kind},
+                name="overlay-point" if kind == "cameras" else "overlay-service-point",
+            ),
+            path(
+                f"overlays/{kind}/<int:pk>/delete/",
+                views.overlay_point_remove,
+                {"kind": kind},
+                name="overlay-point-delete"
+                if kind == "cameras"
+                else "overlay-service-point-delete",
+            ),
+        )
+    ],
     path("townships/<str:code>/coverage/", views_analysis.coverage, name="overlay-coverage"),
     path(
         "townships/<str:code>/best-sites/",

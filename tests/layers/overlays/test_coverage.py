@@ -22,8 +22,7 @@ from layers.overlays.coverage import (
     households_uncovered,
 )
 from layers.overlays.selectors import best_sites, service_reach
-from layers.overlays.services import CameraInput, ServicePointInput, camera_save
-from layers.overlays.services import service_point_save
+from layers.overlays.services import CameraInput, ServicePointInput, camera_save, service_point_save
 
 COUNTY_SCOPE = Scope(COUNTY, role=Role.ADMIN)
 
@@ -82,7 +81,11 @@ def test_best_sites_pick_the_service_points_that_see_the_uncovered(small):
 
 @override_settings(
     OVERLAY_SERVICE_REACH_KM={
-        "party_centre": 0.45, "legal_adviser": 5, "mediation": 2, "police": 3, "elderly": 1
+        "party_centre": 0.45,
+        "legal_adviser": 5,
+        "mediation": 2,
+        "police": 3,
+        "elderly": 1,
     }
 )
 def test_service_reach_counts_households_farther_than_the_setting(small):

@@ -4,7 +4,6 @@ row rejects the file with messages naming the row and the field, and nothing is 
 import json
 
 import pytest
-from django.utils import translation
 
 from households.access import Scope
 from households.importing import ImportRejected
@@ -79,13 +78,20 @@ def test_file_level_problems_are_refused(small, tmp_path):
 
 def test_service_points_from_geojson_and_township_staff_only_in_their_township(small, tmp_path):
     features = [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, 26.205]},
-         "properties": {"编号": ref, "名称": ref, "类型": kind}}
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [x, 26.205]},
+            "properties": {"编号": ref, "名称": ref, "类型": kind},
+        }
         for ref, x, kind in (("P1", 115.901, "党群服务中心"), ("P2", 115.925, "调解室"))
     ]
-    path = write(tmp_path, "points.geojson", json.dumps({"type": "FeatureCollection", "features": features}))
+    path = write(
+        tmp_path, "points.geojson", json.dumps({"type": "FeatureCollection", "features": features})
+    )
     township = small["township"]
-    scope = Scope("township", township_id=township.pk, township_code=township.code, role=Role.TOWNSHIP)
+    scope = Scope(
+        "township", township_id=township.pk, township_code=township.code, role=Role.TOWNSHIP
+    )
     with pytest.raises(ImportRejected) as exc:
         import_overlay(path, SERVICE_POINTS, scope=scope)
     assert [(p.row, p.where) for p in exc.value.report.errors] == [(2, "feature")]

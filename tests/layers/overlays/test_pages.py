@@ -15,8 +15,15 @@ from layers.overlays.services import CameraInput, camera_save
 from tests.layers.overlays.conftest import NEXT_TOWNSHIP
 
 ADMIN = Scope(COUNTY, role=Role.ADMIN)
-GOOD = {"external_ref": "C9", "name": "", "lon": 115.902, "lat": 26.205, "direction": 90,
-        "fov": 90, "range_m": 100}
+GOOD = {
+    "external_ref": "C9",
+    "name": "",
+    "lon": 115.902,
+    "lat": 26.205,
+    "direction": 90,
+    "fov": 90,
+    "range_m": 100,
+}
 
 
 def client_of(user) -> Client:
@@ -51,8 +58,10 @@ def test_impossible_camera_is_400_naming_the_field(small, change, field):
     )
     assert response.status_code == 400
     form = response.context["camera_form"]
-    assert field in form.errors or any(field in str(e) for e in form.non_field_errors()) or (
-        field == "location" and form.non_field_errors()
+    assert (
+        field in form.errors
+        or any(field in str(e) for e in form.non_field_errors())
+        or (field == "location" and form.non_field_errors())
     )
     assert counts() == before
 
@@ -86,21 +95,26 @@ def test_township_staff_add_move_and_delete_in_their_area_only(small):
 def test_village_staff_cannot_move_a_camera_out_of_their_village(small):
     camera = camera_save(scope=ADMIN, data=CameraInput("C1", 115.902, 26.205, 90, 90, 100))
     c = client_of(small["village_user"])
-    response = c.post(f"/overlays/cameras/{camera.pk}/", {**GOOD, "external_ref": "C1", "lon": 115.925})
+    response = c.post(
+        f"/overlays/cameras/{camera.pk}/", {**GOOD, "external_ref": "C1", "lon": 115.925}
+    )
     assert response.status_code == 400
     camera.refresh_from_db()
     assert camera.location.x == pytest.approx(115.902)
 
 
-@pytest.mark.parametrize("url", [
-    "/townships/{code}/overlays/cameras.geojson?limit=1000000000",
-    "/townships/{code}/overlays/service-points.geojson?limit=0",
-    "/townships/{code}/overlays/cameras.geojson?limt=5",
-    "/overlay-layers.json?limit=1000000000",
-    "/api/v1/cameras/?limit=1000000000",
-    "/api/v1/service-points/?limit=1000000000",
-    "/ogc/collections/cameras/items?limit=1000000000",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/townships/{code}/overlays/cameras.geojson?limit=1000000000",
+        "/townships/{code}/overlays/service-points.geojson?limit=0",
+        "/townships/{code}/overlays/cameras.geojson?limt=5",
+        "/overlay-layers.json?limit=1000000000",
+        "/api/v1/cameras/?limit=1000000000",
+        "/api/v1/service-points/?limit=1000000000",
+        "/ogc/collections/cameras/items?limit=1000000000",
+    ],
+)
 def test_a_limit_of_a_billion_is_400_naming_the_parameter(small, url):
     response = client_of(small["township_user"]).get(url.format(code=small["township"].code))
     assert response.status_code == 400
@@ -113,13 +127,23 @@ def geojson_file(tmp_path, features, name="roads.geojson"):
     return path
 
 
-ROAD = {"type": "Feature", "properties": {"name": "村道"},
-        "geometry": {"type": "LineString", "coordinates": [[115.901, 26.201], [115.909, 26.209]]}}
+ROAD = {
+    "type": "Feature",
+    "properties": {"name": "村道"},
+    "geometry": {"type": "LineString", "coordinates": [[115.901, 26.201], [115.909, 26.209]]},
+}
 
 
 def upload(client, path, **fields):
-    data = {"name": "道路", "color": "#ff0000", "weight": 3, "fill": "", "level": "township",
-            "area": "360721199", **fields}
+    data = {
+        "name": "道路",
+        "color": "#ff0000",
+        "weight": 3,
+        "fill": "",
+        "level": "township",
+        "area": "360721199",
+        **fields,
+    }
     with open(path, "rb") as f:
         return client.post("/overlay-layers/", {**data, "file": f})
 
@@ -133,19 +157,31 @@ def upload(client, path, **fields):
         pytest.param("roads.kml", b"", id="empty"),
         pytest.param(
             "roads.geojson",
-            json.dumps({"type": "FeatureCollection", "features": [
-                {"type": "Feature", "properties": {"a": 1}, "geometry": None}]}).encode(),
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": [{"type": "Feature", "properties": {"a": 1}, "geometry": None}],
+                }
+            ).encode(),
             id="no-geometry",
         ),
         pytest.param(
             "far.geojson",
-            json.dumps({"type": "FeatureCollection", "features": [
-                {**ROAD, "geometry": {"type": "Point", "coordinates": [2.35, 48.85]}}]}).encode(),
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {**ROAD, "geometry": {"type": "Point", "coordinates": [2.35, 48.85]}}
+                    ],
+                }
+            ).encode(),
             id="outside-county",
         ),
     ],
 )
-def test_a_bad_layer_upload_is_400_naming_the_file_and_leaves_nothing(small, tmp_path, name, content):
+def test_a_bad_layer_upload_is_400_naming_the_file_and_leaves_nothing(
+    small, tmp_path, name, content
+):
     path = tmp_path / name
     path.write_bytes(content)
     before = counts()
@@ -164,8 +200,13 @@ def test_uploaded_layer_is_seen_in_its_area_only(small, tmp_path):
     layer = OverlayLayer.objects.get()
     assert (layer.feature_count, layer.geometry_type) == (1, "LineString")
     assert OverlayFeature.objects.get().label == "村道"
-    names = lambda user: [x["name"] for x in client_of(user).get("/overlay-layers.json").json()["layers"]]  # noqa: E731
+
+    def names(user):
+        return [x["name"] for x in client_of(user).get("/overlay-layers.json").json()["layers"]]
+
     assert names(small["leader"]) == ["道路"]
     assert names(small["next_user"]) == []
-    assert client_of(small["next_user"]).post(f"/overlay-layers/{layer.pk}/delete/").status_code == 404
+    assert (
+        client_of(small["next_user"]).post(f"/overlay-layers/{layer.pk}/delete/").status_code == 404
+    )
     assert OverlayLayer.objects.exists()
