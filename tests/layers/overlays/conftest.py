@@ -14,6 +14,10 @@ NEXT_TOWNSHIP, NEXT_VILLAGE = "360721198", "360721198200"
 
 @pytest.fixture
 def small(db):
+    return small_world()
+
+
+def small_world() -> dict:
     grid = other_township()
     township = Township.objects.create(code=NEXT_TOWNSHIP, name="邻镇")
     square = Polygon.from_bbox((115.92, 26.20, 115.93, 26.21))
