@@ -7,7 +7,7 @@ clockwise), then projected back to EPSG:4326. The arc is a polyline of vertices 
 ``ARC_STEP_DEG`` apart: its chord sags by range·(1 - cos(step/2)), 0.04 m at 100 m for 3°.
 A field of view of 360° is the whole disc (a dome camera).
 
-Pure: numpy, shapely and pyproj only; no Django.
+Numpy, shapely and pyproj; no database (the messages are translated by Django's gettext).
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from functools import lru_cache
 import numpy as np
 import pyproj
 import shapely
+from django.utils.translation import gettext_lazy as _
 from shapely.geometry import Polygon
 
 ARC_STEP_DEG = 3.0  # at most this between two vertices of the arc (see the sag above)
 
-ERR_DIRECTION = "direction must be from 0 up to 360 degrees (not including 360): {value!r}"
-ERR_FOV = "the field of view must be more than 0 and at most 360 degrees: {value!r}"
-ERR_RANGE = "the range must be more than 0 and at most {max} metres: {value!r}"
+ERR_DIRECTION = _("direction must be from 0 up to 360 degrees (not including 360): %(value)s")
+ERR_FOV = _("the field of view must be more than 0 and at most 360 degrees: %(value)s")
+ERR_RANGE = _("the range must be more than 0 and at most %(max)s metres: %(value)s")
 
 
 def check_angles(
@@ -33,11 +34,11 @@ def check_angles(
     """The fields that are impossible, each with its reason (empty: all are possible)."""
     errors = {}
     if not (math.isfinite(direction) and 0 <= direction < 360):
-        errors["direction"] = ERR_DIRECTION.format(value=direction)
+        errors["direction"] = ERR_DIRECTION % {"value": direction}
     if not (math.isfinite(fov) and 0 < fov <= 360):
-        errors["fov"] = ERR_FOV.format(value=fov)
+        errors["fov"] = ERR_FOV % {"value": fov}
     if not (math.isfinite(range_m) and 0 < range_m <= max_range_m):
-        errors["range_m"] = ERR_RANGE.format(max=max_range_m, value=range_m)
+        errors["range_m"] = ERR_RANGE % {"max": max_range_m, "value": range_m}
     return errors
 
 

@@ -15,7 +15,7 @@
       L.marker([s.lat, s.lon], { icon: L.divIcon({ className: "site-label", html: String(s.rank), iconSize: [24, 24] }) })
         .bindPopup("<b>#" + s.rank + " " + esc(s.label) + "</b><br>+" + s.gained).addTo(group);
     });
-    if (cfg.sites.length) map.fitBounds(group.getBounds().pad(0.2), { animate: false });
+    if (cfg.sites.length) map.fitBounds(group.getBounds().pad(0.5), { animate: false, maxZoom: 16 });
     document.body.dataset.sites = String(cfg.sites.length);
     document.body.dataset.covers = String(cfg.covers.length);
   });

@@ -82,6 +82,7 @@ def test_township_staff_import_cameras_see_sectors_and_find_sites(
         # 200 m from both, sees neither at 80 m)
         assert len(rows) == 1 and "辅警点" in rows[0] and rows[0].strip().endswith("1")
         assert page.evaluate("document.body.dataset.covers") == "1"
+        page.wait_for_load_state("networkidle")
         shot(page, f"best-sites-{size}")
         page.goto(f"{live_server.url}/townships/{code}/coverage/")
         assert "50 %" in page.locator("#grid-shares").inner_text()
