@@ -9,11 +9,22 @@ neighbour's road). Each test is an ``EXISTS`` over the sectors' GiST index.
 
 from __future__ import annotations
 
-from django.db.models import Case, Exists, F, FloatField, OuterRef, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
-from grids.models import Grid, GridAssignment
-from households.functions import SubqueryCount
+from grids.models import Grid
 from households.models import Household, Township, Village
 from households.scoping import GRID, TOWNSHIP, VILLAGE
 
@@ -32,6 +43,17 @@ def _seen(location: str = "location"):
     return Exists(Camera.objects.filter(sector__intersects=OuterRef(location)))
 
 
+def covered_ids() -> RawSQL:
+    """The ids of the households in some camera's view, as one uncorrelated subquery driven
+    from the cameras (a few hundred probes of the households' GiST index, computed once
+    per query and hashed), for counting many areas at once; ``_seen`` tests one row."""
+    household, camera = Household._meta.db_table, Camera._meta.db_table
+    return RawSQL(
+        f"SELECT h.id FROM {household} h JOIN {camera} c ON ST_Intersects(c.sector, h.location)",
+        (),
+    )
+
+
 def households_covered(scope) -> QuerySet:
     """The scope's households annotated with ``covered`` (in some camera's view)."""
     return Household.objects.for_scope(scope).annotate(covered=_seen())
@@ -39,7 +61,7 @@ def households_covered(scope) -> QuerySet:
 
 def households_uncovered(scope) -> QuerySet:
     """The scope's households outside every camera's view sector."""
-    return Household.objects.for_scope(scope).filter(~_seen())
+    return Household.objects.for_scope(scope).exclude(pk__in=covered_ids())
 
 
 def grids_uncovered(scope) -> QuerySet:
@@ -60,25 +82,20 @@ def coverage_shares(level: str, scope) -> QuerySet:
     """Townships, villages or current grids of the scope, each annotated with
     ``households``, ``covered`` (in some camera's view) and ``share`` (covered /
     households; None where there are no households). A township's and a village's
-    households are those of its village groups; a grid's, those assigned to it."""
-    if level == TOWNSHIP:
-        rows = Township.objects.for_scope(scope)
-        mine = Household.objects.filter(group__village__township=OuterRef("pk"))
-    elif level == VILLAGE:
-        rows = Village.objects.for_scope(scope)
-        mine = Household.objects.filter(group__village=OuterRef("pk"))
-    elif level == GRID:
-        rows = Grid.objects.for_scope(scope).current()
-        mine = GridAssignment.objects.filter(grid=OuterRef("pk"))
-        return rows.annotate(
-            households=SubqueryCount(mine),
-            covered=SubqueryCount(mine.filter(_seen("household__location"))),
-            share=_share("households", "covered"),
-        )
-    else:
+    households are those of its village groups; a grid's, those assigned to it.
+
+    One grouped query: the households are counted through the joins, the covered ones
+    by a FILTER on the ids of ``covered_ids`` (a hashed subplan, computed once)."""
+    paths = {
+        TOWNSHIP: (Township.objects.for_scope(scope), "villages__groups__households__id"),
+        VILLAGE: (Village.objects.for_scope(scope), "groups__households__id"),
+        GRID: (Grid.objects.for_scope(scope).current(), "assignments__household_id"),
+    }
+    if level not in paths:
         raise UnknownCoverageLevel(UNKNOWN_LEVEL.format(levels=", ".join(LEVELS), level=level))
+    rows, household = paths[level]
     return rows.annotate(
-        households=SubqueryCount(mine),
-        covered=SubqueryCount(mine.filter(_seen())),
+        households=Count(household),
+        covered=Count(household, filter=Q(**{f"{household}__in": covered_ids()})),
         share=_share("households", "covered"),
     )

@@ -14,7 +14,7 @@ from grids.models import Grid, GridAssignment
 from households.functions import SubqueryCount
 from households.models import Household, Township, Village
 
-from .coverage import _seen
+from .coverage import covered_ids
 from .functions import WithinMetres, degrees_bound
 from .models import OverlayFeature, OverlayLayer, ServicePoint
 from .siting import Siting, greedy_max_coverage
@@ -93,7 +93,9 @@ def candidate_households(
     if not candidates:
         return {}
     uncovered = (
-        Household.objects.filter(group__village__township=township).filter(~_seen()).values("pk")
+        Household.objects.filter(group__village__township=township)
+        .exclude(pk__in=covered_ids())
+        .values("pk")
     )
     inner, inner_params = uncovered.query.sql_with_params()
     table = Household._meta.db_table
@@ -132,7 +134,9 @@ def best_sites(township: Township, n: int, layer: OverlayLayer | None = None) ->
     radius = settings.OVERLAY_NEW_CAMERA_RANGE_M
     candidates = candidate_sites(township, layer)
     seen = candidate_households(township, candidates, radius)
-    uncovered = Household.objects.filter(group__village__township=township).filter(~_seen())
+    uncovered = Household.objects.filter(group__village__township=township).exclude(
+        pk__in=covered_ids()
+    )
     return BestSites(
         {c.key: c for c in candidates},
         greedy_max_coverage(candidates=seen, n=n),
