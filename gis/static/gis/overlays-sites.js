@@ -8,11 +8,14 @@
   document.addEventListener("gridmap:ready", e => {
     const map = e.detail.map, cfg = e.detail.config;
     const color = rank => COLORS[(rank - 1) % COLORS.length];
+    // the households the sites would add, alone: the others stay in the layer switcher
+    if (e.detail.overlays.households) map.removeLayer(e.detail.overlays.households);
+    map.createPane("sites").style.zIndex = 650;
     const group = L.featureGroup().addTo(map);
-    cfg.covers.forEach(c => L.circleMarker([c[1], c[0]], { radius: 4, weight: 1, color: "#fff", fillColor: color(c[2]), fillOpacity: 1 }).addTo(group));
+    cfg.covers.forEach(c => L.circleMarker([c[1], c[0]], { pane: "sites", radius: 5, weight: 1, color: "#fff", fillColor: color(c[2]), fillOpacity: 1 }).addTo(group));
     cfg.sites.forEach(s => {
-      L.circle([s.lat, s.lon], { radius: cfg.radius, color: color(s.rank), weight: 2, fill: false, dashArray: "4 3" }).addTo(group);
-      L.marker([s.lat, s.lon], { icon: L.divIcon({ className: "site-label", html: String(s.rank), iconSize: [24, 24] }) })
+      L.circle([s.lat, s.lon], { pane: "sites", radius: cfg.radius, color: color(s.rank), weight: 2, fill: true, fillOpacity: 0.08, dashArray: "4 3" }).addTo(group);
+      L.marker([s.lat, s.lon], { pane: "sites", icon: L.divIcon({ className: "site-label", html: String(s.rank), iconSize: [24, 24] }) })
         .bindPopup("<b>#" + s.rank + " " + esc(s.label) + "</b><br>+" + s.gained).addTo(group);
     });
     if (cfg.sites.length) map.fitBounds(group.getBounds().pad(0.5), { animate: false, maxZoom: 16 });
