@@ -99,3 +99,51 @@ def test_service_reach_counts_households_farther_than_the_setting(small):
     assert row.households == 4
     assert row.far_party_centre == 1
     assert (row.far_legal_adviser, row.far_mediation, row.far_police, row.far_elderly) == (4,) * 4
+
+
+@override_settings(OVERLAY_NEW_CAMERA_RANGE_M=120)
+def test_road_junctions_of_an_uploaded_layer_are_candidates(small, tmp_path):
+    """Three roads meet at J (115.907, 26.205: H4); two more meet end to end at K (a bend,
+    not a junction); a lone point feature P lies near H1. Candidates from the layer: J and
+    P (K is not a junction); best 2 sites: J (sees H4) and P (sees H1)."""
+    import json
+
+    from layers.overlays.layers import LayerStyle, overlay_layer_upload
+    from layers.overlays.selectors import JUNCTION, candidate_sites
+
+    cameras()
+    j, k, p = [115.907, 26.205], [115.903, 26.208], [115.9012, 26.2051]
+    lines = [
+        [j, [115.907, 26.209]],
+        [j, [115.909, 26.205]],
+        [[115.907, 26.201], j],
+        [[115.901, 26.208], k],
+        [k, [115.903, 26.209]],
+    ]
+    features = [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": c}}
+        for c in lines
+    ]
+    features.append(
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": p}}
+    )
+    path = tmp_path / "roads.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    layer = overlay_layer_upload(
+        scope=COUNTY_SCOPE,
+        user=None,
+        name="路网",
+        path=path,
+        style=LayerStyle("#333333", 2, False),
+        level="county",
+        area_code="",
+    )
+    found = [c for c in candidate_sites(small["township"], layer) if c.kind == JUNCTION]
+    assert sorted((round(c.lon, 4), round(c.lat, 4)) for c in found) == [
+        (115.9012, 26.2051),
+        (115.907, 26.205),
+    ]
+    result = best_sites(small["township"], 2, layer)
+    chosen = [result.candidates[s] for s in result.siting.sites]
+    assert {c.kind for c in chosen} == {JUNCTION}
+    assert len(result.siting.covered) == 2
