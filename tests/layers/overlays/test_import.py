@@ -110,3 +110,33 @@ def test_unknown_service_kind_is_named(small, tmp_path):
     problem = exc.value.report.errors[0]
     assert (problem.row, problem.field) == (2, "类型") and "网吧" in problem.message
     assert ServicePoint.objects.count() == 0
+
+
+def test_service_points_from_a_workbook_with_a_title_row(small, tmp_path):
+    """A county's XLSX: a title row above the header, Chinese headers, GCJ-02 coordinates
+    (converted: the point lands ~500 m from where the raw numbers would put it)."""
+    from openpyxl import Workbook
+
+    from households.coords import to_wgs84
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["外镇服务点台账"])
+    ws.append(["编号", "名称", "类型", "经度", "纬度"])
+    import numpy as np
+
+    # the GCJ-02 position of a WGS84 point in the village: found by inverting the inverse
+    lon, lat = 115.9055, 26.2055
+    g_lon, g_lat = lon, lat
+    for _ in range(5):
+        w_lon, w_lat = to_wgs84(np.array([g_lon]), np.array([g_lat]), "gcj02")
+        g_lon, g_lat = g_lon + lon - float(w_lon[0]), g_lat + lat - float(w_lat[0])
+    ws.append(["E1", "外村养老服务点", "养老服务点", g_lon, g_lat])
+    path = tmp_path / "points.xlsx"
+    wb.save(path)
+    report = import_overlay(path, SERVICE_POINTS, crs="gcj02")
+    assert report.created == 1
+    point = ServicePoint.objects.get()
+    assert (point.kind, point.village) == ("elderly", small["village"])
+    assert point.location.x == pytest.approx(lon, abs=1e-6)
+    assert point.location.y == pytest.approx(lat, abs=1e-6)

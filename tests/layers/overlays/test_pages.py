@@ -210,3 +210,38 @@ def test_uploaded_layer_is_seen_in_its_area_only(small, tmp_path):
         client_of(small["next_user"]).post(f"/overlay-layers/{layer.pk}/delete/").status_code == 404
     )
     assert OverlayLayer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("suffix", "driver"),
+    [("gpkg", "GPKG"), ("zip", "ESRI Shapefile"), ("kml", "KML"), ("geojson", "GeoJSON")],
+)
+def test_every_upload_format_is_stored(small, tmp_path, suffix, driver):
+    """One road (a line, 名称 村道) written by GDAL in each format; the zip holds a
+    Shapefile with its .cpg, so its Chinese name survives."""
+    import zipfile
+
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    frame = gpd.GeoDataFrame(
+        {"name": ["村道"]},
+        geometry=[LineString([(115.901, 26.201), (115.909, 26.209)])],
+        crs=4326,
+    )
+    if suffix == "zip":
+        folder = tmp_path / "shp"
+        folder.mkdir()
+        frame.to_file(folder / "roads.shp", driver=driver, encoding="UTF-8")
+        path = tmp_path / "roads.zip"
+        with zipfile.ZipFile(path, "w") as z:
+            for part in folder.iterdir():
+                z.write(part, part.name)
+    else:
+        path = tmp_path / f"roads.{suffix}"
+        frame.to_file(path, driver=driver)
+    assert upload(client_of(small["township_user"]), path).status_code == 302
+    feature = OverlayFeature.objects.get()
+    assert feature.label == "村道"
+    assert feature.geom.geom_type == "LineString"
+    assert feature.geom.extent == pytest.approx((115.901, 26.201, 115.909, 26.209))
