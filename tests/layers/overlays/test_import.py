@@ -3,9 +3,12 @@ row rejects the file with messages naming the row and the field, and nothing is 
 
 import json
 
+import numpy as np
 import pytest
+from openpyxl import Workbook
 
 from households.access import Scope
+from households.coords import to_wgs84
 from households.importing import ImportRejected
 from households.models import Role
 from households.scoping import COUNTY
@@ -115,16 +118,10 @@ def test_unknown_service_kind_is_named(small, tmp_path):
 def test_service_points_from_a_workbook_with_a_title_row(small, tmp_path):
     """A county's XLSX: a title row above the header, Chinese headers, GCJ-02 coordinates
     (converted: the point lands ~500 m from where the raw numbers would put it)."""
-    from openpyxl import Workbook
-
-    from households.coords import to_wgs84
-
     wb = Workbook()
     ws = wb.active
     ws.append(["外镇服务点台账"])
     ws.append(["编号", "名称", "类型", "经度", "纬度"])
-    import numpy as np
-
     # the GCJ-02 position of a WGS84 point in the village: found by inverting the inverse
     lon, lat = 115.9055, 26.2055
     g_lon, g_lat = lon, lat
