@@ -451,6 +451,7 @@ class World:
                 "member-areas": self.members,
                 "households": self.households,
                 **self.refs,
+                "incidents": self.incidents,
             }[kind]
         if param == "layer":
             return [("households", Area())]
