@@ -87,7 +87,9 @@ class LayerUploadForm(forms.Form):
         data = super().clean()
         level, area = data.get("level"), data.get("area", "")
         digits = {COUNTY: 0, TOWNSHIP: 9, VILLAGE: 12}.get(level)
-        if level and (len(area) != digits or (area and not area.isdigit())):
+        if level == COUNTY and area:
+            self.add_error("area", _("leave the code empty for the whole county"))
+        elif level and level != COUNTY and (len(area) != digits or not area.isdigit()):
             self.add_error("area", _("give the %(n)d-digit code of the area") % {"n": digits})
         return data
 

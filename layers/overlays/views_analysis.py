@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from grids.views import _map_config
@@ -64,7 +65,7 @@ def best_sites_page(request, code):
     if layer_id:
         layer = layers.filter(pk=layer_id).first()
         if layer is None:
-            form.add_error("layer", "no such layer in your area")
+            form.add_error("layer", _("no such layer in your area"))
             return render(
                 request,
                 "layers/overlays/best_sites.html",
