@@ -44,8 +44,13 @@ def check_angles(
 
 @lru_cache(maxsize=4096)
 def _to_wgs84(lon: float, lat: float) -> pyproj.Transformer:
-    local = pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={lat!r} +lon_0={lon!r} +datum=WGS84 +units=m")
-    return pyproj.Transformer.from_crs(local, 4326, always_xy=True)
+    """From the camera's aeqd (metres east, north) to longitude/latitude: a PROJ pipeline
+    written out (0.3 ms to build; a transformer from two CRS objects takes 20 ms, looking
+    them up in PROJ's database)."""
+    return pyproj.Transformer.from_pipeline(
+        f"+proj=pipeline +step +inv +proj=aeqd +lat_0={lat!r} +lon_0={lon!r} +ellps=WGS84 "
+        "+step +proj=unitconvert +xy_in=rad +xy_out=deg"
+    )
 
 
 def sector(*, lon: float, lat: float, direction: float, fov: float, range_m: float) -> Polygon:
