@@ -245,3 +245,34 @@ def test_every_upload_format_is_stored(small, tmp_path, suffix, driver):
     assert feature.label == "村道"
     assert feature.geom.geom_type == "LineString"
     assert feature.geom.extent == pytest.approx((115.901, 26.201, 115.909, 26.209))
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        pytest.param("cams.csv", "编号,经度\nC1,115.9\n", "方向", id="missing-columns"),
+        pytest.param("cams.pdf", "%PDF-1.4", ".pdf", id="wrong-type"),
+        pytest.param("cams.csv", "\x00\x01PK\x03\x04", "CSV", id="corrupt"),
+        pytest.param(
+            "cams.csv",
+            "编号,经度,纬度,方向,视场角,距离\nC1,115.902,26.205,90,720,50\n",
+            "视场角",
+            id="impossible-fov",
+        ),
+    ],
+)
+def test_a_bad_camera_file_is_a_400_report_and_writes_nothing(
+    small, settings, tmp_path, name, content, words
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
+    c = client_of(small["township_user"])
+    upload_file = SimpleUploadedFile(name, content.encode("utf-8"))
+    response = c.post("/overlay-import/", {"kind": "cameras", "crs": "", "file": upload_file})
+    assert response.status_code == 302
+    review = c.get(response["Location"])
+    assert review.status_code == 400
+    assert words in review.content.decode()
+    assert c.post(response["Location"], {"confirm": "1"}).status_code == 400
+    assert Camera.objects.count() == 0
