@@ -34,7 +34,8 @@ def ctx_state(village):
 
 
 def with_cells(ctx: EditContext, cells) -> EditContext:
-    return dataclasses.replace(ctx, geo=dataclasses.replace(ctx.geo, cells=cells))
+    layout = dataclasses.replace(ctx.geo.layout, cells=cells)
+    return dataclasses.replace(ctx, geo=dataclasses.replace(ctx.geo, layout=layout))
 
 
 def border_unit(ctx, state):
