@@ -19,7 +19,7 @@ The public surface, for the command line, the Django services and the grid edito
   robust union chain), :func:`polygonal`, :func:`to_lonlat`, :func:`utm_epsg` (the one
   metric-CRS rule);
 - rules: :func:`band_state` (``BAND_UNDER`` / ``BAND_IN`` / ``BAND_OVER``),
-  :func:`grid_codes`, :func:`member_code`, :func:`member_number`.
+  :func:`grid_codes`, :func:`next_codes`, :func:`member_code`, :func:`member_number`.
 """
 
 from .api import VillageLayout, is_connected, subgraph, village_layout
@@ -31,6 +31,7 @@ from .codes import (
     grid_codes,
     member_code,
     member_number,
+    next_codes,
 )
 from .core import partition
 from .params import (
@@ -61,6 +62,7 @@ __all__ = [
     "is_connected",
     "member_code",
     "member_number",
+    "next_codes",
     "partition",
     "polygonal",
     "subgraph",

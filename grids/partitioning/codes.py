@@ -4,7 +4,9 @@
   band ``(lo, hi)``, both ends inside (:func:`band_state`).
 - Grid codes: the village code and a 3-digit sequence, numbered in reading order (rows
   from north to south about one grid high, west to east within a row), skipping codes
-  already taken (:func:`grid_codes`, :func:`new_ids`, :func:`reading_order`).
+  already taken (:func:`grid_codes`, :func:`new_ids`, :func:`reading_order`); grids
+  added to numbered ones (an edit, an incremental run) continue after the highest code
+  ever taken (:func:`next_codes`).
 - Member areas: ``{grid code}-{2-digit number}``, numbered from 1 (:func:`member_code`,
   :func:`member_number`).
 """
@@ -55,6 +57,19 @@ def new_ids(village_id: str, count: int, taken: frozenset[str], start: int = 1) 
             out.append(gid)
         seq += 1
     return out
+
+
+def next_seq(village_id: str, taken) -> int:
+    """The sequence number after the highest taken code of the village (1 if none): new
+    grids of an edited or incrementally repartitioned village never reuse a code."""
+    n = len(village_id)
+    seqs = [int(c[n:]) for c in taken if c.startswith(village_id) and c[n:].isdigit()]
+    return max(seqs, default=0) + 1
+
+
+def next_codes(village_id: str, count: int, taken) -> list[str]:
+    """``count`` new grid codes after the highest taken one (:func:`next_seq`)."""
+    return new_ids(village_id, count, frozenset(taken), next_seq(village_id, taken))
 
 
 def grid_codes(

@@ -129,10 +129,9 @@
     return out;
   }
 
+  /* Only grids of loaded villages are drawn here, and a loaded village has its band. */
   function bandOf(code, n) {
-    const v = ed.villages[villageOf(code)];
-    const [lo, hi] = v && v.band ? v.band : [40, 60];
-    return n < lo ? "under" : n > hi ? "over" : "in";
+    return window.gridBand.state(n, ed.villages[villageOf(code)].band);
   }
 
   function personName(code, pid) {
