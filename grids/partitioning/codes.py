@@ -8,7 +8,7 @@
   added to numbered ones (an edit, an incremental run) continue after the highest code
   ever taken (:func:`next_codes`).
 - Member areas: ``{grid code}-{2-digit number}``, numbered from 1 (:func:`member_code`,
-  :func:`member_number`).
+  :func:`member_number`, :func:`member_grid`).
 """
 
 from __future__ import annotations
@@ -35,6 +35,11 @@ def member_code(grid_code: str, number: int) -> str:
 def member_number(code: str) -> int:
     """The number of a member area from its code (:func:`member_code`'s inverse)."""
     return int(code.rsplit("-", 1)[1])
+
+
+def member_grid(code: str) -> str:
+    """The grid code of a member area from its code (:func:`member_code`'s inverse)."""
+    return code.rsplit("-", 1)[0]
 
 
 def reading_order(cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
