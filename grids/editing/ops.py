@@ -31,6 +31,7 @@ from grids.partitioning import (
     band_state,
     member_code,
     next_codes,
+    union_polygons,
 )
 
 SPLIT_SLACK = 0.1  # automatic split: parts within 10 % of an equal share
@@ -306,7 +307,7 @@ def _split_line(ctx, state, code, rows, coords):
     geo = ctx.geo
     if line is None or not len(rows):
         raise _err(M.ERR_SPLIT_LINE, grid=code)
-    poly = shapely.union_all([geo.cells[u] for u in np.unique(geo.unit[rows])])
+    poly, _step = union_polygons(geo.cells[np.unique(geo.unit[rows])])  # the robust chain
     pieces = [p for p in shapely.get_parts(split_by(poly, line)) if p.area > 0]
     xy = geo.hxy[rows]
     part = np.full(len(rows), -1)
