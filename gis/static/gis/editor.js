@@ -531,12 +531,12 @@
     const loadedVillage = code => ed.villages[villageOf(code)] && ed.villages[villageOf(code)].loaded;
     ed.tileGrids = VT.layer(map, cfg.tiles, "grids", {
       style: p => (loadedVillage(p.code) ? [] : { color: BAND[p.band] || "#555", weight: 1.5, fill: true, fillColor: BAND[p.band] || "#999", fillOpacity: 0.12 }),
-      tooltip: p => esc(p.code.slice(-3)) + " · " + p.households, featureId: p => p.code, pane: "context", zIndex: 1 });
+      tooltip: p => esc(p.code.slice(-3)) + " · " + p.households, featureId: p => p.code, pane: "context", zIndex: 1, big: true });
     const context = [
       // group outlines from the zoom below the village zoom: at the township view the grids
       // (drawn along group lines) show the structure, and 20 tiles fewer load at the start
-      VT.layer(map, cfg.tiles, "groups", { style: { color: "#555", weight: 1, dashArray: "2 4", fill: false, interactive: false }, pane: "context", zIndex: 2, minZoom: cfg.editZoom - 1 }),
-      VT.layer(map, cfg.tiles, "villages", { style: { color: "#222", weight: 3, fill: false, interactive: false }, pane: "context", zIndex: 3 }),
+      VT.layer(map, cfg.tiles, "groups", { style: { color: "#555", weight: 1, dashArray: "2 4", fill: false, interactive: false }, pane: "context", zIndex: 2, minZoom: cfg.editZoom - 1, big: true }),
+      VT.layer(map, cfg.tiles, "villages", { style: { color: "#222", weight: 3, fill: false, interactive: false }, pane: "context", zIndex: 3, big: true }),
     ];
     context.forEach(l => l.addTo(ed.layers.villages));
     ed.tileGrids.addTo(map);
