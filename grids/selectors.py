@@ -4,13 +4,15 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from django.db import connection
-from django.db.models import Case, F, OuterRef, QuerySet, Value, When
+from django.db.models import Case, CharField, F, OuterRef, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat, Greatest, Length, LPad
 
 from grids.models import Grid, GridAssignment, GridVersion, MemberArea, PartitionRun
 from grids.partitioning import (
     BAND_IN,
     BAND_OVER,
     BAND_UNDER,
+    MEMBER_DIGITS,
     LockedGrids,
     PartitionParams,
     member_code,
@@ -130,6 +132,14 @@ def band_case(count: str, lo: str, hi: str) -> Case:
         When(**{f"{count}__gt": F(hi)}, then=Value(BAND_OVER)),
         default=Value(BAND_IN),
     )
+
+
+def member_code_sql(grid: str, number: str) -> Concat:
+    """:func:`grids.partitioning.member_code` in SQL, from the fields ``grid`` (the grid's
+    code) and ``number``: ``{grid}-{number}``, the number zero-padded to MEMBER_DIGITS."""
+    text = Cast(number, CharField())
+    width = Greatest(Length(text), Value(MEMBER_DIGITS))
+    return Concat(grid, Value("-"), LPad(text, width, Value("0")), output_field=CharField())
 
 
 def village_band(village: Village) -> tuple[int, int]:

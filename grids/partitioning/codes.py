@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 
 BAND_UNDER, BAND_IN, BAND_OVER = "under", "in", "over"
+MEMBER_DIGITS = 2  # member area numbers are zero-padded to this width (more digits kept)
 
 
 def band_state(households: int, band: tuple[int, int]) -> str:
@@ -29,7 +30,7 @@ def band_state(households: int, band: tuple[int, int]) -> str:
 
 def member_code(grid_code: str, number: int) -> str:
     """The code of member area ``number`` (1, 2, ...) of a grid: ``{grid}-{number:02d}``."""
-    return f"{grid_code}-{int(number):02d}"
+    return f"{grid_code}-{int(number):0{MEMBER_DIGITS}d}"
 
 
 def member_number(code: str) -> int:
