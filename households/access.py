@@ -50,6 +50,10 @@ MATRIX: dict[str, frozenset[str]] = {
     ),
     # which roles and areas each may grant: households.accounts.rules.grantable_roles
     "manage_accounts": frozenset({Role.ADMIN, Role.TOWNSHIP}),
+    # cameras and service points, in their own area (layers.overlays)
+    "edit_overlays": frozenset({Role.ADMIN, Role.TOWNSHIP, Role.VILLAGE}),
+    # vector layers of other departments, seen in the area their uploader chose
+    "upload_layers": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP}),
 }
 
 # role -> the level of the area it is bound to: the only switch on roles for areas

@@ -92,3 +92,11 @@ from .incidents.models import (  # noqa: E402, F401
     IncidentNotification,
     IncidentPhoto,
 )
+
+# Overlays (cameras, service points, uploaded layers): their own subpackage, registered here.
+from .overlays.models import (  # noqa: E402, F401
+    Camera,
+    OverlayFeature,
+    OverlayLayer,
+    ServicePoint,
+)

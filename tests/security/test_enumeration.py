@@ -36,6 +36,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from grids.appointments import appointments_accounts_sync
 from grids.models import Grid, GridAssignment, PartitionRun
 from households.access import MATRIX
+from households.access import Scope as UserScope
 from households.accounts.rules import binding_resolve
 from households.accounts.services import account_create
 from households.models import (
@@ -48,10 +49,18 @@ from households.models import (
     UserArea,
     Village,
 )
+from households.scoping import COUNTY
 from layers.api.tokens import token_issue
 from layers.collections import COLLECTIONS
 from layers.incidents.services import categories_ensure
 from layers.models import Incident, IncidentCategory, IncidentPhoto, Visit
+from layers.overlays.models import OverlayLayer
+from layers.overlays.services import (
+    CameraInput,
+    ServicePointInput,
+    camera_save,
+    service_point_save,
+)
 from layers.tiles import layers
 from tests.layers.factories import KENGKOU, OTHER_VILLAGE, WANXING, make_role
 from tests.layers.test_tiles import decode, tile_of
@@ -70,9 +79,24 @@ ROLES = (
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
 PUBLIC = {"login", "report", "report-status"}  # the login form; the residents' report pages
 # POST-only views that change nothing on an empty form
-POST_PROBES = {"visit-add", "incident-act", "account-status", "account-password"}
+POST_PROBES = {
+    "visit-add",
+    "incident-act",
+    "account-status",
+    "account-password",
+    "overlay-point-new",
+}
 # forms that are posted as well as shown: an empty form changes nothing either
-POST_ALSO = {"account-new", "account-detail", "account-import", "account-import-review"}
+POST_ALSO = {
+    "account-new",
+    "account-detail",
+    "account-import",
+    "account-import-review",
+    "overlay-point",
+    "overlay-service-point",
+    "overlay-layers",
+    "overlay-import",
+}
 # Open gaps in views outside layers/, each reported (regex over a problem line):
 # Views that refuse by role before they look the object up: a role without the action
 # gets the same 403 for any object, existing or not, which tells it nothing.
@@ -83,6 +107,7 @@ ROLE_FIRST = {
     "api-token-revoke": "api_tokens",
     "exports": "export",
     "incident-import-review": "import",
+    "overlay-import-review": "import",
     **dict.fromkeys(
         [
             "account-detail",
@@ -110,6 +135,9 @@ QUERIES = {  # list, search and filter variants of some endpoints
     "incident-queue": ["", "?q=all", "?q=overdue", "?q=mine"],
     "incident-features": ["", "?township=360721199", "?grid=360721199200001"],
     "incident-heat": ["", "?township=360721100"],
+    "overlay-points": ["", "?limit=5000"],
+    "overlay-best-sites": ["", "?n=3"],
+    "api-cameras-list": ["?limit=10000"],
 }
 
 
@@ -240,6 +268,34 @@ class World:
             self.tiles += [(z, *tile_of(h.x, h.y, z)) for z in (16, 12)]
         self.tiles.append((8, *tile_of(115.9, 26.2, 8)))
         self.incidents_make(field)
+        self.overlays_make(field)
+
+    def overlays_make(self, field):
+        """A camera and a service point at a household of the leader's grid, of another
+        village and of the other township; a layer for the county, one for the demo
+        township, one for the other township."""
+        admin = UserScope(COUNTY, role=Role.ADMIN)
+        self.cameras, self.service_points, self.refs = [], [], {"cameras": [], "service-points": []}
+        for n, grid in enumerate((field.grid, field.far, field.other)):
+            h = GridAssignment.objects.filter(grid=grid).first().household.location
+            area = Area(township=grid.village.township_id, village=grid.village_id)
+            camera = camera_save(scope=admin, data=CameraInput(f"CAM{n}", h.x, h.y, 45, 90, 80))
+            point = service_point_save(
+                scope=admin, data=ServicePointInput(f"SP{n}", "police", h.x, h.y, f"点{n}")
+            )
+            self.cameras.append((str(camera.pk), area))
+            self.service_points.append((str(point.pk), area))
+            self.refs["cameras"].append((camera.external_ref, area))
+            self.refs["service-points"].append((point.external_ref, area))
+        self.layers = []
+        for level, township in (
+            ("county", None),
+            ("township", field.township),
+            ("township", field.other.village.township),
+        ):
+            layer = OverlayLayer.objects.create(name=level, level=level, township=township)
+            area = Area(township=township.pk) if township else Area()
+            self.layers.append((str(layer.pk), area))
 
     def incidents_make(self, field):
         """An incident in the leader's grid, one in each other grid, and one outside every
@@ -366,6 +422,14 @@ class World:
             return self.incidents
         if param == "code" and route.startswith("report/"):
             return self.codes
+        if param == "pk" and route.startswith("overlays/cameras/"):
+            return self.cameras
+        if param == "pk" and route.startswith("overlays/service-points/"):
+            return self.service_points
+        if param == "pk" and route.startswith("overlay-layers/"):
+            return self.layers
+        if param == "kind":
+            return [("cameras", Area()), ("service-points", Area())]
         if param == "token":
             return self.tokens
         if param == "external_id":
@@ -386,6 +450,7 @@ class World:
                 "grid-versions": [(f"{c}-v1", a) for c, a in self.grids],
                 "member-areas": self.members,
                 "households": self.households,
+                **self.refs,
                 "incidents": self.incidents,
             }[kind]
         if param == "layer":
@@ -647,6 +712,22 @@ def test_every_url_as_every_role_stays_in_scope(walked):
         "account-password",
         "account-village-grids",
         "account-import-review",
+        "overlay-map",
+        "overlay-points",
+        "overlay-point",
+        "overlay-point-new",
+        "overlay-point-delete",
+        "overlay-service-point",
+        "overlay-coverage",
+        "overlay-best-sites",
+        "overlay-service-reach",
+        "overlay-import",
+        "overlay-import-review",
+        "overlay-layers",
+        "overlay-layers-json",
+        "overlay-layer-delete",
+        "api-cameras-list",
+        "api-service-points-detail",
     } <= names
     assert not problems, "\n".join(problems)
     # the tiles were decoded, not empty: each role's own households and grids were there
