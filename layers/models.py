@@ -92,3 +92,6 @@ from .incidents.models import (  # noqa: E402, F401
     IncidentNotification,
     IncidentPhoto,
 )
+
+# The coverage dashboard's one model (a grid's party group)
+from .coverage.models import PartyGroup  # noqa: E402, F401
