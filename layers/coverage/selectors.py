@@ -250,6 +250,14 @@ def grid_figures(ctx: Context, party: dict[str, int]) -> dict[str, dict]:
     return out
 
 
+def at_level(ctx: Context, level: str) -> Context:
+    """The same area counted per ``level`` unit (the villages of the county, the grids of
+    a township)."""
+    parent = {TOWNSHIP: COUNTY, VILLAGE: TOWNSHIP, GRID: VILLAGE}[level]
+    place = Place(parent, f"{ctx.place.level}:{ctx.place.code}", "", ctx.place.area)
+    return Context(ctx.scope, place, ctx.now)
+
+
 def _per_grid(ctx: Context) -> Context:
     """The same place, counted per grid."""
     return Context(ctx.scope, Place(VILLAGE, "", "", ctx.place.area), ctx.now)
