@@ -81,6 +81,8 @@ def place_parse(scope, level: str | None, code: str | None) -> Place:
         if scope.level != COUNTY:
             raise Http404
         return Place(COUNTY, "", str(_("County")), Area(COUNTY))
+    if scope.level in LEVELS and LEVELS.index(level) < LEVELS.index(scope.level):
+        raise Http404  # a place wider than the user's area
     if not code and level == scope.level:
         code = {TOWNSHIP: scope.township_code, VILLAGE: scope.village_code}.get(level, "")
     digits = CODE_LEN[level]
