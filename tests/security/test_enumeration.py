@@ -70,7 +70,13 @@ ROLES = (
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
 PUBLIC = {"login", "report", "report-status"}  # the login form; the residents' report pages
 # POST-only views that change nothing on an empty form
-POST_PROBES = {"visit-add", "incident-act", "account-status", "account-password"}
+POST_PROBES = {
+    "visit-add",
+    "incident-act",
+    "account-status",
+    "account-password",
+    "grid-party-group",
+}
 # forms that are posted as well as shown: an empty form changes nothing either
 POST_ALSO = {"account-new", "account-detail", "account-import", "account-import-review"}
 # Open gaps in views outside layers/, each reported (regex over a problem line):
@@ -110,6 +116,15 @@ QUERIES = {  # list, search and filter variants of some endpoints
     "incident-queue": ["", "?q=all", "?q=overdue", "?q=mine"],
     "incident-features": ["", "?township=360721199", "?grid=360721199200001"],
     "incident-heat": ["", "?township=360721100"],
+    "coverage": ["", "?level=township&code=360721100", "?level=township&code=360721199"],
+    "coverage-table": ["", "?level=village&code=360721100200", "?level=grid&code=360721199200001"],
+    "coverage-areas": ["", "?level=township&code=360721199"],
+    "coverage-heat": ["?layer=density&z=12", "?layer=overdue&z=10&level=township&code=360721199"],
+    "coverage-households": ["?code=360721100200", "?code=360721199200"],
+    "coverage-charts": ["", "?level=village&code=360721100201"],
+    "coverage-xlsx": ["", "?level=township&code=360721199"],
+    "coverage-csv": ["", "?level=village&code=360721199200"],
+    "coverage-report": ["", "?level=village&code=360721100200"],
 }
 
 

@@ -7,7 +7,7 @@ from layers.coverage import heat
 from layers.coverage.exports import ERR_ORDER
 from layers.coverage.indicators import INDICATORS
 
-from .world import A, A1, A2, B, B1, C, T, small_township
+from .world import A1, A2, B1, A, B, C, T, small_township
 
 pytestmark = pytest.mark.django_db
 
