@@ -15,7 +15,7 @@ from grids.models import Grid, MemberArea
 from households.scoping import COUNTY, GRID, TOWNSHIP, VILLAGE
 from layers.models import Incident, Visit
 
-from .selectors import VISIT_DAYS, Context, at_level, figures_cached, grid_rows
+from .selectors import VISIT_DAYS, Context, at_level, figures_cached, grid_list
 
 MONTHS = 12  # the trend and the monthly charts cover the last twelve months
 SIZE_BIN = 5  # grid sizes in bins of five households
@@ -36,8 +36,9 @@ def months(now: dt.datetime, n: int = MONTHS) -> list[dt.date]:
 
 def charts(ctx: Context) -> dict:
     scope, area = ctx.scope, ctx.place.area
-    sizes = [g["household_count"] for g in grid_rows(scope, area)]
-    bands = [(g["village__grid_min"], g["village__grid_max"]) for g in grid_rows(scope, area)]
+    grids = grid_list(ctx)
+    sizes = [g["household_count"] for g in grids]
+    bands = [(g["village__grid_min"], g["village__grid_max"]) for g in grids]
     loads = list(
         MemberArea.objects.for_scope(scope)
         .in_area(area)
@@ -101,12 +102,14 @@ def _common(bands: list[tuple[int, int]]) -> list[int]:
 
 _VISITS_SQL = """
 WITH m AS (SELECT d::date AS start, (d + interval '1 month')::date AS stop
-           FROM generate_series(%s::date, %s::date, interval '1 month') AS d)
-SELECT m.start, count(DISTINCT v.household_id),
-       count(*) FILTER (WHERE v.visited_on >= m.start)
-FROM m JOIN layers_visit v ON v.visited_on < m.stop AND v.visited_on >= m.stop - %s
-WHERE v.id IN ({visits})
-GROUP BY m.start
+           FROM generate_series(%s::date, %s::date, interval '1 month') AS d),
+v AS MATERIALIZED (SELECT household_id, visited_on FROM layers_visit
+                   WHERE id IN ({visits}) AND visited_on >= %s::date - %s),
+seen AS (
+  SELECT m.start, v.household_id, count(*) FILTER (WHERE v.visited_on >= m.start) AS n
+  FROM m JOIN v ON v.visited_on < m.stop AND v.visited_on >= m.stop - %s
+  GROUP BY m.start, v.household_id)
+SELECT start, count(*), sum(n)::int FROM seen GROUP BY start
 """
 
 
@@ -130,10 +133,13 @@ def trend(ctx: Context) -> dict:
         valid = [h for start, end, h in versions if start < stop and (end is None or end >= stop)]
         n_grids.append(len(valid))
         in_grid.append(sum(valid))
-    visits = Visit.objects.for_scope(scope).in_area(area).values("pk")
+    visits = Visit.objects.for_scope(scope).in_area(area).order_by().values("pk")
     s_sql, s_params = visits.query.sql_with_params()
     with connection.cursor() as cur:
-        cur.execute(_VISITS_SQL.format(visits=s_sql), (ms[0], ms[-1], VISIT_DAYS, *s_params))
+        cur.execute(
+            _VISITS_SQL.format(visits=s_sql),
+            (ms[0], ms[-1], *s_params, ms[0], VISIT_DAYS, VISIT_DAYS),
+        )
         seen = {r[0]: (r[1], r[2]) for r in cur.fetchall()}
     inc = (
         Incident.objects.for_scope(scope)
@@ -199,7 +205,7 @@ def problems(ctx: Context) -> list[dict]:
     grids, _t = figures_cached(at_level(ctx, GRID) if ctx.place.level != VILLAGE else ctx)
     raw_of = {g["code"]: g["raw"] for g in grids}
     old = ctx.now - dt.timedelta(days=LEADERLESS_DAYS)
-    for g in grid_rows(ctx.scope, ctx.place.area):
+    for g in grid_list(ctx):
         if not (g["leader_id"] and g["leader_confirmed"]) and g["version__valid_from"] <= old:
             days = (ctx.now - g["version__valid_from"]).days
             out["leaderless"].append((GRID, g["code"], g["code"], days))

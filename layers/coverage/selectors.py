@@ -8,119 +8,32 @@ the scoped households, the grid query is the scoped current grids.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from django.core.cache import caches
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from grids.models import Grid
 from households.models import Household, Township, Village
-from households.scoping import COUNTY, GRID, TOWNSHIP, VILLAGE, Area, contains
+from households.scoping import COUNTY, GRID, TOWNSHIP, VILLAGE, Area
 from households.stamps import stamps
 from layers.incidents.stats import incident_stats
 
 from .indicators import INDICATORS, SOURCES
 from .models import PARTY_GROUP_MIN_MEMBERS, PartyGroup
-
-VISIT_DAYS = 90  # "visited" means: at least one visit in the last 90 days
-LEVELS = (COUNTY, TOWNSHIP, VILLAGE, GRID)
-CHILD = {COUNTY: TOWNSHIP, TOWNSHIP: VILLAGE, VILLAGE: GRID, GRID: GRID}
-CODE_LEN = {TOWNSHIP: 9, VILLAGE: 12, GRID: 15}
-ERR_LEVEL = _("level must be one of county, township, village, grid (not %(value)r)")
-ERR_CODE = _("code must be the %(digits)s-digit code of a %(level)s (not %(value)r)")
-
-
-class ParameterError(ValueError):
-    """A malformed dashboard parameter: the message names it (a 400)."""
-
-
-@dataclass(frozen=True)
-class Place:
-    """An area the dashboard shows: its level, code, name and the hierarchy Area."""
-
-    level: str
-    code: str
-    name: str
-    area: Area
-    parents: tuple = ()  # (level, code, name) of the places above, widest first
-
-
-@dataclass
-class Context:
-    """What a source needs: the user's scope, the place shown, its units' level, the time."""
-
-    scope: Area
-    place: Place
-    now: dt.datetime = field(default_factory=timezone.now)
-
-    @property
-    def level(self) -> str:
-        return CHILD[self.place.level]
-
-    @property
-    def since(self) -> dt.date:
-        return timezone.localdate(self.now) - dt.timedelta(days=VISIT_DAYS)
-
-
-def place_parse(scope, level: str | None, code: str | None) -> Place:
-    """The place of ``?level=&code=`` (default: the user's own area), in the user's area:
-    ParameterError for a malformed one, 404 for one outside the area or unknown."""
-    level = level or (scope.level if scope.level in (COUNTY, TOWNSHIP, VILLAGE) else GRID)
-    if level not in LEVELS:
-        raise ParameterError(ERR_LEVEL % {"value": level})
-    if level == COUNTY:
-        if code:
-            raise ParameterError(ERR_CODE % {"digits": 0, "level": level, "value": code})
-        if scope.level != COUNTY:
-            raise Http404
-        return Place(COUNTY, "", str(_("County")), Area(COUNTY))
-    if scope.level in LEVELS and LEVELS.index(level) < LEVELS.index(scope.level):
-        raise Http404  # a place wider than the user's area
-    if not code and level == scope.level:
-        code = {TOWNSHIP: scope.township_code, VILLAGE: scope.village_code}.get(level, "")
-    digits = CODE_LEN[level]
-    if not (code or "").isdigit() or len(code) != digits:
-        raise ParameterError(ERR_CODE % {"digits": digits, "level": level, "value": code})
-    return _place(scope, level, code)
-
-
-def _place(scope, level: str, code: str) -> Place:
-    if level == TOWNSHIP:
-        t = Township.objects.filter(code=code).first()
-        if t is None or not contains(scope, t):
-            raise Http404
-        return Place(level, code, t.name, Area.of_township(t), _up(scope, t))
-    if level == VILLAGE:
-        v = Village.objects.select_related("township").filter(code=code).first()
-        if v is None or not contains(scope, v):
-            raise Http404
-        t = v.township
-        area = Area(VILLAGE, t.pk, v.pk, township_code=t.code, village_code=v.code)
-        return Place(level, code, v.name, area, (*_up(scope, t), (TOWNSHIP, t.code, t.name)))
-    g = (
-        Grid.objects.for_scope(scope)
-        .current()
-        .select_related("village__township")
-        .filter(code=code)
-        .first()
-    )
-    if g is None:
-        raise Http404
-    v, t = g.village, g.village.township
-    area = Area(GRID, t.pk, v.pk, g.code, township_code=t.code, village_code=v.code)
-    parents = (*_up(scope, t), (TOWNSHIP, t.code, t.name), (VILLAGE, v.code, v.name))
-    return Place(GRID, code, g.code, area, parents)
-
-
-def _up(scope, township) -> tuple:
-    return ((COUNTY, "", str(_("County"))),) if scope.level == COUNTY else ()
+from .places import (  # noqa: F401 - the places API, from here too
+    CHILD,
+    LEVELS,
+    VISIT_DAYS,
+    Context,
+    ParameterError,
+    Place,
+    at_level,
+    place_parse,
+)
 
 
 def units(ctx: Context) -> list[dict]:
@@ -168,16 +81,22 @@ GROUP BY t.code, v.code, gr.code
 """
 
 
-def household_figures(ctx: Context) -> dict[str, dict]:
-    """Per unit: households, in_grid, with_member, visited, not_visited (households of the
-    unit's villages; of a grid: those assigned to it), party_members (of grids)."""
-    scoped = Household.objects.for_scope(ctx.scope).in_area(ctx.place.area).values("pk")
+def _household_query(ctx: Context) -> list[tuple]:
+    scoped = Household.objects.for_scope(ctx.scope).in_area(ctx.place.area).order_by().values("pk")
     sql, params = scoped.query.sql_with_params()
-    out: dict[str, dict] = defaultdict(lambda: defaultdict(int))
     with connection.cursor() as cur:
         cur.execute(_HOUSEHOLD_SQL.format(scoped=sql), (ctx.since, *params))
-        rows = cur.fetchall()
-    for t, v, g, n, in_grid, member, visited, party in rows:
+        return cur.fetchall()
+
+
+def household_figures(ctx: Context) -> dict[str, dict]:
+    """Per unit: households, in_grid, with_member, visited, not_visited (households of the
+    unit's villages; of a grid: those assigned to it), party_members (of grids). One query
+    per area (kept for every level of it), rolled up here."""
+    out: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+    for t, v, g, n, in_grid, member, visited, party in cached(
+        ctx, "households", _household_query, per_level=False
+    ):
         unit = _unit_of(ctx.level, t, v, g)
         if unit is None:  # at the grid level, households outside every grid
             continue
@@ -231,11 +150,16 @@ def grid_rows(scope, area: Area) -> QuerySet:
     )
 
 
+def grid_list(ctx: Context) -> list[dict]:
+    """The grid rows of the place's area (one query per area, kept for every level)."""
+    return cached(ctx, "grids", lambda c: list(grid_rows(c.scope, c.place.area)), per_level=False)
+
+
 def grid_figures(ctx: Context, party: dict[str, int]) -> dict[str, dict]:
     """Per unit: grids, grids_in_band/under/over, areas_in_band, grids_led, members,
     qualifying, qualifying_no_group (party members of each grid: ``party``)."""
     out: dict[str, dict] = defaultdict(lambda: defaultdict(int))
-    for g in grid_rows(ctx.scope, ctx.place.area):
+    for g in grid_list(ctx):
         unit = _unit_of(ctx.level, g["village__township__code"], g["village__code"], g["code"])
         raw = out[unit]
         n, lo, hi = g["household_count"], g["village__grid_min"], g["village__grid_max"]
@@ -250,14 +174,6 @@ def grid_figures(ctx: Context, party: dict[str, int]) -> dict[str, dict]:
         raw["qualifying"] += qualifies
         raw["qualifying_no_group"] += qualifies and not g["party_group"]
     return out
-
-
-def at_level(ctx: Context, level: str) -> Context:
-    """The same area counted per ``level`` unit (the villages of the county, the grids of
-    a township)."""
-    parent = {TOWNSHIP: COUNTY, VILLAGE: TOWNSHIP, GRID: VILLAGE}[level]
-    place = Place(parent, f"{ctx.place.level}:{ctx.place.code}", "", ctx.place.area)
-    return Context(ctx.scope, place, ctx.now)
 
 
 def _per_grid(ctx: Context) -> Context:
@@ -330,20 +246,26 @@ TABLE_CACHE_SECONDS = 600  # visits and incidents change during the day: ten min
 
 def township_ids(ctx: Context) -> list[int]:
     """The townships whose data stamps an answer about the place depends on."""
-    if ctx.place.level == COUNTY:
+    if ctx.place.area.level == COUNTY:
         return list(Township.objects.for_scope(ctx.scope).values_list("pk", flat=True))
     return [ctx.place.area.township_id]
 
 
-def cache_key(ctx: Context, what: str) -> str:
-    """What an answer about the place depends on: the scope, the place, the data stamps of
-    its townships (a new grid version or an import changes them), the day."""
+def cache_key(ctx: Context, what: str, *, per_level: bool = True) -> str:
+    """What an answer about the place depends on: the scope, the area (and the level of its
+    units, unless the answer serves every level), the data stamps of its townships (a new
+    grid version or an import changes them), the day."""
+    area = ctx.place.area
     raw = "|".join(
-        (
+        str(p)
+        for p in (
             what,
             ctx.scope.cache_key(),
-            ctx.place.level,
-            ctx.place.code,
+            area.level,
+            area.township_id,
+            area.village_id,
+            area.grid_code,
+            ctx.level if per_level else "",
             stamps(township_ids(ctx)),
             timezone.localdate(ctx.now).isoformat(),
         )
@@ -351,8 +273,8 @@ def cache_key(ctx: Context, what: str) -> str:
     return "coverage:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def cached(ctx: Context, what: str, compute):
-    key = cache_key(ctx, what)
+def cached(ctx: Context, what: str, compute, *, per_level: bool = True):
+    key = cache_key(ctx, what, per_level=per_level)
     found = caches["default"].get(key)
     if found is None:
         found = compute(ctx)
