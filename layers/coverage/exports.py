@@ -7,7 +7,7 @@ import csv
 import datetime as dt
 import io
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -186,6 +186,7 @@ def household_points(scope, place) -> dict:
         .in_area(place.area)
         .annotate(
             in_grid=Exists(current),
+            grid_code=Subquery(current.values("grid__code")[:1]),
             member=Exists(
                 current.filter(
                     member_area__member__isnull=False, member_area__member_confirmed=True
@@ -195,6 +196,6 @@ def household_points(scope, place) -> dict:
             geojson=api_geojson("location"),
         )
         .order_by("external_id")
-        .values("external_id", "in_grid", "member", "visited", "geojson")
+        .values("external_id", "grid_code", "in_grid", "member", "visited", "geojson")
     )
     return HouseholdPoint(rows, many=True).data

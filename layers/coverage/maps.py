@@ -49,13 +49,14 @@ class HouseholdPoint(FeatureSerializer):
     visited in 90 days."""
 
     fid = serializers.CharField(source="external_id")
+    grid = serializers.CharField(source="grid_code", allow_null=True)
     in_grid = serializers.BooleanField()
     member = serializers.BooleanField()
     visited = serializers.BooleanField()
 
     class Meta(FeatureSerializer.Meta):
         model = Village
-        fields = ("fid", "geojson", "in_grid", "member", "visited")
+        fields = ("fid", "geojson", "grid", "in_grid", "member", "visited")
 
 
 def outlines(ctx: Context) -> dict[str, str]:

@@ -221,7 +221,7 @@ def figures(ctx: Context) -> tuple[list[dict], dict]:
                 raws[code].update(
                     {k: v if isinstance(v, float) else int(v) for k, v in raw.items()}
                 )
-    total: dict[str, float] = defaultdict(float)
+    total: dict[str, float] = defaultdict(int)
     for row in rows:
         row["raw"] = raws[row["code"]]
         for k, v in row["raw"].items():

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 from rest_framework.renderers import JSONRenderer
 
 from households.access import require
-from households.privacy import client_ip, logged_path
+from households.privacy import client_ip
 from households.scoping import VILLAGE
 from households.serializers import GEOJSON
+from layers.models import IncidentCategory
 
 from . import exports, heat, insights, maps
 from . import report as reports
@@ -76,6 +77,9 @@ def dashboard(request):
             for i in INDICATORS
         ],
         "heat": {k: str(v.label) for k, v in heat.HEAT_LAYERS.items()},
+        "categories": dict(
+            IncidentCategory.objects.filter(active=True).values_list("code", "name")
+        ),
         "householdLayers": [k for k, v in heat.HEAT_LAYERS.items() if v.households],
         "pointsZoom": heat.POINTS_ZOOM,
         "canSeeHouseholds": ctx.scope.can("view_map"),
@@ -188,6 +192,7 @@ def charts(request):
         {
             "charts": cached(ctx, "charts", insights.charts),
             "trend": cached(ctx, "trend", insights.trend),
+            "problems": cached(ctx, "problems", insights.problems),
         }
     )
 
@@ -195,7 +200,7 @@ def charts(request):
 def _log(request, count: int) -> None:
     export_logged(
         user=request.user,
-        path=logged_path(request.path, request.META.get("QUERY_STRING", "")),
+        path=request.get_full_path(),  # level, code, column: no personal data to mask
         count=count,
         ip=client_ip(request),
     )

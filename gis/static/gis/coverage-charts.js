@@ -25,6 +25,21 @@
     }, extra || {}), true);
   }
 
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  }
+
+  /* The problems list of the place (the page's first one is drawn by the server). */
+  function problems(list) {
+    const link = it => it.level === "grid" ? cfg.urls.grid.replace("CODE", it.code)
+      : cfg.urls.page + "?level=" + it.level + "&code=" + it.code;
+    document.getElementById("problem-list").innerHTML = list.map(p =>
+      "<details" + (p.count ? " open" : "") + ' data-problem="' + esc(p.key) + '"><summary>' + esc(p.title) +
+      ": <b>" + p.count + "</b></summary>" + (p.items.length ? "<ul>" + p.items.map(it =>
+        '<li><a href="' + esc(link(it)) + '">' + esc(it.name) + "</a> · " + esc(it.detail) + "</li>").join("") +
+        (p.count > p.items.length ? "<li>…</li>" : "") + "</ul>" : "") + "</details>").join("");
+  }
+
   function draw(data) {
     const c = data.charts, t = data.trend;
     const band = c.band || [];
@@ -55,7 +70,11 @@
     const p = new URLSearchParams({ level: e.detail.level });
     if (e.detail.code) p.set("code", e.detail.code);
     const r = await fetch(cfg.urls.charts + "?" + p, { credentials: "same-origin" });
-    if (r.ok) draw(await r.json());
+    if (r.ok) {
+      const data = await r.json();
+      problems(data.problems);
+      draw(data);
+    }
   });
   window.addEventListener("resize", () => Object.values(charts).forEach(c => c.resize()));
   window.addEventListener("beforeprint", () => Object.values(charts).forEach(c => c.resize()));

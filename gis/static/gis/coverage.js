@@ -168,8 +168,9 @@
     const bbox = [snap(b.getWest(), step), snap(b.getSouth(), step), snap(b.getEast(), step, true), snap(b.getNorth(), step, true)]
       .map(v => v.toFixed(2)).join(",");
     const days = document.getElementById("heat-days").value;
+    const category = layer === "incidents" ? document.getElementById("heat-category").value : "";
     try {
-      const data = await getJSON(cfg.urls.heat + "?" + query({ layer: layer, z: z, bbox: bbox, days: days }));
+      const data = await getJSON(cfg.urls.heat + "?" + query({ layer: layer, z: z, bbox: bbox, days: days, category: category }));
       const breaks = data.breaks;
       const col = n => HEAT[Math.min(HEAT.length - 1, Math.max(0, breaks.findIndex(b => n <= b)) + HEAT.length - breaks.length)];
       heatLayer = L.geoJSON(data, {
@@ -188,8 +189,9 @@
     const village = state.level === "village" ? state.code : state.code.slice(0, 12);
     const data = await getJSON(cfg.urls.households + "?code=" + village);
     const keep = { density: () => true, no_member: p => !p.member, not_visited: p => !p.visited }[layer];
+    const inPlace = p => state.level !== "grid" || p.grid === state.code;
     pointLayer = L.geoJSON(data, {
-      filter: f => keep(f.properties),
+      filter: f => inPlace(f.properties) && keep(f.properties),
       pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 4, weight: 1, color: "#fff", fillColor: "#bd0026", fillOpacity: 0.9 }),
       onEachFeature: (f, l) => l.bindTooltip(esc(f.id)),
     }).addTo(map);
@@ -224,6 +226,7 @@
     });
     document.getElementById("heat").addEventListener("change", refreshHeat);
     document.getElementById("heat-days").addEventListener("change", refreshHeat);
+    document.getElementById("heat-category").addEventListener("change", refreshHeat);
     map.on("moveend", () => { if (document.getElementById("heat").value) refreshHeat(); });
     window.addEventListener("popstate", e => { if (e.state) loadPlace(e.state.level, e.state.code, false); });
     history.replaceState({ level: state.level, code: state.code }, "");

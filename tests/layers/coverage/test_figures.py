@@ -1,5 +1,7 @@
 """Every figure of the dashboard against the counts in world.py's docstring, and scope."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -312,3 +314,70 @@ def test_bad_input_is_a_400_naming_it(small, make_user, url, params, names):
 
 def test_order_message_is_a_constant():
     assert "order" in str(ERR_ORDER)
+
+
+@pytest.fixture
+def extra_column():
+    """A column another module adds with one entry (and its source)."""
+    from layers.coverage.indicators import INDICATORS, SHARE, SOURCES, Indicator, register
+
+    def source(ctx):
+        return {A: {"extra": 1}} if ctx.level == "village" else {}
+
+    register(Indicator("extra_share", "extra", SHARE, "extra", "households"), source=source)
+    yield
+    INDICATORS.pop()
+    SOURCES.remove(source)
+
+
+def test_a_module_adds_a_column(small, make_user, extra_column):
+    c = client_for(make_user, "county")
+    data = c.get("/api/coverage/table.json", {"level": "township", "code": T}).json()
+    rows = {r["code"]: r for r in data["rows"]}
+    assert rows[A]["extra_share"] == pytest.approx(1 / 5)
+    assert rows[B]["extra_share"] == 0
+    assert data["total"]["extra_share"] == pytest.approx(1 / 12)
+    body = c.get("/coverage/export.csv", {"level": "township", "code": T}).content
+    assert "extra" in body.decode("utf-8-sig").splitlines()[0]
+
+
+def test_exports_read_back_and_logged(small, make_user):
+    import csv
+    import io
+
+    import openpyxl
+    from django.utils import translation
+
+    from households.models import AccessLog
+
+    c = client_for(make_user, "county")
+    r = c.get("/coverage/export.csv", {"level": "township", "code": T})
+    assert r.status_code == 200 and "attachment" in r["Content-Disposition"]
+    lines = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    with translation.override("zh-hans"):
+        header = [str(i.label) for i in INDICATORS]
+    assert lines[0][2:] == header
+    column = 2 + [i.key for i in INDICATORS].index("households")
+    assert [(line[0], line[column]) for line in lines[1:]] == [
+        (A, "5"),
+        (B, "5"),
+        (C, "2"),
+        ("", "12"),
+    ]
+    r = c.get("/coverage/export.xlsx", {"level": "township", "code": T})
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames == ["行政村", "网格", "图表数据", "趋势", "问题清单"]
+    grids = [row for row in wb["网格"].iter_rows(min_row=2, values_only=True)]
+    assert [g[0] for g in grids] == [A1, A2, B1, None]  # the total has no code
+    assert [g[column] for g in grids] == [3, 1, 5, 9]
+    visit_rate = 2 + [i.key for i in INDICATORS].index("visit_rate")
+    assert wb["行政村"].cell(row=2, column=visit_rate + 1).value == pytest.approx(0.4)
+    logs = list(AccessLog.objects.order_by("pk"))
+    assert [(log.action, log.count) for log in logs] == [("export", 3), ("export", 3 + 3)]
+    assert all("code=" + T in log.path and log.household_ids == [] for log in logs)
+    r = c.get("/coverage/report.html", {"level": "township", "code": T, "column": "visit_rate"})
+    html = r.content.decode()
+    assert "L.map(" in html and "L.geoJson(" in html  # Leaflet inlined, the map built
+    assert not re.search(r"""src=["']?(https?:)?//""", html)  # no script or image to fetch
+    assert not re.search(r"""<link[^>]+href=["']?(https?:)?//""", html)  # nor a style sheet
+    assert AccessLog.objects.count() == 3
