@@ -67,6 +67,12 @@ def test_county_dashboard(browser, live_server, make_user, tmp_path):
 
     page.goto(f"{live_server.url}/coverage/?level=township&code={T}")
     page.locator("body[data-coverage-ready]").wait_for(timeout=20000)
+    page.locator("body[data-charts-ready]").wait_for(timeout=20000)
+    page.set_viewport_size({"width": 1123, "height": 794})  # A4 landscape at 96 dpi
+    page.emulate_media(media="print")
+    assert page.locator(".topbar").is_hidden() and page.locator("#coverage-table").is_visible()
+    shot(page, "township-print")
+    page.emulate_media(media="screen")
     with page.expect_download() as got:
         page.click("#export-report")
     report = tmp_path / "report.html"
