@@ -273,9 +273,10 @@ def cache_key(ctx: Context, what: str, *, per_level: bool = True) -> str:
     return "coverage:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def cached(ctx: Context, what: str, compute, *, per_level: bool = True):
+def cached(ctx: Context, what: str, compute, *, per_level: bool = True, refresh: bool = False):
+    """The answer from the cache, or computed and kept (``refresh``: computed anew)."""
     key = cache_key(ctx, what, per_level=per_level)
-    found = caches["default"].get(key)
+    found = None if refresh else caches["default"].get(key)
     if found is None:
         found = compute(ctx)
         caches["default"].set(key, found, TABLE_CACHE_SECONDS)

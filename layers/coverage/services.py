@@ -66,6 +66,32 @@ def party_group_end(*, grid: Grid, on: dt.date, today: dt.date) -> PartyGroup:
     return current
 
 
+def coverage_warm(*, now=None) -> int:
+    """Compute the county's dashboard anew for county staff (their landing page: the table,
+    the map, the charts, the trend, the problems), so that the first visit of the day and
+    each after an import finds it ready. Run by the job queue every few minutes
+    (``JOBS_CRON["coverage_warm"]``); returns how many units the table holds."""
+    from households.access import Scope
+    from households.models import Role
+    from households.scoping import COUNTY
+
+    from . import insights, maps
+    from .places import Context, place_parse
+    from .selectors import cached, figures
+
+    scope = Scope(COUNTY, role=Role.COUNTY)
+    ctx = Context(scope, place_parse(scope, COUNTY, ""), *([now] if now else []))
+    rows, _total = cached(ctx, "figures", figures, refresh=True)
+    cached(ctx, "outlines", maps.outlines, refresh=True)
+    for what, compute in (
+        ("charts", insights.charts),
+        ("trend", insights.trend),
+        ("problems", insights.problems),
+    ):
+        cached(ctx, what, compute, refresh=True)
+    return len(rows)
+
+
 def export_logged(*, user, path: str, count: int, ip=None) -> AccessLog:
     """An export of the dashboard, logged by what it selected and how many rows."""
     return AccessLog.objects.create(

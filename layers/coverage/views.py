@@ -106,7 +106,6 @@ def dashboard(request):
             "config": config,
             "first": table(ctx),
             "indicators": INDICATORS,
-            "problems": cached(ctx, "problems", insights.problems),
             "query": request.GET.urlencode(),
         },
     )

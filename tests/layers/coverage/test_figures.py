@@ -213,8 +213,8 @@ def test_sorted_rows(small, make_user):
 
 def test_problems(small, make_user):
     c = client_for(make_user, "county")
-    page = c.get("/coverage/", {"level": "township", "code": T})
-    problems = {p["key"]: p for p in page.context["problems"]}
+    data = c.get("/api/coverage/charts.json", {"level": "township", "code": T}).json()
+    problems = {p["key"]: p for p in data["problems"]}
     assert [i["code"] for i in problems["outside"]["items"]] == [A, C]  # C has no grid
     assert {i["code"] for i in problems["leaderless"]["items"]} == {A2, B1}
     assert [i["code"] for i in problems["no_party_group"]["items"]] == [B1]
@@ -381,3 +381,20 @@ def test_exports_read_back_and_logged(small, make_user):
     assert not re.search(r"""src=["']?(https?:)?//""", html)  # no script or image to fetch
     assert not re.search(r"""<link[^>]+href=["']?(https?:)?//""", html)  # nor a style sheet
     assert AccessLog.objects.count() == 3
+
+
+def test_the_county_is_computed_ahead(small, make_user):
+    """The periodic job computes the county's dashboard: county staff's first request reads
+    no household (the answers are in the cache)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from households.models import Township
+    from layers.coverage.services import coverage_warm
+
+    assert coverage_warm() == Township.objects.count()
+    c = client_for(make_user, "county")
+    with CaptureQueriesContext(connection) as queries:
+        for url in ("/coverage/", "/api/coverage/areas.geojson", "/api/coverage/charts.json"):
+            assert c.get(url).status_code == 200
+    assert not [q for q in queries if "households_household" in q["sql"]]
