@@ -238,6 +238,10 @@ def test_heat_counts_every_point_once(small, make_user):
         assert sum(f["properties"]["n"] for f in data["features"]) == expected, layer
         assert all(f["geometry"]["type"] == "Polygon" for f in data["features"])
     assert heat.hex_size(14) < heat.hex_size(10)
+    base = {"level": "township", "code": T, "layer": "incidents", "z": "12"}
+    for extra, expected in (({"days": "2"}, 0), ({"days": "4"}, 4), ({"category": "none"}, 0)):
+        data = c.get("/api/coverage/heat.geojson", {**base, **extra}).json()
+        assert sum(f["properties"]["n"] for f in data["features"]) == expected, extra
 
 
 def test_township_user_sees_only_theirs(small, make_user, demo_county):
