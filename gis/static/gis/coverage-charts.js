@@ -59,10 +59,17 @@
     const pct = v => v == null ? null : Math.round(v * 1000) / 10;
     bar("chart-trend", t.months, [
       { type: "line", name: T.inGrid, data: t.series.in_grid, yAxisIndex: 0 },
-      { type: "line", name: T.grids, data: t.series.grids, yAxisIndex: 0 },
+      { type: "line", name: T.grids, data: t.series.grids, yAxisIndex: 2, lineStyle: { type: "dashed" } },
       { type: "line", name: T.visitRate, data: t.series.visit_rate.map(pct), yAxisIndex: 1 },
       { type: "line", name: T.onTime, data: t.series.on_time_rate.map(pct), yAxisIndex: 1 },
-    ], { yAxis: [{ type: "value" }, { type: "value", max: 100, axisLabel: { formatter: "{value}%" } }], grid: { left: 50, right: 40, top: 40, bottom: 30 } });
+    ], {
+      yAxis: [
+        { type: "value" },
+        { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+        { type: "value", position: "left", offset: 42, splitLine: { show: false } },
+      ],
+      grid: { left: 90, right: 40, top: 40, bottom: 30 },
+    });
     document.body.dataset.chartsReady = "1";
   }
 
