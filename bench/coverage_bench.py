@@ -122,11 +122,13 @@ def main(argv=None) -> None:
     django.setup()
     from django.contrib.auth.models import User
     from django.core.cache import caches
+    from django.core.management import call_command
     from django.test import Client
 
     from households.models import Household, Role, Township, UserArea
     from layers.models import Incident, Visit
 
+    call_command("migrate", verbosity=0, interactive=False)  # a reused county: new tables
     t = time.perf_counter()
     if fresh or not Household.objects.exists():
         _county(args.households)
