@@ -46,16 +46,7 @@ def charts(ctx: Context) -> dict:
         .values_list("household_count", flat=True)
     )
     first = months(ctx.now)[0]
-    visits = dict(
-        Visit.objects.for_scope(scope)
-        .in_area(area)
-        .filter(visited_on__gte=first)
-        .annotate(m=TruncMonth("visited_on"))
-        .order_by()
-        .values("m")
-        .annotate(n=Count("pk"))
-        .values_list("m", "n")
-    )
+    visits = _visits_per_month(ctx)
     per_cat = (
         Incident.objects.for_scope(scope)
         .in_area(area)
@@ -100,17 +91,47 @@ def _common(bands: list[tuple[int, int]]) -> list[int]:
     return list(max(set(bands), key=bands.count)) if bands else []
 
 
-_VISITS_SQL = """
-WITH m AS (SELECT d::date AS start, (d + interval '1 month')::date AS stop
-           FROM generate_series(%s::date, %s::date, interval '1 month') AS d),
-v AS MATERIALIZED (SELECT household_id, visited_on FROM layers_visit
-                   WHERE id IN ({visits}) AND visited_on >= %s::date - %s),
-seen AS (
-  SELECT m.start, v.household_id, count(*) FILTER (WHERE v.visited_on >= m.start) AS n
-  FROM m JOIN v ON v.visited_on < m.stop AND v.visited_on >= m.stop - %s
-  GROUP BY m.start, v.household_id)
-SELECT start, count(*), sum(n)::int FROM seen GROUP BY start
-"""
+def _visits_per_month(ctx: Context) -> dict[dt.date, int]:
+    first = months(ctx.now)[0]
+    return dict(
+        Visit.objects.for_scope(ctx.scope)
+        .in_area(ctx.place.area)
+        .filter(visited_on__gte=first)
+        .annotate(m=TruncMonth("visited_on"))
+        .order_by()
+        .values("m")
+        .annotate(n=Count("pk"))
+        .values_list("m", "n")
+    )
+
+
+def _visited_by_month_end(ctx: Context, ms: list[dt.date]) -> list[int]:
+    """For each month, the households visited in the 90 days before its end: one scan of
+    the visits, each marked with the month-ends it counts for (a bit per month), OR-ed per
+    household, the bits counted."""
+    stops = [_next(m) for m in ms]
+    window = dt.timedelta(days=VISIT_DAYS)
+    visits = (
+        Visit.objects.for_scope(ctx.scope)
+        .in_area(ctx.place.area)
+        .filter(visited_on__gte=stops[0] - window, visited_on__lt=stops[-1])
+        .order_by()
+        .values("household_id", "visited_on")
+    )
+    sql, params = visits.query.sql_with_params()
+    bits = " | ".join(
+        f"CASE WHEN v.visited_on >= %s AND v.visited_on < %s THEN {1 << i} ELSE 0 END"
+        for i in range(len(stops))
+    )
+    counts = ", ".join(f"count(*) FILTER (WHERE x.m & {1 << i} <> 0)" for i in range(len(stops)))
+    query = (
+        f"SELECT {counts} FROM (SELECT bit_or({bits}) AS m FROM ({sql}) AS v "
+        "GROUP BY v.household_id) AS x"
+    )
+    bounds = [d for stop in stops for d in (stop - window, stop)]
+    with connection.cursor() as cur:
+        cur.execute(query, (*bounds, *params))
+        return list(cur.fetchone())
 
 
 def trend(ctx: Context) -> dict:
@@ -133,14 +154,8 @@ def trend(ctx: Context) -> dict:
         valid = [h for start, end, h in versions if start < stop and (end is None or end >= stop)]
         n_grids.append(len(valid))
         in_grid.append(sum(valid))
-    visits = Visit.objects.for_scope(scope).in_area(area).order_by().values("pk")
-    s_sql, s_params = visits.query.sql_with_params()
-    with connection.cursor() as cur:
-        cur.execute(
-            _VISITS_SQL.format(visits=s_sql),
-            (ms[0], ms[-1], *s_params, ms[0], VISIT_DAYS, VISIT_DAYS),
-        )
-        seen = {r[0]: (r[1], r[2]) for r in cur.fetchall()}
+    visited = _visited_by_month_end(ctx, ms)
+    per_month = _visits_per_month(ctx)
     inc = (
         Incident.objects.for_scope(scope)
         .in_area(area)
@@ -159,12 +174,11 @@ def trend(ctx: Context) -> dict:
             }
         )
     )
-    visited = [seen.get(m, (0, 0))[0] for m in ms]
     s = {
         "grids": n_grids,
         "in_grid": in_grid,
         "visit_rate": [(v / h if h else None) for v, h in zip(visited, in_grid, strict=True)],
-        "visits": [seen.get(m, (0, 0))[1] for m in ms],
+        "visits": [per_month.get(m, 0) for m in ms],
         "incidents_reported": [inc[f"r{i}"] for i in range(len(ms))],
         "incidents_closed": [inc[f"c{i}"] for i in range(len(ms))],
         "on_time_rate": [

@@ -402,3 +402,40 @@ def test_the_county_is_computed_ahead(small, make_user):
         for url in ("/coverage/", "/api/coverage/areas.geojson", "/api/coverage/charts.json"):
             assert c.get(url).status_code == 200
     assert not [q for q in queries if "households_household" in q["sql"]]
+
+
+def test_trend_month_by_month(small, make_user):
+    """Each month, as at its end: grids drawn 60 days ago (3 grids, 9 households), the
+    households visited in the 90 days before the month's end, visits in the month,
+    incidents reported and closed (all three days ago and a day ago)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from layers.coverage.insights import months
+    from layers.models import Visit
+
+    c = client_for(make_user, "county")
+    trend = c.get("/api/coverage/charts.json", {"level": "township", "code": T}).json()["trend"]
+    now = timezone.now()
+    firsts = months(now)
+    assert trend["months"] == [m.strftime("%Y-%m") for m in firsts]
+    visits = list(Visit.objects.values_list("household_id", "visited_on"))
+    drawn = timezone.localdate(now - dt.timedelta(days=60))
+    for i, first in enumerate(firsts):
+        stop = (first + dt.timedelta(days=32)).replace(day=1)
+        built = drawn < stop
+        assert trend["series"]["grids"][i] == (3 if built else 0)
+        assert trend["series"]["in_grid"][i] == (9 if built else 0)
+        seen = {h for h, d in visits if stop - dt.timedelta(days=90) <= d < stop}
+        rate = trend["series"]["visit_rate"][i]
+        assert rate == (pytest.approx(len(seen) / 9) if built else None)
+        assert trend["series"]["visits"][i] == sum(first <= d < stop for _h, d in visits)
+    reported = timezone.localdate(now - dt.timedelta(days=3))
+    closed = timezone.localdate(now - dt.timedelta(days=1))
+    month = [m.strftime("%Y-%m") for m in firsts]
+    assert sum(trend["series"]["incidents_reported"]) == 4
+    assert trend["series"]["incidents_reported"][month.index(reported.strftime("%Y-%m"))] == 4
+    i = month.index(closed.strftime("%Y-%m"))
+    assert trend["series"]["incidents_closed"][i] == 3
+    assert trend["series"]["on_time_rate"][i] == pytest.approx(2 / 3)
