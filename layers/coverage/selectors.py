@@ -76,7 +76,7 @@ LEFT JOIN (SELECT DISTINCT household_id FROM layers_visit WHERE visited_on >= %s
 LEFT JOIN (SELECT household_id, count(*) AS n FROM households_person
            WHERE party_member <> '' GROUP BY household_id) pm
        ON pm.household_id = h.id
-WHERE h.id IN ({scoped})
+{where}
 GROUP BY t.code, v.code, gr.code
 """
 
@@ -84,8 +84,11 @@ GROUP BY t.code, v.code, gr.code
 def _household_query(ctx: Context) -> list[tuple]:
     scoped = Household.objects.for_scope(ctx.scope).in_area(ctx.place.area).order_by().values("pk")
     sql, params = scoped.query.sql_with_params()
+    if not scoped.query.where:  # the whole county: no semi-join with every household
+        sql, params = "", ()
+    where = f"WHERE h.id IN ({sql})" if sql else ""
     with connection.cursor() as cur:
-        cur.execute(_HOUSEHOLD_SQL.format(scoped=sql), (ctx.since, *params))
+        cur.execute(_HOUSEHOLD_SQL.format(where=where), (ctx.since, *params))
         return cur.fetchall()
 
 
