@@ -14,4 +14,5 @@ urlpatterns = [
     path("tiles/<str:layer>/<str:z>/<str:x>/<str:y>.pbf", views_tiles.tile, name="tile"),
     path("", include("layers.incidents.urls")),
     path("", include("layers.overlays.urls")),
+    path("", include("layers.coverage.urls")),
 ]

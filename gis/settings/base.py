@@ -259,6 +259,8 @@ JOBS_CRON = {
     "uploads_purge": "7 * * * *",  # hourly: unconfirmed uploads live at most 24 h + 1 h
     "jobs_prune": "23 3 * * *",  # daily, at night
     "incidents_deadlines": "* * * * *",  # incidents past their deadline climb a tier
+    # the county's dashboard computed anew (its answers are kept ten minutes)
+    "coverage_warm": "*/5 * * * *",
 }
 JOBS_KEEP_DAYS = 2  # finished jobs kept this long in the queue's tables (admin, diagnosis)
 PROCRASTINATE_IMPORT_PATHS = ["gis.tasks"]

@@ -85,6 +85,7 @@ POST_PROBES = {
     "account-status",
     "account-password",
     "overlay-point-new",
+    "grid-party-group",
 }
 # forms that are posted as well as shown: an empty form changes nothing either
 POST_ALSO = {
@@ -138,6 +139,15 @@ QUERIES = {  # list, search and filter variants of some endpoints
     "overlay-points": ["", "?limit=5000"],
     "overlay-best-sites": ["", "?n=3"],
     "api-cameras-list": ["?limit=10000"],
+    "coverage": ["", "?level=township&code=360721100", "?level=township&code=360721199"],
+    "coverage-table": ["", "?level=village&code=360721100200", "?level=grid&code=360721199200001"],
+    "coverage-areas": ["", "?level=township&code=360721199"],
+    "coverage-heat": ["?layer=density&z=12", "?layer=overdue&z=10&level=township&code=360721199"],
+    "coverage-households": ["?code=360721100200", "?code=360721199200"],
+    "coverage-charts": ["", "?level=village&code=360721100201"],
+    "coverage-xlsx": ["", "?level=township&code=360721199"],
+    "coverage-csv": ["", "?level=village&code=360721199200"],
+    "coverage-report": ["", "?level=village&code=360721100200"],
 }
 
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from layers.demo import activity, county, overlays, users
+from layers.demo import activity, county, overlays, party, users
 
 TOWNSHIP_DIR = Path(settings.BASE_DIR) / "sample_data" / "demo"
 HOUSEHOLDS_FOR_COUNTY_ONLY = "--households applies to --data county only"
@@ -108,6 +108,8 @@ class Command(BaseCommand):
         with self.step("cameras and service points"):
             cameras, points = overlays.overlays_load(seed)
             self.say(f"{cameras} cameras, {points} service points written")
+        with self.step("party groups of the grids"):
+            self.say(f"{party.party_groups_load(anchor, seed)} party groups set up")
         return names
 
     @contextmanager

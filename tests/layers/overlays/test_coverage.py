@@ -147,3 +147,21 @@ def test_road_junctions_of_an_uploaded_layer_are_candidates(small, tmp_path):
     chosen = [result.candidates[s] for s in result.siting.sites]
     assert {c.kind for c in chosen} == {JUNCTION}
     assert len(result.siting.covered) == 2
+
+
+@pytest.mark.parametrize(
+    "level, code", [(COUNTY, None), (TOWNSHIP, "township"), (VILLAGE, "village")]
+)
+def test_the_county_dashboard_has_the_camera_column(small, level, code):
+    """The dashboard's camera column reads the same shares, at the units of every place."""
+    from layers.coverage.indicators import indicator_get
+    from layers.coverage.selectors import Context, figures, place_parse
+
+    cameras()
+    place = place_parse(COUNTY_SCOPE, level, small[code].code if code else None)
+    rows, total = figures(Context(COUNTY_SCOPE, place))
+    share = indicator_get("camera_share")
+    unit = {COUNTY: "township", TOWNSHIP: "village", VILLAGE: "grid"}[level]
+    row = next(r for r in rows if r["code"] == small[unit].code)
+    assert share.value(row["raw"]) == 0.5 and share.shown(row["raw"]) == "50.0%"
+    assert total["camera_covered"] == 2
