@@ -92,3 +92,14 @@ from .incidents.models import (  # noqa: E402, F401
     IncidentNotification,
     IncidentPhoto,
 )
+
+# Assessment and points ledgers, each in its own subpackage
+from .assessment.models import (  # noqa: E402, F401
+    ManualIndicator,
+    RuleSet,
+    Run,
+    Score,
+    ScoreChange,
+    YearLock,
+)
+from .points.models import BoardSetting, Category, CivilityEntry, PartyEntry  # noqa: E402, F401
