@@ -14,3 +14,7 @@ from layers.incidents.deadlines import incidents_escalate_due
 @app.task(name="layers.incidents_deadlines", queueing_lock="layers.incidents_deadlines")
 def incidents_deadlines(timestamp: int) -> int:
     return incidents_escalate_due()
+
+
+from layers.assessment.tasks import assessment_compute  # noqa: E402, F401 - registered on the app
+from layers.points.tasks import civility_openings  # noqa: E402, F401

@@ -243,6 +243,7 @@ JOBS_CRON = {
     "uploads_purge": "7 * * * *",  # hourly: unconfirmed uploads live at most 24 h + 1 h
     "jobs_prune": "23 3 * * *",  # daily, at night
     "incidents_deadlines": "* * * * *",  # incidents past their deadline climb a tier
+    "civility_openings": "*/5 * * * *",  # imported 文明积分 become opening ledger entries
 }
 JOBS_KEEP_DAYS = 2  # finished jobs kept this long in the queue's tables (admin, diagnosis)
 PROCRASTINATE_IMPORT_PATHS = ["gis.tasks"]

@@ -140,6 +140,9 @@ class YearLock(models.Model):
         verbose_name = _("locked year")
         verbose_name_plural = _("locked years")
 
+    def __str__(self) -> str:
+        return str(self.year)
+
 
 class Score(models.Model):
     """A person's result in a run: indicators, weighted score, manual points, changes, tier."""
@@ -176,6 +179,9 @@ class Score(models.Model):
             UniqueConstraint(fields=["run", "person"], name="assessment_score_once_per_run")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.run} · {self.person} · {self.final}"
+
 
 class ManualIndicator(models.Model):
     """Points township staff add for what the system cannot see (meetings, a commendation)."""
@@ -193,6 +199,9 @@ class ManualIndicator(models.Model):
 
     class Meta:
         ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.points:+g}"
 
 
 class ScoreChange(models.Model):
@@ -218,3 +227,6 @@ class ScoreChange(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.delta:+g}: {self.reason}"

@@ -77,7 +77,9 @@ def validate(*, weights: dict, weight_total: int, tiers: list[dict], targets: di
             raise RuleError(
                 ERR_TIERS_OVERLAP % {"a": a["tier"], "b": b["tier"], "at": f"{b['min']:g}"}
             )
-    edges = [(0.0, clean_t[0]["min"])] + [(a["max"], b["min"]) for a, b in zip(clean_t, clean_t[1:], strict=False)]
+    edges = [(0.0, clean_t[0]["min"])] + [
+        (a["max"], b["min"]) for a, b in zip(clean_t, clean_t[1:], strict=False)
+    ]
     edges.append((clean_t[-1]["max"], float(SCALE)))
     for lo, hi in edges:
         if lo < hi:
@@ -94,6 +96,7 @@ def validate(*, weights: dict, weight_total: int, tiers: list[dict], targets: di
 def normalise(ind: dict, *, fraction: float, period_days: int, targets: dict) -> dict:
     """Each indicator as a 0-1 figure. ``fraction``: the period's share of a year (targets
     are yearly). No closed, handled or rated case: nothing to fault (1)."""
+
     def ratio(n, d):
         return 1.0 if not d else max(0.0, min(1.0, n / d))
 

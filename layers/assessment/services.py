@@ -63,9 +63,7 @@ def rule_for(day: dt.date) -> RuleSet | None:
 
 @transaction.atomic
 def rule_set_create(*, by, name, valid_from, weight_total, weights, tiers, targets) -> RuleSet:
-    clean = rules.validate(
-        weights=weights, weight_total=weight_total, tiers=tiers, targets=targets
-    )
+    clean = rules.validate(weights=weights, weight_total=weight_total, tiers=tiers, targets=targets)
     closed = Run.objects.filter(status=Run.Status.PUBLISHED, starts_on__gte=valid_from)
     if closed.exists() or YearLock.objects.filter(year__gte=valid_from.year).exists():
         raise AssessmentError(ERR_RULE_CLOSED % {"date": valid_from})
@@ -212,8 +210,14 @@ def score_change(*, run: Run, person, delta, reason: str, by) -> ScoreChange:
     _rerank(run)
     kind = ScoreChange.Kind.ADJUST if run.status == Run.Status.DRAFT else ScoreChange.Kind.CORRECT
     return ScoreChange.objects.create(
-        run=run, person=person, kind=kind, delta=delta, before=before, after=score.final,
-        reason=reason, by=by,
+        run=run,
+        person=person,
+        kind=kind,
+        delta=delta,
+        before=before,
+        after=score.final,
+        reason=reason,
+        by=by,
     )
 
 
@@ -228,7 +232,11 @@ def manual_add(*, run: Run, person, label: str, points, note: str, by) -> Manual
     points, note = _points(points), _reason(note)
     score = _score_locked(run, person)
     item = ManualIndicator.objects.create(
-        run=run, person=person, label=(label or "")[:50] or note[:50], points=points, note=note,
+        run=run,
+        person=person,
+        label=(label or "")[:50] or note[:50],
+        points=points,
+        note=note,
         by=by,
     )
     score.manual += points

@@ -110,6 +110,9 @@ class CivilityEntry(Entry):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.household} {self.on} {self.points:+d}"
+
 
 class PartyEntry(Entry):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="party_entries")
@@ -122,6 +125,9 @@ class PartyEntry(Entry):
         verbose_name_plural = _("party-member points entries")
         ordering = ["-on", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.person} {self.on} {self.points:+d}"
+
 
 class BoardSetting(models.Model):
     """A village's choice for its red and black boards."""
@@ -132,3 +138,6 @@ class BoardSetting(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_paths = ScopePaths(township="village__township", village="village")
+
+    def __str__(self) -> str:
+        return str(self.village)
