@@ -13,4 +13,6 @@ urlpatterns = [
     path("export/households.csv", views.households_export, name="households-export"),
     path("tiles/<str:layer>/<str:z>/<str:x>/<str:y>.pbf", views_tiles.tile, name="tile"),
     path("", include("layers.incidents.urls")),
+    path("", include("layers.assessment.urls")),
+    path("", include("layers.points.urls")),
 ]

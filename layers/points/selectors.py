@@ -108,9 +108,11 @@ def party_ranking(scope, village, year: int) -> list[dict]:
     return rows
 
 
-def party_totals(scope, year: int) -> dict:
+def party_totals(scope, year: int, village=None) -> dict:
     """Totals per branch (village) and per party group (the grid of the member's household)."""
     entries = PartyEntry.objects.for_scope(scope).filter(APPROVED, on__year=year)
+    if village is not None:
+        entries = entries.filter(person__household__group__village=village)
     branches = (
         entries.values("person__household__group__village__name")
         .annotate(total=Sum("points"), members=Count("person", distinct=True))

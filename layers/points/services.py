@@ -235,3 +235,13 @@ def party_decide(*, user, entry: PartyEntry, approve: bool) -> PartyEntry:
     entry.approved_by, entry.approved_at = user, timezone.now()
     entry.save(update_fields=["status", "approved_by", "approved_at"])
     return entry
+
+
+@transaction.atomic
+def board_set(*, village, mask_black: bool, size: int):
+    from .models import BoardSetting
+
+    setting, _created = BoardSetting.objects.update_or_create(
+        village=village, defaults={"mask_black": mask_black, "size": size}
+    )
+    return setting
