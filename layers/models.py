@@ -84,15 +84,6 @@ class Visit(models.Model):
 # Models of the layers subpackages (one app: their tables are layers_*)
 from layers.api.models import ApiToken  # noqa: E402, F401
 
-# Incidents live in their own subpackage; imported here so that Django registers them.
-from .incidents.models import (  # noqa: E402, F401
-    Incident,
-    IncidentCategory,
-    IncidentEvent,
-    IncidentNotification,
-    IncidentPhoto,
-)
-
 # Assessment and points ledgers, each in its own subpackage
 from .assessment.models import (  # noqa: E402, F401
     ManualIndicator,
@@ -101,5 +92,14 @@ from .assessment.models import (  # noqa: E402, F401
     Score,
     ScoreChange,
     YearLock,
+)
+
+# Incidents live in their own subpackage; imported here so that Django registers them.
+from .incidents.models import (  # noqa: E402, F401
+    Incident,
+    IncidentCategory,
+    IncidentEvent,
+    IncidentNotification,
+    IncidentPhoto,
 )
 from .points.models import BoardSetting, Category, CivilityEntry, PartyEntry  # noqa: E402, F401

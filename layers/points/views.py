@@ -15,7 +15,7 @@ from households.models import Household, Person, Village
 
 from . import selectors, services
 from .forms import BoardSettingForm, CivilityForm, DecideForm, PartyForm, RedeemForm, errors_text
-from .models import BoardSetting, CivilityEntry, PartyEntry
+from .models import CivilityEntry, PartyEntry
 
 PAGE = 50
 ERR_MONTH = "month: expected YYYY-MM"
