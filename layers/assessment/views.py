@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from households.access import require, scope_for
@@ -18,6 +19,8 @@ from .forms import ChangeForm, LockForm, ManualForm, RuleForm, StartForm, errors
 from .models import INDICATORS, TIERS, RuleSet, Run
 from .rules import RuleError
 from .xlsx import workbook
+
+ERR_CONFIRM = _("confirm: tick the box to publish.")
 
 
 def refused(request, message, status=400):
@@ -188,6 +191,8 @@ def assessment_manual(request, pk):
 @require_POST
 def assessment_publish(request, pk):
     run = _run(request, pk, "assess_adjust")
+    if request.POST.get("confirm") != "1":
+        return refused(request, ERR_CONFIRM)
     try:
         services.run_publish(run=run, by=request.user)
     except services.AssessmentError as exc:
@@ -213,8 +218,8 @@ def assessment_xlsx(request, pk):
 @login_required
 @require_GET
 def assessment_person(request, pk):
+    person = get_object_or_404(Person.objects.for_scope(scope_for(request.user)), pk=pk)
     scope = require(request.user, "assess")
-    person = get_object_or_404(Person.objects.for_scope(scope), pk=pk)
     rows = list(selectors.trend(scope, person))
     return render(
         request,

@@ -173,8 +173,8 @@ def test_a_year_with_a_draft_cannot_be_locked_and_bad_changes_are_refused():
 
 
 def test_two_failing_periods_in_a_row_are_listed():
-    from layers.assessment.selectors import failing_twice
     from households.access import Scope
+    from layers.assessment.selectors import failing_twice
 
     s = small_township()
     RuleSet.objects.filter(pk=s.rule.pk).update(

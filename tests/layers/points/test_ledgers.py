@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from households.access import Scope
-from households.models import Household, Role, Township, UserArea, Village, VillageGroup
+from households.models import Household, Role, UserArea, Village, VillageGroup
 from layers.points import selectors, services
 from layers.points.models import Category, CivilityEntry, PartyEntry
 from tests.layers.assessment.fixtures import small_township
