@@ -20,6 +20,7 @@ from households.models import Household, Person, Role, Township, UserArea, Villa
 from layers.assessment.models import RuleSet
 from layers.incidents.services import categories_ensure
 from layers.models import Incident, IncidentCategory, IncidentEvent, Visit
+from layers.points.services import categories_ensure as points_categories_ensure
 
 TZ = ZoneInfo("Asia/Shanghai")
 TOWNSHIP, VILLAGE = "360721300", "360721300200"
@@ -111,6 +112,7 @@ def small_township(*, with_rule=True) -> Small:
                 member_number=number,
                 person=people[name],
             )
+    points_categories_ensure()  # a migration writes them; a transactional test flushed them
     small = Small(township, village, grids["001"], grids["002"], people, users, households)
     place_year(small)
     if with_rule:
