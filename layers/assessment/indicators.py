@@ -27,7 +27,7 @@ from django.db import connection
 from layers.incidents import workflow as wf
 
 SQL = """
-WITH posts AS (
+WITH posts AS MATERIALIZED (
     SELECT g.leader_id AS person_id, 'leader' AS post, g.id AS grid_id, NULL::int AS area_id,
            g.code, g.village_id, NULL::int AS member_number, v.valid_from,
            GREATEST((v.valid_from AT TIME ZONE %(tz)s)::date, %(start)s) AS s,
@@ -48,36 +48,36 @@ WITH posts AS (
     WHERE vi.township_id = %(township)s AND m.member_id IS NOT NULL
       AND v.valid_from < %(end_ts)s AND (v.valid_to IS NULL OR v.valid_to > %(start_ts)s)
 ),
-role AS (
+role AS MATERIALIZED (
     SELECT person_id, CASE WHEN bool_or(post = 'leader') THEN 'leader' ELSE 'member' END AS post
     FROM posts GROUP BY person_id
 ),
-mine AS (SELECT p.* FROM posts p JOIN role r ON r.person_id = p.person_id AND r.post = p.post),
-days AS (
+mine AS MATERIALIZED (SELECT p.* FROM posts p JOIN role r ON r.person_id = p.person_id AND r.post = p.post),
+days AS MATERIALIZED (
     SELECT person_id, LEAST(SUM(GREATEST(e - s, 0)), %(days)s) AS days
     FROM mine GROUP BY person_id
 ),
-unit AS (
+unit AS MATERIALIZED (
     SELECT DISTINCT ON (person_id) person_id, post, grid_id, area_id, code, village_id,
            member_number
     FROM mine ORDER BY person_id, valid_from DESC, grid_id DESC
 ),
-looked AS (
+looked AS MATERIALIZED (
     SELECT u.person_id, a.household_id FROM unit u
     JOIN grids_gridassignment a ON a.grid_id = u.grid_id WHERE u.area_id IS NULL
     UNION ALL
     SELECT u.person_id, a.household_id FROM unit u
     JOIN grids_gridassignment a ON a.member_area_id = u.area_id WHERE u.area_id IS NOT NULL
 ),
-hh AS (SELECT person_id, count(*) AS households FROM looked GROUP BY person_id),
-vis AS (
+hh AS MATERIALIZED (SELECT person_id, count(*) AS households FROM looked GROUP BY person_id),
+vis AS MATERIALIZED (
     SELECT l.person_id, count(*) AS visits, count(DISTINCT v.household_id) AS visited
     FROM looked l
     JOIN layers_visit v ON v.household_id = l.household_id
      AND v.visited_on >= %(start)s AND v.visited_on < %(end)s
     GROUP BY l.person_id
 ),
-rep AS (
+rep AS MATERIALIZED (
     SELECT ua.person_id, count(*) AS reported
     FROM households_userarea ua
     JOIN unit u ON u.person_id = ua.person_id
@@ -85,7 +85,7 @@ rep AS (
      AND i.reported_at >= %(start_ts)s AND i.reported_at < %(end_ts)s
     GROUP BY ua.person_id
 ),
-cases AS (
+cases AS MATERIALIZED (
     SELECT u.person_id,
       count(*) FILTER (WHERE i.state = %(closed)s AND i.closed_at >= %(start_ts)s
                        AND i.closed_at < %(end_ts)s) AS closed,

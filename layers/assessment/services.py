@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -105,11 +105,17 @@ def _finish(score: Score, rule: RuleSet, fraction: float) -> None:
     score.subsidy = (yearly * Decimal(str(fraction))).quantize(Decimal("0.01"))
 
 
+RERANK = """
+UPDATE layers_score s SET rank = r.n
+FROM (SELECT id, row_number() OVER (ORDER BY final DESC, person_id) AS n
+      FROM layers_score WHERE run_id = %s) r
+WHERE s.id = r.id AND s.rank <> r.n
+"""
+
+
 def _rerank(run: Run) -> None:
-    scores = list(run.scores.order_by("-final", "person_id"))
-    for i, s in enumerate(scores, 1):
-        s.rank = i
-    Score.objects.bulk_update(scores, ["rank"])
+    with connection.cursor() as cur:
+        cur.execute(RERANK, [run.pk])
 
 
 @transaction.atomic
@@ -156,9 +162,11 @@ def run_compute(run: Run) -> Run:
         )
         _finish(s, rule, fraction)
         scores.append(s)
+    scores.sort(key=lambda x: (-x.final, x.person_id))
+    for i, s in enumerate(scores, 1):
+        s.rank = i
     run.scores.all().delete()
     Score.objects.bulk_create(scores, batch_size=2000)
-    _rerank(run)
     run.rule_set = rule
     run.status, run.computed_at = Run.Status.DRAFT, timezone.now()
     run.finished_at = run.computed_at

@@ -19,7 +19,7 @@ class _EntryForm(forms.Form):
     points = forms.IntegerField(
         label=_("points (empty: the category's)"), required=False, min_value=-100, max_value=100
     )
-    on = forms.DateField(label=_("date"))
+    on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
     def __init__(self, *args, **kw):
@@ -33,6 +33,7 @@ class CivilityForm(_EntryForm):
     LEDGER = "civility"
     household = forms.CharField(label=_("household id"), max_length=64)
     photo = forms.FileField(label=_("photo (optional)"), required=False)
+    field_order = ["household", "category", "points", "on", "note", "photo"]
 
 
 class PartyForm(_EntryForm):
@@ -48,7 +49,7 @@ class DecideForm(forms.Form):
 
 class RedeemForm(forms.Form):
     points = forms.IntegerField(label=_("points spent"), min_value=1, max_value=1000)
-    on = forms.DateField(label=_("date"))
+    on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("goods or service"), max_length=300)
 
 

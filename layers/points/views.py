@@ -46,8 +46,8 @@ def points_index(request):
             "pending_party": selectors.pending_party(scope)[:100],
             "can_record": scope.can("record_points"),
             "can_approve": scope.can("approve_points"),
-            "civility_form": CivilityForm(initial={"on": timezone.localdate()}),
-            "party_form": PartyForm(initial={"on": timezone.localdate()}),
+            "civility_form": CivilityForm(initial={"on": timezone.localdate().isoformat()}),
+            "party_form": PartyForm(initial={"on": timezone.localdate().isoformat()}),
             "members": selectors.party_members(scope).order_by("name")[:500],
             "villages": Village.objects.for_scope(scope),
             "month": timezone.localdate().strftime("%Y-%m"),
@@ -126,7 +126,7 @@ def civility_ledger(request, external_id):
             "entries": selectors.ledger(scope, household),
             "balance": services.balance(household.pk),
             "can_redeem": scope.can("approve_points"),
-            "redeem_form": RedeemForm(initial={"on": timezone.localdate()}),
+            "redeem_form": RedeemForm(initial={"on": timezone.localdate().isoformat()}),
         },
     )
 
