@@ -24,7 +24,7 @@ ERR_RULE_DATE_TAKEN = _("A rule set already starts on %(date)s.")
 ERR_NO_RULE = _("No rule set applies to a period starting on %(date)s: ask the county.")
 ERR_YEAR_LOCKED = _("The year %(year)s is locked by the county: nothing in it changes.")
 ERR_PUBLISHED = _("This period is published: change a result by a correction.")
-ERR_NOT_DRAFT = _("Only a computed draft can be %(what)s (this one is %(status)s).")
+ERR_NOT_DRAFT = _("Only a computed draft can be changed or published (this one is %(status)s).")
 ERR_REASON = _("Give a reason (at least 4 characters).")
 ERR_POINTS = _("Points must be a number between -100 and 100.")
 ERR_NOT_ASSESSED = _("%(person)s is not assessed in this period.")
@@ -206,9 +206,7 @@ def score_change(*, run: Run, person, delta, reason: str, by) -> ScoreChange:
     if _locked(run.starts_on.year):
         raise AssessmentError(ERR_YEAR_LOCKED % {"year": run.starts_on.year})
     if run.status not in (Run.Status.DRAFT, Run.Status.PUBLISHED):
-        raise AssessmentError(
-            ERR_NOT_DRAFT % {"what": _("adjusted"), "status": run.get_status_display()}
-        )
+        raise AssessmentError(ERR_NOT_DRAFT % {"status": run.get_status_display()})
     delta, reason = _points(delta), _reason(reason)
     score = _score_locked(run, person)
     before = score.final
@@ -234,9 +232,7 @@ def manual_add(*, run: Run, person, label: str, points, note: str, by) -> Manual
     """A manual indicator (meeting attendance, a commendation, a complaint) on a draft."""
     run = Run.objects.select_for_update().get(pk=run.pk)
     if run.status != Run.Status.DRAFT:
-        raise AssessmentError(
-            ERR_NOT_DRAFT % {"what": _("given manual points"), "status": run.get_status_display()}
-        )
+        raise AssessmentError(ERR_NOT_DRAFT % {"status": run.get_status_display()})
     points, note = _points(points), _reason(note)
     score = _score_locked(run, person)
     item = ManualIndicator.objects.create(
@@ -260,9 +256,7 @@ def run_publish(*, run: Run, by) -> Run:
     if _locked(run.starts_on.year):
         raise AssessmentError(ERR_YEAR_LOCKED % {"year": run.starts_on.year})
     if run.status != Run.Status.DRAFT:
-        raise AssessmentError(
-            ERR_NOT_DRAFT % {"what": _("published"), "status": run.get_status_display()}
-        )
+        raise AssessmentError(ERR_NOT_DRAFT % {"status": run.get_status_display()})
     run.status, run.published_at, run.published_by = Run.Status.PUBLISHED, timezone.now(), by
     run.save()
     return run
