@@ -191,3 +191,22 @@ def test_two_failing_periods_in_a_row_are_listed():
     listed = failing_twice(Scope("county", role="county"))
     assert {f["person__name"] for f in listed} == {"甲长", "乙员", "丙长", "丁员"}
     assert all(f["run__starts_on"] == dt.date(2025, 4, 1) for f in listed)
+
+
+def test_a_draft_is_computed_by_the_queue_job():
+    """run_start writes the run and its procrastinate job together; the job's work claims
+    the run and computes it (as a worker does)."""
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from layers.assessment import tasks
+
+    s = small_township()
+    run = tasks.run_start(
+        township=s.township, kind="year", starts_on=dt.date(2025, 1, 1), today=TODAY
+    )
+    job = ProcrastinateJob.objects.get(pk=run.job_id)
+    assert job.task_name == tasks.TASK and job.args == {"run_id": run.pk}
+    assert run.status == "queued" and not run.scores.exists()
+    assert tasks.run_work(run.pk) == "draft"
+    assert Run.objects.get(pk=run.pk).scores.count() == 4
+    assert tasks.run_work(run.pk) == "nothing to compute"
