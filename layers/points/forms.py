@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from layers.validators import validate_photo
+
 from .models import Category
 
 
@@ -32,7 +34,9 @@ class _EntryForm(forms.Form):
 class CivilityForm(_EntryForm):
     LEDGER = "civility"
     household = forms.CharField(label=_("household id"), max_length=64)
-    photo = forms.FileField(label=_("photo (optional)"), required=False)
+    photo = forms.FileField(
+        label=_("photo (optional)"), required=False, validators=[validate_photo]
+    )
     field_order = ["household", "category", "points", "on", "note", "photo"]
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from households.access import scope_for
 from households.models import Household, Role
 from households.scoping import contains
+from layers.validators import photo_clean
 
 from .defaults import CIVILITY, PARTY
 from .models import Category, CivilityEntry, PartyEntry
@@ -148,8 +149,8 @@ def civility_record(*, user, household, category, points, on, note="", photo=Non
     if scope.role == Role.VILLAGE:
         _check_balance(household.pk, points)
         entry.status, entry.approved_by, entry.approved_at = "approved", user, timezone.now()
-    if photo:
-        entry.photo.save(photo.name, photo, save=False)
+    if photo:  # re-encoded: no metadata (the camera's GPS, time), bounded size
+        entry.photo = photo_clean(photo)
     entry.save()
     return entry
 

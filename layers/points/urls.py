@@ -6,6 +6,7 @@ urlpatterns = [
     path("points/", views.points_index, name="points"),
     path("points/civility/", views.civility_record, name="civility-record"),
     path("points/civility/<int:pk>/decide/", views.civility_decide, name="civility-decide"),
+    path("points/civility/<int:pk>/photo", views.civility_photo, name="civility-photo"),
     path("points/households/<str:external_id>/", views.civility_ledger, name="civility-ledger"),
     path(
         "points/households/<str:external_id>/redeem/",

@@ -6,12 +6,14 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from households.access import require, scope_for
 from households.models import Household, Person, Village
+from households.privacy import access_log_write
 
 from . import selectors, services
 from .forms import BoardSettingForm, CivilityForm, DecideForm, PartyForm, RedeemForm, errors_text
@@ -144,6 +146,17 @@ def civility_redeem(request, external_id):
     except services.PointsError as exc:
         return refused(request, str(exc))
     return redirect("civility-ledger", external_id=household.external_id)
+
+
+@login_required
+@require_GET
+def civility_photo(request, pk):
+    scope = require(request.user, "view_points")
+    entry = CivilityEntry.objects.for_scope(scope).filter(pk=pk).first()
+    if entry is None or not entry.photo:
+        raise Http404
+    access_log_write(request, [entry.household_id], action="photo")
+    return FileResponse(entry.photo.open("rb"))
 
 
 @login_required

@@ -113,3 +113,42 @@ def test_boards_show_names_only(client, s):
         assert "13912345678" not in body and "3607211990" not in body
     assert client.get(f"/villages/{s.village.code}/boards/?month=june").status_code == 400
     assert client.get(f"/villages/{s.village.code}/party/?year=99").status_code == 400
+
+
+def test_a_photo_is_re_encoded_and_served_in_the_area_only(client, s, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from households.models import AccessLog
+
+    settings.MEDIA_ROOT = tmp_path
+    raw = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(raw, "PNG")
+    sanitation = Category.objects.get(ledger="civility", code="sanitation").pk
+    client.force_login(s.users["乙员"])
+    photo = SimpleUploadedFile("院子 张三.png", raw.getvalue(), content_type="image/png")
+    response = client.post(
+        "/points/civility/",
+        {"household": "H3000003", "category": sanitation, "on": "2025-06-01", "photo": photo},
+    )
+    assert response.status_code == 302
+    entry = CivilityEntry.objects.get(kind="entry")
+    assert entry.photo.name.endswith(".jpg") and "张三" not in entry.photo.name
+    bad = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+    before = rows()
+    assert (
+        client.post(
+            "/points/civility/",
+            {"household": "H3000003", "category": sanitation, "on": "2025-06-01", "photo": bad},
+        ).status_code
+        == 400
+    )
+    assert rows() == before
+    client.force_login(s.users["cadre"])
+    body = b"".join(client.get(f"/points/civility/{entry.pk}/photo").streaming_content)
+    assert body.startswith(b"\xff\xd8")
+    assert AccessLog.objects.filter(action="photo", household_ids=[entry.household_id]).exists()
+    client.force_login(s.users["丙长"])  # grid B's leader: not this household
+    assert client.get(f"/points/civility/{entry.pk}/photo").status_code == 404
