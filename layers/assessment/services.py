@@ -122,10 +122,28 @@ def _rerank(run: Run) -> None:
 def run_compute(run: Run) -> Run:
     """Compute the run's draft from the recorded data, then its ledgers (manual indicators,
     adjustments) again; one write at the end."""
-    run = Run.objects.select_for_update().get(pk=run.pk)
+    return runs_compute([run])[0]
+
+
+@transaction.atomic
+def runs_compute(runs: list[Run]) -> list[Run]:
+    """Compute several runs (a county's townships for one period): the indicators of every
+    township of a period in one statement, then each run's scores."""
+    runs = list(Run.objects.select_for_update().filter(pk__in=[r.pk for r in runs]))
+    by_period: dict[tuple, list[Run]] = {}
+    for run in runs:
+        if rule_for(run.starts_on) is None:
+            raise AssessmentError(ERR_NO_RULE % {"date": run.starts_on})
+        by_period.setdefault((run.starts_on, run.ends_on), []).append(run)
+    for (start, end), group in by_period.items():
+        rows = indicators_compute(township_ids=[r.township_id for r in group], start=start, end=end)
+        for run in group:
+            _scores_write(run, [r for r in rows if r["township_id"] == run.township_id])
+    return runs
+
+
+def _scores_write(run: Run, rows: list[dict]) -> None:
     rule = rule_for(run.starts_on)
-    if rule is None:
-        raise AssessmentError(ERR_NO_RULE % {"date": run.starts_on})
     fraction = _year_fraction(run)
     period_days = (run.ends_on - run.starts_on).days
     manual = dict(
@@ -141,9 +159,7 @@ def run_compute(run: Run) -> Run:
         .values_list("person_id", "s")
     )
     scores = []
-    for row in indicators_compute(
-        township_id=run.township_id, start=run.starts_on, end=run.ends_on
-    ):
+    for row in rows:
         figures = rules.normalise(
             row, fraction=fraction, period_days=period_days, targets=rule.targets
         )
@@ -154,7 +170,9 @@ def run_compute(run: Run) -> Run:
             village_id=row["village_id"],
             grid_code=row["grid_code"],
             member_number=row["member_number"],
-            indicators={k: v for k, v in row.items() if k not in ("person_id", "name")},
+            indicators={
+                k: v for k, v in row.items() if k not in ("person_id", "name", "township_id")
+            },
             base=rules.weighted(figures, rule),
             manual=manual.get(row["person_id"], 0.0),
             adjustment=changes.get(row["person_id"], 0.0),
@@ -171,7 +189,6 @@ def run_compute(run: Run) -> Run:
     run.status, run.computed_at = Run.Status.DRAFT, timezone.now()
     run.finished_at = run.computed_at
     run.save()
-    return run
 
 
 def _points(value) -> float:

@@ -25,6 +25,7 @@ def staff(role, **area):
 
 @pytest.fixture
 def setup(client):
+    client.cookies["django_language"] = "en"  # the messages below are read in English
     s = small_township()
     run = services.run_compute(
         services.run_prepare(
