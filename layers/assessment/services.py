@@ -5,6 +5,7 @@ adjustments and corrections, the county's year lock. Each refuses with a constan
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -137,14 +138,38 @@ def runs_compute(runs: list[Run]) -> list[Run]:
         by_period.setdefault((run.starts_on, run.ends_on), []).append(run)
     for (start, end), group in by_period.items():
         rows = indicators_compute(township_ids=[r.township_id for r in group], start=start, end=end)
+        of_township: dict[int, list[dict]] = {}
+        for r in rows:
+            of_township.setdefault(r["township_id"], []).append(r)
         for run in group:
-            _scores_write(run, [r for r in rows if r["township_id"] == run.township_id])
+            _scores_write(run, of_township.get(run.township_id, []))
     return runs
 
 
+SCORE_COLUMNS = (
+    "run_id",
+    "person_id",
+    "post",
+    "village_id",
+    "grid_code",
+    "member_number",
+    "indicators",
+    "base",
+    "manual",
+    "adjustment",
+    "final",
+    "tier",
+    "subsidy",
+    "rank",
+)
+
+
 def _scores_write(run: Run, rows: list[dict]) -> None:
+    """The run's scores, replaced in one COPY (24,000 rows in well under a second; an
+    INSERT of model objects took seconds)."""
     rule = rule_for(run.starts_on)
     fraction = _year_fraction(run)
+    share = Decimal(str(fraction))
     period_days = (run.ends_on - run.starts_on).days
     manual = dict(
         ManualIndicator.objects.filter(run=run)
@@ -158,33 +183,43 @@ def _scores_write(run: Run, rows: list[dict]) -> None:
         .annotate(s=Sum("delta"))
         .values_list("person_id", "s")
     )
-    scores = []
+    out = []
     for row in rows:
         figures = rules.normalise(
             row, fraction=fraction, period_days=period_days, targets=rule.targets
         )
-        s = Score(
-            run=run,
-            person_id=row["person_id"],
-            post=row["post"],
-            village_id=row["village_id"],
-            grid_code=row["grid_code"],
-            member_number=row["member_number"],
-            indicators={
-                k: v for k, v in row.items() if k not in ("person_id", "name", "township_id")
-            },
-            base=rules.weighted(figures, rule),
-            manual=manual.get(row["person_id"], 0.0),
-            adjustment=changes.get(row["person_id"], 0.0),
-            rank=0,
+        person = row["person_id"]
+        base = rules.weighted(figures, rule)
+        m, a = manual.get(person, 0.0), changes.get(person, 0.0)
+        final = round(base + m + a, 2)
+        tier, yearly = rules.tier_of(final, rule)
+        indicators = {k: v for k, v in row.items() if k not in ("person_id", "name", "township_id")}
+        out.append(
+            [
+                run.pk,
+                person,
+                row["post"],
+                row["village_id"],
+                row["grid_code"],
+                row["member_number"],
+                json.dumps(indicators),
+                base,
+                m,
+                a,
+                final,
+                tier,
+                (yearly * share).quantize(Decimal("0.01")),
+                0,
+            ]
         )
-        _finish(s, rule, fraction)
-        scores.append(s)
-    scores.sort(key=lambda x: (-x.final, x.person_id))
-    for i, s in enumerate(scores, 1):
-        s.rank = i
+    out.sort(key=lambda r: (-r[10], r[1]))
     run.scores.all().delete()
-    Score.objects.bulk_create(scores, batch_size=2000)
+    with connection.cursor() as cur:
+        copy_sql = f"COPY layers_score ({', '.join(SCORE_COLUMNS)}) FROM STDIN"
+        with cur.cursor.copy(copy_sql) as copy:
+            for rank, r in enumerate(out, 1):
+                r[-1] = rank
+                copy.write_row(r)
     run.rule_set = rule
     run.status, run.computed_at = Run.Status.DRAFT, timezone.now()
     run.finished_at = run.computed_at
