@@ -29,7 +29,10 @@ class LockForm(forms.Form):
 
 class RuleForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=100)
-    valid_from = forms.DateField(label=_("applies to periods starting on or after"))
+    valid_from = forms.DateField(
+        label=_("applies to periods starting on or after"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     weight_total = forms.IntegerField(
         label=_("declared total of the weights"), min_value=1, max_value=1000
     )
