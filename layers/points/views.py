@@ -151,10 +151,10 @@ def civility_redeem(request, external_id):
 @login_required
 @require_GET
 def civility_photo(request, pk):
-    scope = require(request.user, "view_points")
-    entry = CivilityEntry.objects.for_scope(scope).filter(pk=pk).first()
+    entry = CivilityEntry.objects.for_scope(scope_for(request.user)).filter(pk=pk).first()
     if entry is None or not entry.photo:
         raise Http404
+    require(request.user, "view_points")
     access_log_write(request, [entry.household_id], action="photo")
     return FileResponse(entry.photo.open("rb"))
 
