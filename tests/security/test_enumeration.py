@@ -463,6 +463,7 @@ class World:
                 "grid-versions": [(f"{c}-v1", a) for c, a in self.grids],
                 "member-areas": self.members,
                 "households": self.households,
+                "incidents": self.incidents,
             }[kind]
         if param == "layer":
             return [("households", Area())]
