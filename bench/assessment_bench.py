@@ -266,7 +266,7 @@ def main(argv=None) -> None:
     print(f"| county year, township by township (a job each) | {one_by_one:.2f} | | |")
     met = "yes" if took <= TARGET_S or not args.full else ("yes" if took <= TARGET_S else "NO")
     print(
-        f"| county year, every township's draft ({Score.objects.count():,} scores) "
+        f"| county year, every township's draft at once ({Score.objects.count():,} scores) "
         f"| {took:.2f} | {TARGET_S:.0f} | {met if args.full else 'n/a (use --full)'} |"
     )
     print(f"\nload average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
