@@ -16,5 +16,8 @@ def incidents_deadlines(timestamp: int) -> int:
     return incidents_escalate_due()
 
 
-from layers.assessment.tasks import assessment_compute  # noqa: E402, F401 - registered on the app
+from layers.assessment.tasks import (  # noqa: E402, F401 - registered on the app
+    assessment_compute,
+    assessment_compute_many,
+)
 from layers.points.tasks import civility_openings  # noqa: E402, F401

@@ -20,6 +20,7 @@ from .models import Run
 
 log = logging.getLogger(__name__)
 TASK = "layers.assessment_compute"
+MANY_TASK = "layers.assessment_compute_many"
 ERR_WORKER_DIED = _("The background worker stopped %(n)d times computing this assessment.")
 
 
@@ -30,6 +31,48 @@ def run_start(*, township, kind: str, starts_on, today=None) -> Run:
     run.job_id = app.configure_task(TASK, lock=f"assessment-run-{run.pk}").defer(run_id=run.pk)
     run.save(update_fields=["job_id"])
     return run
+
+
+@transaction.atomic
+def county_start(*, townships, kind: str, starts_on, today=None) -> list[Run]:
+    """Every township's run of a period (those not published yet), computed by one job in
+    one statement (compute.runs_compute); nothing is queued if one is refused."""
+    runs = []
+    for township in townships:
+        if Run.objects.filter(
+            township=township, kind=kind, starts_on=starts_on, status=Run.Status.PUBLISHED
+        ).exists():
+            continue
+        runs.append(
+            services.run_prepare(township=township, kind=kind, starts_on=starts_on, today=today)
+        )
+    if runs:
+        ids = [r.pk for r in runs]
+        job = app.configure_task(MANY_TASK).defer(run_ids=ids)
+        Run.objects.filter(pk__in=ids).update(job_id=job)
+        for run in runs:
+            run.job_id = job
+    return runs
+
+
+def runs_work(run_ids: list[int]) -> int:
+    """Claim the runs still queued and compute them together; returns how many."""
+    claimed = [
+        run
+        for run, _gave_up in (run_claim(Run, pk, gave_up=ERR_WORKER_DIED) for pk in run_ids)
+        if run is not None
+    ]
+    if not claimed:
+        return 0
+    try:
+        services.runs_compute(claimed)
+    except Exception as exc:  # the pages show the failure; the log has the traceback
+        log.exception("assessment runs %s failed", run_ids)
+        Run.objects.filter(pk__in=[r.pk for r in claimed]).update(
+            status=Run.Status.FAILED, message=str(exc), finished_at=timezone.now()
+        )
+        return 0
+    return len(claimed)
 
 
 def run_work(run_id: int) -> str:
@@ -49,3 +92,8 @@ def run_work(run_id: int) -> str:
 @app.task(name=TASK)
 def assessment_compute(run_id: int) -> str:
     return run_work(run_id)
+
+
+@app.task(name=MANY_TASK)
+def assessment_compute_many(run_ids: list[int]) -> int:
+    return runs_work(run_ids)

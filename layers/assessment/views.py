@@ -69,6 +69,21 @@ def assessment_start(request, code):
 
 
 @login_required
+@require_POST
+def assessment_county_start(request):
+    """County staff: every township's draft of a period, one job (one statement)."""
+    scope = require(request.user, "assess_rules")
+    form = StartForm(request.POST)
+    if not form.is_valid():
+        return refused(request, errors_text(form))
+    try:
+        tasks.county_start(townships=Township.objects.for_scope(scope), **form.cleaned_data)
+    except services.AssessmentError as exc:
+        return refused(request, str(exc))
+    return redirect("assessment")
+
+
+@login_required
 def assessment_rules(request):
     scope = require(request.user, "assess_rules")
     form, error = RuleForm(request.POST or None), ""

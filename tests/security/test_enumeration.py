@@ -78,6 +78,7 @@ POST_PROBES = {
     "account-password",
     "assessment-start",
     "assessment-lock",
+    "assessment-county-start",
     "assessment-adjust",
     "assessment-manual",
     "assessment-publish",

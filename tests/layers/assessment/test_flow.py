@@ -210,3 +210,29 @@ def test_a_draft_is_computed_by_the_queue_job():
     assert tasks.run_work(run.pk) == "draft"
     assert Run.objects.get(pk=run.pk).scores.count() == 4
     assert tasks.run_work(run.pk) == "nothing to compute"
+
+
+def test_the_county_computes_every_township_in_one_job():
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from households.models import Township
+    from layers.assessment import tasks
+
+    s = small_township()
+    other = Township.objects.create(code="360721301", name="另镇")  # nobody in post there
+    services.run_publish(run=compute(s, "quarter", dt.date(2025, 1, 1)), by=None)
+    runs = tasks.county_start(
+        townships=[s.township, other], kind="quarter", starts_on=dt.date(2025, 1, 1), today=TODAY
+    )
+    assert [r.township for r in runs] == [other]  # the published one is left alone
+    runs = tasks.county_start(
+        townships=[s.township, other], kind="year", starts_on=dt.date(2025, 1, 1), today=TODAY
+    )
+    job = ProcrastinateJob.objects.get(pk=runs[0].job_id)
+    assert job.task_name == tasks.MANY_TASK and sorted(job.args["run_ids"]) == sorted(
+        r.pk for r in runs
+    )
+    assert tasks.runs_work(job.args["run_ids"]) == 2
+    year = Run.objects.get(township=s.township, kind="year")
+    assert year.status == "draft" and year.scores.count() == 4
+    assert Run.objects.get(township=other, kind="year").scores.count() == 0

@@ -145,3 +145,16 @@ def test_rule_form_refuses_overlaps_and_the_county_locks(client, setup):
     assert client.get(f"/assessment/{run.pk}/").status_code == 403
     client.force_login(county)
     assert client.post(f"/assessment/{run.pk}/adjust/", {}).status_code == 403
+
+
+def test_county_queues_every_township_and_townships_may_not(client, setup):
+    s, run = setup
+    client.force_login(staff(Role.TOWNSHIP, township=s.township))
+    form = {"kind": "quarter", "starts_on": "2025-04-01"}
+    assert client.post("/assessment/county/", form).status_code == 403
+    client.force_login(staff(Role.COUNTY))
+    response = client.post("/assessment/county/", {"kind": "quarter", "starts_on": "2025-04-02"})
+    assert response.status_code == 400 and "quarter" in response.content.decode()
+    assert client.post("/assessment/county/", form).status_code == 302
+    queued = Run.objects.get(kind="quarter")
+    assert queued.status == "queued" and queued.job_id
