@@ -6,6 +6,7 @@ from django.contrib.gis.db.models.functions import IsValid
 from django.db.models import CheckConstraint, Q, UniqueConstraint
 from django.utils.translation import gettext_lazy as _
 
+from grids.partitioning import member_code
 from households.models import SRID, Household, Person, Village
 from households.scoping import Area, ScopedQuerySet, ScopePaths
 
@@ -143,7 +144,7 @@ class MemberArea(models.Model):
 
     @property
     def code(self) -> str:
-        return f"{self.grid.code}-{self.number:02d}"
+        return member_code(self.grid.code, self.number)
 
     def __str__(self) -> str:
         return self.code
