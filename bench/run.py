@@ -19,6 +19,7 @@ BENCHES = [
     "incident_bench.py",
     "overlay_bench.py",
     "coverage_bench.py",
+    "assessment_bench.py",
 ]
 
 if __name__ == "__main__":

@@ -19,4 +19,6 @@ def access(request):
         ),
         "gis_incidents": SimpleLazyObject(lambda: queue_counts(request.user) if incidents else {}),
         "gis_can_manage_accounts": scope.can("manage_accounts"),
+        "gis_can_assess": scope.can("assess"),
+        "gis_can_points": scope.can("view_points"),
     }

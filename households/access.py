@@ -56,6 +56,17 @@ MATRIX: dict[str, frozenset[str]] = {
     "edit_overlays": frozenset({Role.ADMIN, Role.TOWNSHIP, Role.VILLAGE}),
     # vector layers of other departments, seen in the area their uploader chose
     "upload_layers": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP}),
+    # assessment of leaders and members (layers.assessment): townships compute, adjust and
+    # publish theirs; the county writes the rule and locks the year
+    "assess": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP}),
+    "assess_adjust": frozenset({Role.ADMIN, Role.TOWNSHIP}),
+    "assess_rules": frozenset({Role.ADMIN, Role.COUNTY}),
+    # points ledgers (layers.points): grid people and cadres record, village cadres approve
+    "view_points": frozenset(
+        {Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE, Role.GRID_LEADER, Role.GRID_MEMBER}
+    ),
+    "record_points": frozenset({Role.VILLAGE, Role.GRID_LEADER, Role.GRID_MEMBER}),
+    "approve_points": frozenset({Role.VILLAGE}),
 }
 
 # role -> the level of the area it is bound to: the only switch on roles for areas

@@ -84,6 +84,16 @@ class Visit(models.Model):
 # Models of the layers subpackages (one app: their tables are layers_*)
 from layers.api.models import ApiToken  # noqa: E402, F401
 
+# Assessment and points ledgers, each in its own subpackage
+from .assessment.models import (  # noqa: E402, F401
+    ManualIndicator,
+    RuleSet,
+    Run,
+    Score,
+    ScoreChange,
+    YearLock,
+)
+
 # The coverage dashboard's one model (a grid's party group)
 from .coverage.models import PartyGroup  # noqa: E402, F401
 
@@ -103,3 +113,4 @@ from .overlays.models import (  # noqa: E402, F401
     OverlayLayer,
     ServicePoint,
 )
+from .points.models import BoardSetting, Category, CivilityEntry, PartyEntry  # noqa: E402, F401

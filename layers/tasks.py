@@ -23,3 +23,10 @@ def incidents_deadlines(timestamp: int) -> int:
 @app.task(name="layers.coverage_warm", queueing_lock="layers.coverage_warm")
 def coverage_warm_job(timestamp: int) -> int:
     return coverage_warm()
+
+
+from layers.assessment.tasks import (  # noqa: E402, F401 - registered on the app
+    assessment_compute,
+    assessment_compute_many,
+)
+from layers.points.tasks import civility_openings  # noqa: E402, F401

@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("layers.incidents.urls")),
     path("", include("layers.overlays.urls")),
     path("", include("layers.coverage.urls")),
+    path("", include("layers.assessment.urls")),
+    path("", include("layers.points.urls")),
 ]

@@ -261,6 +261,7 @@ JOBS_CRON = {
     "incidents_deadlines": "* * * * *",  # incidents past their deadline climb a tier
     # the county's dashboard computed anew (its answers are kept ten minutes)
     "coverage_warm": "*/5 * * * *",
+    "civility_openings": "*/5 * * * *",  # imported 文明积分 become opening ledger entries
 }
 JOBS_KEEP_DAYS = 2  # finished jobs kept this long in the queue's tables (admin, diagnosis)
 PROCRASTINATE_IMPORT_PATHS = ["gis.tasks"]

@@ -16,11 +16,13 @@ from django.utils import timezone
 
 from grids.models import Grid, GridAssignment, GridVersion, MemberArea, PartitionRun
 from households.models import Household, Person, Township, UserArea, Village
+from layers.assessment.models import RuleSet, Run, Score
 from layers.demo import county
 from layers.demo.county import KENGKOU, REPARTITION_DAYS_AGO, ROLLOUT_DAYS_AGO
 from layers.demo.users import DEMO_USERS
 from layers.management.commands.load_demo import HOUSEHOLDS_FOR_COUNTY_ONLY
 from layers.models import Visit
+from layers.points.models import CivilityEntry, PartyEntry
 
 pytestmark = pytest.mark.django_db
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -50,6 +52,7 @@ def snapshot() -> dict:
     """Every row the load writes, by table: count, last id and what could change in place."""
     tables = [Township, Village, Household, Person, GridVersion, Grid, MemberArea]
     tables += [GridAssignment, PartitionRun, Visit, UserArea]
+    tables += [RuleSet, Run, Score, CivilityEntry, PartyEntry]
     state = {
         m.__name__: (m.objects.count(), m.objects.aggregate(Max("pk"))["pk__max"]) for m in tables
     }
@@ -69,6 +72,21 @@ def test_a_second_load_changes_nothing(small_county, db):
     load("--households", str(SMALL))
     assert snapshot() == before
     assert before["Visit"][0] > 0 and before["UserArea"][0] > len(DEMO_USERS)
+
+
+def test_a_published_year_and_civility_ledgers(small_county, db):
+    """Every township's year is computed and published under the county's rule; the
+    imported 文明积分 opened every ledger, and 坑口村 has entries (some awaiting approval)."""
+    years = Run.objects.filter(kind="year")
+    assert years.count() == Township.objects.count()
+    assert set(years.values_list("status", flat=True)) == {"published"}
+    assert Score.objects.filter(run__in=years).count() > 50
+    assert len(set(Score.objects.values_list("tier", flat=True))) >= 2
+    with_points = Household.objects.exclude(civility_points=0)
+    assert CivilityEntry.objects.filter(kind="opening").count() == with_points.count() > 0
+    kengkou = CivilityEntry.objects.filter(household__group__village__code="360721100200")
+    assert kengkou.filter(status="pending").exists() and kengkou.filter(kind="redeem").exists()
+    assert PartyEntry.objects.exists()
 
 
 def test_eight_townships_each_pilot_village_in_its_own(small_county, db):

@@ -24,6 +24,7 @@ other role. Skipped: /static/ and /media/ (files; /media/ is served only with DE
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,18 @@ POST_PROBES = {
     "account-password",
     "overlay-point-new",
     "grid-party-group",
+    "assessment-start",
+    "assessment-lock",
+    "assessment-county-start",
+    "assessment-adjust",
+    "assessment-manual",
+    "assessment-publish",
+    "civility-record",
+    "civility-decide",
+    "civility-redeem",
+    "civility-board-settings",
+    "party-record",
+    "party-decide",
 }
 # forms that are posted as well as shown: an empty form changes nothing either
 POST_ALSO = {
@@ -97,6 +110,7 @@ POST_ALSO = {
     "overlay-service-point",
     "overlay-layers",
     "overlay-import",
+    "assessment-rules",
 }
 # Open gaps in views outside layers/, each reported (regex over a problem line):
 # Views that refuse by role before they look the object up: a role without the action
@@ -279,6 +293,7 @@ class World:
         self.tiles.append((8, *tile_of(115.9, 26.2, 8)))
         self.incidents_make(field)
         self.overlays_make(field)
+        self.points_make(field)
 
     def overlays_make(self, field):
         """A camera and a service point at a household of the leader's grid, of another
@@ -306,6 +321,51 @@ class World:
             layer = OverlayLayer.objects.create(name=level, level=level, township=township)
             area = Area(township=township.pk) if township else Area()
             self.layers.append((str(layer.pk), area))
+
+    def points_make(self, field):
+        """A computed year for both townships (their runs), a resident of each household
+        above (a person's page), a civility and a party entry for each, pending."""
+        from layers.assessment import services as assessment
+        from layers.points.models import Category, CivilityEntry, PartyEntry
+        from tests.layers.assessment.fixtures import TIERS, WEIGHTS
+
+        assessment.rule_set_create(
+            by=None,
+            name="r",
+            valid_from=date(2026, 1, 1),
+            weight_total=100,
+            weights=WEIGHTS,
+            tiers=TIERS,
+            targets={},
+        )
+        self.assessment_runs = []
+        for township in (field.township, field.other.village.township):
+            run = assessment.run_prepare(
+                township=township,
+                kind="year",
+                starts_on=date(2026, 1, 1),
+                today=date(2026, 12, 1),
+            )
+            assessment.run_compute(run)
+            self.assessment_runs.append((str(run.pk), Area(township=township.pk)))
+        self.people, self.civility, self.party = [], [], []
+        civility = Category.objects.get(ledger="civility", code="sanitation")
+        party = Category.objects.get(ledger="party", code="meetings")
+        for external_id, area in self.households:
+            person = Person.objects.filter(household__external_id=external_id).first()
+            if person is None:
+                person = Person.objects.create(
+                    name="补充居民", household=Household.objects.get(external_id=external_id)
+                )
+            self.people.append((str(person.pk), area))
+            entry = CivilityEntry.objects.create(
+                household=person.household, category=civility, points=5, on=date(2026, 3, 1)
+            )
+            self.civility.append((str(entry.pk), area))
+            entry = PartyEntry.objects.create(
+                person=person, category=party, points=2, on=date(2026, 3, 1)
+            )
+            self.party.append((str(entry.pk), area))
 
     def incidents_make(self, field):
         """An incident in the leader's grid, one in each other grid, and one outside every
@@ -424,6 +484,14 @@ class World:
                 return self.grids
         if param == "pk" and route.startswith("partition-runs/"):
             return self.runs
+        if param == "pk" and route.startswith("assessment/people/"):
+            return self.people
+        if param == "pk" and route.startswith("assessment/"):
+            return self.assessment_runs
+        if param == "pk" and route.startswith("points/civility/"):
+            return self.civility
+        if param == "pk" and route.startswith("points/party/"):
+            return self.party
         if param == "pk" and route.startswith("visits/"):
             return self.visits
         if param == "pk" and route.startswith("incidents/photos/"):
@@ -738,6 +806,16 @@ def test_every_url_as_every_role_stays_in_scope(walked):
         "overlay-layer-delete",
         "api-cameras-list",
         "api-service-points-detail",
+        "assessment",
+        "assessment-run",
+        "assessment-xlsx",
+        "assessment-person",
+        "assessment-adjust",
+        "points",
+        "civility-ledger",
+        "civility-decide",
+        "civility-boards",
+        "party-ranking",
     } <= names
     assert not problems, "\n".join(problems)
     # the tiles were decoded, not empty: each role's own households and grids were there

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from layers.demo import activity, county, overlays, party, users
+from layers.demo import points as demo_points
 
 TOWNSHIP_DIR = Path(settings.BASE_DIR) / "sample_data" / "demo"
 HOUSEHOLDS_FOR_COUNTY_ONLY = "--households applies to --data county only"
@@ -110,6 +111,9 @@ class Command(BaseCommand):
             self.say(f"{cameras} cameras, {points} service points written")
         with self.step("party groups of the grids"):
             self.say(f"{party.party_groups_load(anchor, seed)} party groups set up")
+        with self.step("assessment (rule set, a published year) and points ledgers"):
+            self.say(str(demo_points.assessment_load(anchor)))
+            self.say(str(demo_points.points_load(anchor)))
         return names
 
     @contextmanager

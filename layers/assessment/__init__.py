@@ -1,0 +1,1 @@
+"""Yearly assessment of grid leaders and members: rule sets, indicators, scores, corrections."""
