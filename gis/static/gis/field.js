@@ -114,6 +114,18 @@
         map.setView(at, Math.max(map.getZoom(), 17), { animate: false });
         map.openPopup(popup({ id: id, head: b.textContent.trim(), area: +(li.querySelector(".area") || {}).textContent || null }, text), at);
       }));
+      // a household picked in the search box: marked in the list, chosen in the visit form
+      document.addEventListener("mapsearch:pick", e => {
+        const r = e.detail;
+        if (r.kind !== "household" && r.kind !== "resident") return;
+        document.querySelectorAll("#household-list li.hit").forEach(li => li.classList.remove("hit"));
+        const li = listItem(r.id);
+        if (!li) return;
+        li.classList.add("hit");
+        selectHousehold(r.id);
+        const head = li.querySelector(".hh-name").textContent.trim();
+        map.openPopup(popup({ id: r.id, head: head, area: +(li.querySelector(".area") || {}).textContent || null }, text), L.latLng(r.lat, r.lon));
+      });
       // add-ons (the incident overlay) draw on this map, as gridmap:ready on the township map
       document.dispatchEvent(new CustomEvent("fieldmap:ready", { detail: fieldMap }));
     },

@@ -13,17 +13,45 @@
       { subdomains: "01234567", maxZoom: 18, attribution: "© 天地图" });
   }
 
+  /* A notice over the map while the basemap's tiles fail (no network, the tile server
+     blocked): the data layers still draw, and the user learns why the map is blank. */
+  const FAILED_TILES = 3;  // tiles failed, none loaded, since the view last changed
+  function watchTiles(layer, text) {
+    let failed = 0, loaded = 0;
+    const notice = show => {
+      const map = layer._map;
+      if (!map) return;
+      let div = map.getContainer().querySelector(".basemap-notice");
+      if (!div && show) {
+        div = L.DomUtil.create("div", "basemap-notice", map.getContainer());
+        div.setAttribute("role", "status");
+        div.textContent = text.basemapFailed;
+        L.DomEvent.disableClickPropagation(div);
+      }
+      if (div) div.hidden = !show;
+    };
+    layer.on("loading", () => { failed = 0; loaded = 0; });
+    layer.on("tileerror", () => { failed += 1; if (!loaded && failed >= FAILED_TILES) notice(true); });
+    layer.on("tileload", () => { loaded += 1; notice(false); });
+    layer.on("remove", () => notice(false));
+    return layer;
+  }
+
   /* Basemaps from the settings: {layers: name -> layer, initial: the default one}. */
   function basemaps(cfg, text) {
-    const layers = {};
+    const layers = {}, watch = l => watchTiles(l, text);
     layers[text.none] = L.layerGroup();
-    if (cfg.tiandituKey) {
-      layers[text.tianditu] = L.layerGroup([tianditu("vec", cfg.tiandituKey), tianditu("cva", cfg.tiandituKey)]);
-      layers[text.tiandituImg] = L.layerGroup([tianditu("img", cfg.tiandituKey), tianditu("cia", cfg.tiandituKey)]);
+    if (cfg.localUrl) {  // the county's own tiles (an MBTiles file served by the site)
+      layers[text.local] = watch(L.tileLayer(cfg.localUrl, { maxZoom: 19, attribution: cfg.localAttribution || "" }));
     }
-    layers[text.osm] = L.tileLayer(cfg.osmUrl, { maxZoom: 19, attribution: "© OpenStreetMap contributors" });
+    if (cfg.tiandituKey) {
+      layers[text.tianditu] = L.layerGroup([watch(tianditu("vec", cfg.tiandituKey)), watch(tianditu("cva", cfg.tiandituKey))]);
+      layers[text.tiandituImg] = L.layerGroup([watch(tianditu("img", cfg.tiandituKey)), watch(tianditu("cia", cfg.tiandituKey))]);
+    }
+    layers[text.osm] = watch(L.tileLayer(cfg.osmUrl, { maxZoom: 19, attribution: "© OpenStreetMap contributors" }));
     const name = cfg.default === "tianditu" && cfg.tiandituKey ? text.tianditu
-      : cfg.default === "none" ? text.none : text.osm;
+      : cfg.default === "local" && cfg.localUrl ? text.local
+        : cfg.default === "none" ? text.none : text.osm;
     return { layers: layers, initial: layers[name] };
   }
 
