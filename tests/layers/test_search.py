@@ -43,9 +43,7 @@ def _leader_household(field):
 
 
 @pytest.mark.parametrize("role", ["grid_leader", "grid_member"])
-def test_the_grid_people_find_a_household_by_the_last_four_digits_of_its_phone(
-    field, client, role
-):
+def test_the_grid_people_find_a_household_by_the_last_four_digits_of_its_phone(field, client, role):
     h = _leader_household(field)
     response = _get(client, field.users[role], h.phone[-4:])
     results = [r for r in response.json()["results"] if r["kind"] == "household"]
@@ -89,9 +87,9 @@ def test_a_member_finds_only_their_member_areas_households_and_residents(field, 
     member = field.users["grid_member"]
     number = member.area.member_number
     mine = set(
-        GridAssignment.objects.filter(
-            grid=field.grid, member_area__number=number
-        ).values_list("household__external_id", flat=True)
+        GridAssignment.objects.filter(grid=field.grid, member_area__number=number).values_list(
+            "household__external_id", flat=True
+        )
     )
     response = _get(client, member, "H0")
     found = _households(response)

@@ -17,7 +17,7 @@
      blocked): the data layers still draw, and the user learns why the map is blank. */
   const FAILED_TILES = 3;  // tiles failed, none loaded, since the view last changed
   function watchTiles(layer, text) {
-    let failed = 0, loaded = 0;
+    let failed = 0, loaded = 0, dismissed = false;
     const notice = show => {
       const map = layer._map;
       if (!map) return;
@@ -26,9 +26,11 @@
         div = L.DomUtil.create("div", "basemap-notice", map.getContainer());
         div.setAttribute("role", "status");
         div.textContent = text.basemapFailed;
+        div.title = "×";
         L.DomEvent.disableClickPropagation(div);
+        div.addEventListener("click", () => { div.hidden = true; dismissed = true; });  // read: tap it away
       }
-      if (div) div.hidden = !show;
+      if (div) div.hidden = !show || dismissed;
     };
     layer.on("loading", () => { failed = 0; loaded = 0; });
     layer.on("tileerror", () => { failed += 1; if (!loaded && failed >= FAILED_TILES) notice(true); });
@@ -67,7 +69,11 @@
       div.innerHTML = '<strong class="legend-title" role="button" tabindex="0">' + escapeHtml(title) + "</strong>" +
         '<div class="legend-body">' + entries.map(e =>
         '<div><i style="background:' + e.fill + ";border-color:" + e.stroke + (e.round ? ";border-radius:50%" : "") + '"></i>' + escapeHtml(e.label) + "</div>").join("") + "</div>";
-      div.querySelector(".legend-title").addEventListener("click", () => div.classList.toggle("collapsed"));
+      const title = div.querySelector(".legend-title");
+      const toggle = () => title.setAttribute("aria-expanded", String(!div.classList.toggle("collapsed")));
+      title.setAttribute("aria-expanded", String(window.innerWidth >= 700));
+      title.addEventListener("click", toggle);
+      title.addEventListener("keydown", e => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(); } });
       L.DomEvent.disableClickPropagation(div);
       return div;
     };

@@ -2,8 +2,9 @@
    residents, grids, villages and groups of the user's area from /api/search.json, as the
    user types (debounced, the previous request aborted). Arrow keys move through the
    results, Enter picks one, Escape closes the list. Picking a result zooms the page's map
-   there and opens a popup; "mapsearch:pick" (detail: the result) lets the page do more
-   (the grid page selects the household in its list and visit form). */
+   there and opens it: a popup, unless the page handles "mapsearch:pick" (detail: the
+   result; preventDefault) its own way (the grid page opens its household's popup and
+   selects it in its list and visit form). */
 (function () {
   "use strict";
   const DEBOUNCE_MS = 250;
@@ -68,16 +69,17 @@
   function pick(r) {
     close();
     input.value = r.label;
-    if (map) {
-      if (r.bbox) map.fitBounds([[r.bbox[1], r.bbox[0]], [r.bbox[3], r.bbox[2]]], { maxZoom: 17, animate: false });
-      else map.setView([r.lat, r.lon], Math.max(map.getZoom(), 17), { animate: false });
-      const here = location.pathname === r.url || !r.url;
-      L.popup({ className: "search-popup" }).setLatLng([r.lat, r.lon]).setContent(
-        "<b>" + esc(r.label) + "</b> · " + esc(text[r.kind] || r.kind) + "<br>" + esc(r.detail) +
-        (here ? "" : '<br><a href="' + esc(r.url) + '">' + esc(text.open) + "</a>")).openOn(map);
-      map.getContainer().scrollIntoView({ block: "nearest" });
-    }
-    document.dispatchEvent(new CustomEvent("mapsearch:pick", { detail: r }));
+    if (!map) return;
+    if (r.bbox) map.fitBounds([[r.bbox[1], r.bbox[0]], [r.bbox[3], r.bbox[2]]], { maxZoom: 17, animate: false });
+    else map.setView([r.lat, r.lon], Math.max(map.getZoom(), 17), { animate: false });
+    map.getContainer().scrollIntoView({ block: "nearest" });
+    // the page may open the result its own way (the grid page: its household's popup)
+    const event = new CustomEvent("mapsearch:pick", { detail: r, cancelable: true });
+    if (!document.dispatchEvent(event)) return;
+    const here = location.pathname === r.url || !r.url;
+    L.popup({ className: "search-popup", autoPanPaddingTopLeft: [10, 60] }).setLatLng([r.lat, r.lon]).setContent(
+      "<b>" + esc(r.label) + "</b> · " + esc(text[r.kind] || r.kind) + "<br>" + esc(r.detail) +
+      (here ? "" : '<br><a href="' + esc(r.url) + '">' + esc(text.open) + "</a>")).openOn(map);
   }
 
   input.addEventListener("input", () => {
