@@ -17,6 +17,7 @@ BENCHES = [
     "editor_bench.py",
     "tiles_bench.py",
     "incident_bench.py",
+    "export_bench.py",
 ]
 
 if __name__ == "__main__":

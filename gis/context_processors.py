@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from households.access import scope_for
@@ -18,4 +19,5 @@ def access(request):
         ),
         "gis_incidents": SimpleLazyObject(lambda: queue_counts(request.user) if incidents else {}),
         "gis_can_manage_accounts": scope.can("manage_accounts"),
+        "gis_county_name": settings.COUNTY_NAME,
     }
