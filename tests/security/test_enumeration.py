@@ -22,6 +22,7 @@ other role. Skipped: /static/ and /media/ (files; /media/ is served only with DE
 /i18n/ (the language switch, no data).
 """
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.test import Client, RequestFactory, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
 
 from grids.appointments import appointments_accounts_sync
 from grids.models import Grid, GridAssignment, PartitionRun
@@ -68,7 +70,8 @@ ROLES = (
     "anonymous",
 )
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
-PUBLIC = {"login", "report", "report-status"}  # the login form; the residents' report pages
+# the login form; the residents' report pages; the site's icon
+PUBLIC = {"login", "report", "report-status", "favicon"}
 # POST-only views that change nothing on an empty form
 POST_PROBES = {"visit-add", "incident-act", "account-status", "account-password"}
 # forms that are posted as well as shown: an empty form changes nothing either
@@ -104,6 +107,9 @@ QUERIES = {  # list, search and filter variants of some endpoints
     "grid-work": ["", "?q=H0"],
     "grid-households": ["", "?member=1"],
     "households-export": ["", "?township=360721100", "?township=360721199"],
+    "households-export-xlsx": ["", "?township=360721100", "?township=360721199"],
+    # the map search box: household numbers, heads, villages, grid codes, the other township
+    "search": ["?q=H0", "?q=H000", "?q=坑口", "?q=村", "?q=001", "?q=外户", "?q=H900"],
     "township-layer": [""],
     "ogc-items": ["", "?limit=10000"],
     "api-households-list": ["?limit=10000"],
@@ -387,6 +393,8 @@ class World:
                 "member-areas": self.members,
                 "households": self.households,
             }[kind]
+        if route.startswith("basemap/"):  # the county's own tiles: no file set, 404
+            return [("1", Area())]
         if param == "layer":
             return [("households", Area())]
         if param == "action":
@@ -500,8 +508,17 @@ def personal_numbers() -> tuple[set[str], set[str]]:
 
 def body_of(response) -> str:
     if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode("utf-8", "replace")
-    return response.content.decode("utf-8", "replace")
+        data = b"".join(response.streaming_content)
+    else:
+        data = response.content
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        book = load_workbook(io.BytesIO(data), read_only=True)  # the cells, as text
+        return "\n".join(
+            " ".join("" if c is None else str(c) for c in row)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        )
+    return data.decode("utf-8", "replace")
 
 
 def check_role(role: str, field, world: World, routes, numbers) -> list[str]:
@@ -617,6 +634,11 @@ def test_every_url_as_every_role_stays_in_scope(walked):
         "grid-households",
         "township-layer",
         "households-export",
+        "households-export-xlsx",
+        "search",
+        "grid-candidates",
+        "basemap-tile",
+        "favicon",
         "access-log",
         "visit-photo",
         "partition-run",
