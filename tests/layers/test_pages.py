@@ -36,3 +36,18 @@ def test_a_page_without_a_county_name_has_no_dangling_separator(client, settings
     settings.COUNTY_NAME = ""
     title = TITLE.search(client.get("/accounts/login/").content.decode())[1]
     assert not title.strip().endswith("·")
+
+
+def test_a_partition_run_names_its_village(field, client):
+    from grids.models import PartitionRun
+
+    run = PartitionRun.objects.create(
+        scope="village", scope_code=field.village.code, status=PartitionRun.Status.QUEUED
+    )
+    client.force_login(field.users["township"])
+    page = client.get(f"/partition-runs/{run.pk}/").content.decode()
+    assert f"{field.village.name} <span" in page
+    listed = client.get(f"/townships/{field.township.code}/map/").content.decode()
+    assert f"#{run.pk} " in listed and field.village.name in listed.split(f"#{run.pk} ")[1][:60]
+    gone = PartitionRun(scope="village", scope_code="360721100299")
+    assert gone.area_name == "360721100299"  # a code that names nothing any more
