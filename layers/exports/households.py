@@ -15,6 +15,7 @@ from django.db.models import FilteredRelation, Q
 
 from grids.models import GridVersion
 from households.access import Scope
+from households.functions import X, Y
 from households.importing.readers import HOUSEHOLD_ALIASES, chinese_header
 from households.models import Household
 from households.privacy import SENSITIVE_TAGS, mask_id_number, mask_phone
@@ -48,7 +49,8 @@ _FIELDS = (
     "id_number",
     "phone",
     "address",
-    "location",
+    "lon",
+    "lat",
     "group__code",
     "group__village__township__name",
     "group__village__name",
@@ -87,15 +89,17 @@ def export_rows(scope: Scope, township=None) -> Iterator[list]:
     qs = (
         export_households(scope, township)
         .annotate(
+            lon=X("location"),
+            lat=Y("location"),
             current=FilteredRelation(
                 "grid_assignments", condition=Q(grid_assignments__version__in=current)
-            )
+            ),
         )
         .values_list(*_FIELDS, *tags)
         .order_by("external_id")
     )
     for row in qs.iterator(chunk_size=CHUNK_ROWS):
-        (hid, head, members, id_number, phone, address, point, *rest) = row
+        (hid, head, members, id_number, phone, address, lon, lat, *rest) = row
         yield [
             hid,
             head,
@@ -103,8 +107,8 @@ def export_rows(scope: Scope, township=None) -> Iterator[list]:
             mask_id_number(id_number),
             mask_phone(phone),
             address,
-            round(point.x, COORD_DIGITS),
-            round(point.y, COORD_DIGITS),
+            round(lon, COORD_DIGITS),
+            round(lat, COORD_DIGITS),
             *("" if v is None else v for v in rest[:6]),
             *(int(v) for v in rest[6:]),
         ]
