@@ -176,6 +176,13 @@
       await window.gridTiles.loaded(shown.map(n => layers[n]));
       status.textContent = text.loaded + ": " + cfg.households + " " + text.householdsCount;
       status.dataset.households = String(cfg.households);
+      // the side panel's households outside every group: a click shows one on the map
+      document.querySelectorAll("#outside-groups button[data-lat]").forEach(b => b.addEventListener("click", () => {
+        const at = L.latLng(+b.dataset.lat, +b.dataset.lon);
+        map.setView(at, Math.max(map.getZoom(), 17), { animate: false });
+        L.popup().setLatLng(at).setContent("<b>" + escapeHtml(b.textContent) + "</b><br>" + escapeHtml(text.ungrouped)).openOn(map);
+        map.getContainer().scrollIntoView({ block: "nearest" });
+      }));
       document.dispatchEvent(new CustomEvent("gridmap:ready", { detail: gridMap }));
     },
   };
