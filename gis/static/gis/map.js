@@ -69,11 +69,11 @@
       div.innerHTML = '<strong class="legend-title" role="button" tabindex="0">' + escapeHtml(title) + "</strong>" +
         '<div class="legend-body">' + entries.map(e =>
         '<div><i style="background:' + e.fill + ";border-color:" + e.stroke + (e.round ? ";border-radius:50%" : "") + '"></i>' + escapeHtml(e.label) + "</div>").join("") + "</div>";
-      const title = div.querySelector(".legend-title");
-      const toggle = () => title.setAttribute("aria-expanded", String(!div.classList.toggle("collapsed")));
-      title.setAttribute("aria-expanded", String(window.innerWidth >= 700));
-      title.addEventListener("click", toggle);
-      title.addEventListener("keydown", e => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(); } });
+      const head = div.querySelector(".legend-title");
+      const toggle = () => head.setAttribute("aria-expanded", String(!div.classList.toggle("collapsed")));
+      head.setAttribute("aria-expanded", String(window.innerWidth >= 700));
+      head.addEventListener("click", toggle);
+      head.addEventListener("keydown", e => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(); } });
       L.DomEvent.disableClickPropagation(div);
       return div;
     };
