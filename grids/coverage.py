@@ -38,9 +38,7 @@ def households_without_grid(scope, township: Township) -> list[Unassigned]:
         .annotate(n=Count("pk"))
         .order_by("group__village__code")
     )
-    return [
-        Unassigned(r["group__village__code"], r["group__village__name"], r["n"]) for r in rows
-    ]
+    return [Unassigned(r["group__village__code"], r["group__village__name"], r["n"]) for r in rows]
 
 
 def households_outside_groups(scope, township: Township) -> tuple[int, list[dict]]:

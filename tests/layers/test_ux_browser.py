@@ -29,8 +29,11 @@ def test_township_staff_pages(field, live_server, browser):
             OSM, lambda route: route.fulfill(status=200, content_type="image/png", body=PNG)
         )
         errors = []
-        screen.on("pageerror", lambda e: errors.append(str(e)))
-        screen.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        screen.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        screen.on(
+            "console",
+            lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None,
+        )
         login(screen, live_server, field.users["township"].username, PASSWORD)
         screen.goto(f"{live_server.url}/townships/{field.township.code}/map/")
         try:
