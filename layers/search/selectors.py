@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from households.privacy import mask_phone
 MAX_QUERY = 50  # = the grid page's search box
 PER_KIND = 8  # results of each kind; the list shows at most 5 kinds x 8
 PHONE_DIGITS = (4, 11)  # the last 4 digits, up to a whole mobile number
+MIN_ADDRESS = 2  # characters typed before addresses are searched
 GRID_CODE_DIGITS = 3  # a grid is named by the last 3 digits of its code on every page
 ERR_EMPTY = "q: type something to search for"
 ERR_TOO_LONG = f"q: at most {MAX_QUERY} characters"
@@ -56,7 +58,9 @@ def _household_url(scope: Scope, grid_code: str | None) -> str:
 
 
 def _households(scope: Scope, q: str) -> list[Result]:
-    match = Q(head__icontains=q) | Q(external_id__icontains=q) | Q(address__icontains=q)
+    match = Q(head__icontains=q) | Q(external_id__icontains=q)
+    if len(q) >= MIN_ADDRESS:  # one character (村, 镇, 号) is in nearly every address
+        match |= Q(address__icontains=q)
     by_phone = (
         can_search_phones(scope) and q.isdigit() and PHONE_DIGITS[0] <= len(q) <= PHONE_DIGITS[1]
     )
@@ -78,7 +82,9 @@ def _households(scope: Scope, q: str) -> list[Result]:
             "group__village__name",
             "grid_code",
         )
-        .order_by("external_id")[:PER_KIND]
+        # by number, through an expression: the planner then finds the matches with the
+        # trigram indexes and sorts those few, instead of walking the whole number index
+        .order_by(Upper("external_id"))[:PER_KIND]
     )
     results = []
     for h in rows:
