@@ -25,10 +25,12 @@
       if (!div && show) {
         div = L.DomUtil.create("div", "basemap-notice", map.getContainer());
         div.setAttribute("role", "status");
-        div.textContent = text.basemapFailed;
-        div.title = "×";
-        L.DomEvent.disableClickPropagation(div);
-        div.addEventListener("click", () => { div.hidden = true; dismissed = true; });  // read: tap it away
+        // the map stays usable under it (clicks pass through), but for its close button
+        div.innerHTML = '<button type="button" class="close" aria-label="×">×</button>';
+        div.append(text.basemapFailed);
+        const close = div.querySelector(".close");
+        L.DomEvent.disableClickPropagation(close);
+        close.addEventListener("click", () => { div.hidden = true; dismissed = true; });
       }
       if (div) div.hidden = !show || dismissed;
     };
