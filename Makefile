@@ -9,6 +9,9 @@ USER_DATABASE_URL := $(DATABASE_URL)
 export DATABASE_URL = $(or $(USER_DATABASE_URL),$(shell cat .run/database_url 2>/dev/null))
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for make test (each has its own test database; a file's tests stay on
+# one worker, so a module's shared fixtures are built once); 1 runs the suite in one process
+TEST_WORKERS ?= 2
 
 .PHONY: setup system venv lock db migrate assets demo-data demo serve test lint bench clean
 
@@ -75,7 +78,7 @@ serve:
 
 test: setup lint
 	@echo "==> 运行测试 (pytest)…"
-	@DJANGO_SETTINGS_MODULE=gis.settings.test .venv/bin/pytest
+	@DJANGO_SETTINGS_MODULE=gis.settings.test .venv/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: venv scripts/lint/node_modules/.installed
 	@echo "==> 代码检查 (ruff check, ruff format --check, eslint)…"

@@ -294,6 +294,7 @@ def main():
     ap.add_argument("--db", default=DB)
     ap.add_argument("--samples", type=int, default=40)
     ap.add_argument("--load-only", action="store_true", help="load the county, measure nothing")
+    ap.add_argument("--pages-only", action="store_true", help="only the Chromium page timings")
     args = ap.parse_args()
     if not loaded(args.db):
         print(f"loading {args.households:,} households into {args.db} (once)…", flush=True)
@@ -316,7 +317,7 @@ def main():
         Township.objects.annotate(n=Count("villages__groups__households")).order_by("-n").first()
     )
     extent = list(Household.objects.aggregate(e=Extent("location"))["e"])
-    tiles = sample_tiles(township.code, args.samples)
+    tiles = {} if args.pages_only else sample_tiles(township.code, args.samples)
     cache_dir = Path(tempfile.mkdtemp(prefix="tiles-bench-cache-"))
     env = dict(
         os.environ,
@@ -363,8 +364,9 @@ def main():
         )
         staff, county = Session(base, "bench-township"), Session(base, "bench-county")
         clear()
-        print("\n".join(tile_table(staff, tiles, layers())), "\n", flush=True)
-        print("\n".join(geojson_table(staff, township.code)), "\n", flush=True)
+        if not args.pages_only:
+            print("\n".join(tile_table(staff, tiles, layers())), "\n", flush=True)
+            print("\n".join(geojson_table(staff, township.code)), "\n", flush=True)
         print("\n".join(browser_table(base, staff, county, township.code, extent, clear)))
     finally:
         server.terminate()

@@ -12,6 +12,7 @@ villagers), then distance. Staff confirm or change the proposals.
 import math
 
 import numpy as np
+from django.utils.translation import gettext_lazy
 from scipy.optimize import linear_sum_assignment
 
 from grids.models import Grid, GridAssignment, GridVersion, MemberArea
@@ -114,8 +115,9 @@ class AppointmentError(ValueError):
     """A leader or member who may not take the post; nothing was written."""
 
 
-ERR_NOT_RESIDENT = "{person} does not live in village {village}"
-ERR_ALREADY_MEMBER = "{person} already looks after member area {area}"
+# translated when formatted (lazy): the editor and the appointments page show them as they are
+ERR_NOT_RESIDENT = gettext_lazy("{person} does not live in village {village}")
+ERR_ALREADY_MEMBER = gettext_lazy("{person} already looks after member area {area}")
 
 
 def grid_appoint_leader(grid: Grid, person: Person | None) -> Grid:

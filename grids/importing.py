@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from grids import selectors
 from grids.models import Grid, GridAssignment, GridVersion, MemberArea
+from grids.partitioning import utm_epsg
 from grids.services import AreaSpec, GridSpec, version_create
 from households.importing.checks import check_required, to_wgs84_frame
 from households.importing.group_geometry import check_geometries
@@ -148,9 +149,10 @@ def _check_codes(codes, bad, labels, township, report) -> dict[str, Village]:
 
 
 def _metric(geoms, crs=None):
-    """The polygons in a metric CRS (UTM of their extent unless given), to measure m²."""
+    """The polygons in a metric CRS (the partitioner's UTM rule for their extent unless
+    given), to measure m²."""
     frame = gpd.GeoSeries(list(geoms), crs=4326)
-    crs = crs or frame.estimate_utm_crs()
+    crs = crs or f"EPSG:{utm_epsg(frame.total_bounds)}"
     return frame.to_crs(crs).values, crs
 
 

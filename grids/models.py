@@ -7,6 +7,7 @@ from django.db.models import CheckConstraint, Q, UniqueConstraint
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from grids.partitioning import member_code
 from households.models import SRID, Household, Person, Township, Village
 from households.scoping import Area, ScopedQuerySet, ScopePaths
 
@@ -144,7 +145,7 @@ class MemberArea(models.Model):
 
     @property
     def code(self) -> str:
-        return f"{self.grid.code}-{self.number:02d}"
+        return member_code(self.grid.code, self.number)
 
     def __str__(self) -> str:
         return self.code

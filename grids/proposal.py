@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from grids import selectors
+from grids.partitioning import BAND_IN, band_state, member_grid
 from households.models import Household
 
 
@@ -29,11 +30,11 @@ def member_areas_out_of_band(run) -> list[dict]:
     }
     out = []
     for area, hs in households.items():
-        grid = area.rsplit("-", 1)[0]
+        grid = member_grid(area)
         band = bands.get(village_of.get(grid) or grid[:12])
-        if band is None or band[0] <= len(hs) <= band[1]:
+        state = band_state(len(hs), band) if band else BAND_IN
+        if state == BAND_IN:
             continue
-        state = "under" if len(hs) < band[0] else "over"
         out.append(
             {
                 "area": area,

@@ -4,10 +4,19 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from django.db import connection
-from django.db.models import Case, F, OuterRef, QuerySet, Value, When
+from django.db.models import Case, CharField, F, OuterRef, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat, Greatest, Length, LPad
 
 from grids.models import Grid, GridAssignment, GridVersion, MemberArea, PartitionRun
-from grids.partitioning import LockedGrids, PartitionParams
+from grids.partitioning import (
+    BAND_IN,
+    BAND_OVER,
+    BAND_UNDER,
+    MEMBER_DIGITS,
+    LockedGrids,
+    PartitionParams,
+    member_code,
+)
 from households.functions import SubqueryCount, api_geojson
 from households.models import Household, Township, Village, VillageGroup
 from households.scoping import Area, UnknownScopeError
@@ -34,7 +43,7 @@ def version_current(village: Village) -> GridVersion | None:
 def village_params(village: Village) -> PartitionParams:
     return PartitionParams(
         target=village.grid_target,
-        band=(village.grid_min, village.grid_max),
+        band=village_band(village),
         member_target=village.member_target,
         member_band=(village.member_min, village.member_max),
     )
@@ -93,7 +102,7 @@ def current_assignments(villages: list[Village]) -> pd.DataFrame:
     df = pd.DataFrame(list(rows), columns=["household_id", "grid_id", "number", "locked"])
     df["household_id"] = df["household_id"].astype(str)
     df["member_id"] = [
-        f"{gc}-{int(n):02d}" if pd.notna(n) else "" for gc, n in zip(df["grid_id"], df["number"])
+        member_code(gc, n) if pd.notna(n) else "" for gc, n in zip(df["grid_id"], df["number"])
     ]
     return df
 
@@ -115,6 +124,29 @@ def _locked(villages, previous: pd.DataFrame) -> LockedGrids | None:
     return LockedGrids(assignments=sel[["household_id", "grid_id", "member_id"]], grids=frame)
 
 
+def band_case(count: str, lo: str, hi: str) -> Case:
+    """The band rule (:func:`grids.partitioning.band_state`) in SQL: the field ``count``
+    is under / in / over the band of the fields ``lo`` and ``hi``, both ends inside."""
+    return Case(
+        When(**{f"{count}__lt": F(lo)}, then=Value(BAND_UNDER)),
+        When(**{f"{count}__gt": F(hi)}, then=Value(BAND_OVER)),
+        default=Value(BAND_IN),
+    )
+
+
+def member_code_sql(grid: str, number: str) -> Concat:
+    """:func:`grids.partitioning.member_code` in SQL, from the fields ``grid`` (the grid's
+    code) and ``number``: ``{grid}-{number}``, the number zero-padded to MEMBER_DIGITS."""
+    text = Cast(number, CharField())
+    width = Greatest(Length(text), Value(MEMBER_DIGITS))
+    return Concat(grid, Value("-"), LPad(text, width, Value("0")), output_field=CharField())
+
+
+def village_band(village: Village) -> tuple[int, int]:
+    """A village's grid band: households per grid, both ends inside."""
+    return (village.grid_min, village.grid_max)
+
+
 def grids_layer(scope, township: Township | None = None) -> QuerySet:
     """Current grids the scope covers (of one township) with counts, band state and version."""
     qs = Grid.objects.current().for_scope(scope)
@@ -123,18 +155,14 @@ def grids_layer(scope, township: Township | None = None) -> QuerySet:
     return qs.annotate(
         village_name=F("village__name"),
         members=SubqueryCount(MemberArea.objects.filter(grid=OuterRef("pk"))),
-        band=Case(
-            When(household_count__lt=F("village__grid_min"), then=Value("under")),
-            When(household_count__gt=F("village__grid_max"), then=Value("over")),
-            default=Value("in"),
-        ),
+        band=band_case("household_count", "village__grid_min", "village__grid_max"),
         version_number=F("version__number"),
         geojson=api_geojson("geom", simplify=True),
     ).order_by("code")
 
 
 def village_bands(run) -> dict[str, tuple[int, int]]:
-    return {v.code: (v.grid_min, v.grid_max) for v in villages_in_scope(run.scope, run.scope_code)}
+    return {v.code: village_band(v) for v in villages_in_scope(run.scope, run.scope_code)}
 
 
 def moved_households(run, limit: int | None = None) -> list[dict]:

@@ -28,7 +28,7 @@ from grids.models import (
     MemberArea,
     PartitionRun,
 )
-from grids.partitioning import PartitionError, partition
+from grids.partitioning import PartitionError, member_number, partition
 from grids.partitioning.params import FAIL_GEOMETRY, FAIL_INTERNAL
 from households.models import Village
 from households.pg import tables_analyze
@@ -303,7 +303,7 @@ def partition_run_apply(run: PartitionRun, *, user=None) -> list[GridVersion]:
         by_village[f["properties"]["village"]].append(f)
     members_of = defaultdict(lambda: defaultdict(list))
     for h, g, m in run.proposal["assignments"]:
-        members_of[g][int(m.rsplit("-", 1)[1]) if m else 0].append(h)
+        members_of[g][member_number(m) if m else 0].append(h)
     versions = []
     unchanged = _unchanged_villages(run, villages)
     for code in codes:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from grids import coverage, selectors, serializers, services, tasks
 from grids.models import Grid, PartitionRun
+from grids.partitioning import band_state
 from grids.proposal import member_areas_out_of_band, out_of_band_geojson
 from households import access
 from households import selectors as hh_selectors
@@ -244,8 +245,8 @@ def partition_run_proposal(request, pk):
     out_per_grid = Counter(a["grid"] for a in member_out)
     for f in grids["features"]:
         p = f["properties"]
-        lo, hi = bands.get(p["village"], (40, 60))
-        p["band"] = "under" if p["households"] < lo else "over" if p["households"] > hi else "in"
+        band = bands.get(p["village"])  # none: the village is gone since the run
+        p["band"] = band_state(p["households"], band) if band else ""
         p["changed"] = f["id"] in changed
         p["membersOut"] = out_per_grid[f["id"]]
     # a foreign member (RFC 7946 section 6.1): the member areas out of band, as points

@@ -57,10 +57,11 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
-def access_log_write(request, household_ids, *, action: str = "view") -> None:
-    """Record a view or export of unmasked personal data."""
+def access_log_write(request, household_ids, *, action: str = "view", always=False) -> None:
+    """Record a view or export of unmasked personal data (``always``: even when it belongs
+    to no household, as a resident's phone on the incident they reported)."""
     ids = sorted({int(h) for h in household_ids})
-    if not ids:
+    if not ids and not always:
         return
     AccessLog.objects.create(
         user=request.user if request.user.is_authenticated else None,

@@ -285,10 +285,14 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"quiet_periodic": {"()": "gis.logfilters.QuietPeriodicJobs"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["quiet_periodic"]},
+    },
     "root": {"handlers": ["console"], "level": ENV.get("DJANGO_LOG_LEVEL", "INFO")},
     # the queue's start-up chatter (tasks registered) and a line per periodic job deferred;
-    # the worker still logs every job it starts and ends
+    # the worker still logs every job it starts and ends, but for the periodic housekeeping
+    # jobs that succeed (gis.logfilters)
     "loggers": {
         name: {"level": "WARNING"}
         for name in ("procrastinate.blueprints", "procrastinate.periodic")

@@ -15,6 +15,7 @@ from grids.editing import messages as M
 from grids.editing.errors import NotFound
 from grids.editing.geometry import COORD_DECIMALS
 from grids.models import Grid, GridAssignment, GridVersion, MemberArea
+from grids.partitioning import member_code
 from households.models import Person, Village
 
 CONFLICT_GRIDS_NAMED = 8  # grids named in a conflict message; the rest is "…"
@@ -128,7 +129,7 @@ def _post_changes(village, old, new) -> list[dict]:
 
     return [
         {
-            "post": code if n == 0 else f"{code}-{n:02d}",
+            "post": code if n == 0 else member_code(code, n),
             "role": "leader" if n == 0 else "member",
             "before": who(before.get((code, n))),
             "after": who(after.get((code, n))),

@@ -1,32 +1,27 @@
-"""A village's household geometry for the editor: units, Voronoi cells, adjacency, polygons.
+"""A village's household geometry for the editor: the partitioner's layout of the village.
 
-Built once per village (and cached while its households and groups do not change)
-from the partitioner's own building blocks, so edited grids follow the same rules
-as partitioned ones (README, "Partitioning"): households are placed in their group
-(``inputs.place``), co-located households form one unit (``graph.make_units``),
-units get Voronoi cells clipped to their group (``polygons.unit_cells``) and are
-linked where their cells share a border (``graph.village_graph``). A grid's polygon is
-the dissolve of its units' cells, so grids tile the groups with no gap or overlap
-and their borders follow village and group lines; a grid is connected when its
-units are connected in the graph.
+Built once per village (and cached while its households and groups do not change) by the
+partitioner's public :func:`~grids.partitioning.village_layout`, so edited grids follow
+the same rules as partitioned ones (README, "Partitioning"): households are placed in
+their group, co-located households form one unit, units get Voronoi cells clipped to
+their group and are linked where their cells share a border. A grid's polygon is built
+from its units' cells by :meth:`~grids.partitioning.VillageLayout.polygons`, so grids
+tile the groups with no gap or overlap and their borders follow village and group lines;
+a grid is connected when its units are connected in the graph.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-import geopandas as gpd
 import numpy as np
-import pyproj
 import shapely
 import shapely.geometry
 from django.db import connection
 
-from grids.partitioning import inputs
-from grids.partitioning import polygons as pg
-from grids.partitioning.graph import components, make_units, village_graph
+from grids.partitioning import VillageLayout, village_layout
 from households.models import Household, VillageGroup
 
 CACHE_SIZE = 32  # villages kept in memory per process (a township has ~10-30)
@@ -35,54 +30,43 @@ COORD_DECIMALS = 7  # ~1 cm in degrees: GeoJSON sent to the browser
 
 @dataclass(frozen=True)
 class VillageGeometry:
+    """The households of a village placed in one of its groups (those beyond 5 m of every
+    group are in no grid, as in the partitioner), their ids, and the layout's units."""
+
     village_id: int
     signature: str  # village_signature() of the data it was built from
     hids: np.ndarray  # (n,) household ids placed in a group of the village
     pos: dict  # household id -> row
     lonlat: np.ndarray  # (n, 2) WGS84
-    unit: np.ndarray  # (n,) household row -> unit
-    uxy: np.ndarray  # (u, 2) metric
-    w: np.ndarray  # (u,) households per unit
-    ugroup: np.ndarray  # (u,) group index
-    cells: np.ndarray  # (u,) Voronoi cell of each unit inside its group (metric)
-    ea: np.ndarray
-    eb: np.ndarray
-    groups: tuple  # metric (Multi)Polygons
     group_labels: tuple[str, ...]
-    snapped: np.ndarray  # (n,) bool: household outside its group by up to 5 m
-    orig_xy: np.ndarray  # (n, 2) metric, before snapping
-    hxy: np.ndarray  # (n, 2) metric, snapped
-    to_wgs: pyproj.Transformer
-    to_metric: pyproj.Transformer
+    layout: VillageLayout  # per-household arrays restricted to the rows of ``hids``
+
+    # the layout's arrays under the names the editor uses
+    unit = property(lambda self: self.layout.unit)  # (n,) household row -> unit
+    hxy = property(lambda self: self.layout.xy)  # (n, 2) metric, snapped into the group
+    uxy = property(lambda self: self.layout.uxy)  # (u, 2) metric
+    w = property(lambda self: self.layout.w)  # (u,) households per unit
+    ugroup = property(lambda self: self.layout.ugroup)  # (u,) group index
+    cells = property(lambda self: self.layout.cells)  # (u,) Voronoi cell in its group
+    ea = property(lambda self: self.layout.ea)
+    eb = property(lambda self: self.layout.eb)
+    groups = property(lambda self: self.layout.groups)  # metric (Multi)Polygons
 
     def rows(self, hids) -> np.ndarray:
         return np.array([self.pos[int(h)] for h in hids], dtype=np.int64)
 
-    def unit_members(self) -> list[np.ndarray]:
-        order = np.argsort(self.unit, kind="stable")
-        cuts = np.searchsorted(self.unit[order], np.arange(len(self.w) + 1))
-        return [order[cuts[u] : cuts[u + 1]] for u in range(len(self.w))]
-
-    def connected(self, mask: np.ndarray) -> bool:
-        """Are the units of ``mask`` one connected piece of the household graph?"""
-        nodes = np.flatnonzero(mask)
-        if len(nodes) <= 1:
-            return True
-        loc = np.cumsum(mask) - 1
-        m = mask[self.ea] & mask[self.eb]
-        n, _ = components(len(nodes), loc[self.ea[m]], loc[self.eb[m]])
-        return n == 1
+    def connected(self, umask: np.ndarray) -> bool:
+        """Are the units of ``umask`` one connected piece of the household graph?"""
+        return self.layout.connected(umask)
 
     def touching(self, mask_a: np.ndarray, mask_b: np.ndarray) -> bool:
-        return bool(
-            np.any((mask_a[self.ea] & mask_b[self.eb]) | (mask_b[self.ea] & mask_a[self.eb]))
-        )
+        return self.layout.touching(mask_a, mask_b)
 
     def metric(self, geom):
-        return shapely.transform(geom, lambda xy: np.c_[self.to_metric.transform(*xy.T)])
+        return self.layout.to_metric(geom)
 
     def wgs(self, geom):
-        return shapely.transform(geom, lambda xy: np.c_[self.to_wgs.transform(*xy.T)])
+        return self.layout.to_lonlat([geom])[0]
 
 
 _cache: OrderedDict = OrderedDict()
@@ -127,14 +111,6 @@ def village_geometry(village) -> VillageGeometry:
     return geo
 
 
-def _utm(bounds) -> int:
-    """EPSG code of the WGS84 UTM zone at the centre of ``bounds`` (what the partitioner's
-    ``estimate_utm_crs`` picks for a village, without its 0.2 s database query)."""
-    lon, lat = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
-    zone = int((lon + 180) // 6) % 60 + 1
-    return (32600 if lat >= 0 else 32700) + zone
-
-
 def _build(village, signature: str) -> VillageGeometry:
     h, g = Household._meta.db_table, VillageGroup._meta.db_table
     with connection.cursor() as cur:
@@ -146,86 +122,37 @@ def _build(village, signature: str) -> VillageGeometry:
         )
         rows = cur.fetchall()
     groups = list(VillageGroup.objects.filter(village=village).order_by("pk"))
-    gframe = gpd.GeoDataFrame(
-        {"id": [str(x.pk) for x in groups]},
-        geometry=[shapely.from_wkb(bytes(x.geom.wkb)) for x in groups],
-        crs=4326,
-    )
-    metric = _utm(gframe.total_bounds)
-    to_metric = pyproj.Transformer.from_crs(4326, metric, always_xy=True)
-    to_wgs = pyproj.Transformer.from_crs(metric, 4326, always_xy=True)
-    gm = gframe.to_crs(metric)
-    rank = inputs.id_key(gm["id"])
-    geoms = inputs.disjoint_groups(gm.geometry.to_numpy(), rank)
+    gpos = {x.pk: i for i, x in enumerate(groups)}
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     lonlat = np.array([(r[1], r[2]) for r in rows], dtype=float).reshape(-1, 2)
-    mx, my = to_metric.transform(lonlat[:, 0], lonlat[:, 1])
-    orig = np.c_[mx, my]
-    gpos = {x.pk: i for i, x in enumerate(groups)}
-    hint = np.array([gpos.get(r[3], -1) for r in rows], dtype=np.int64)
-    gidx, snapped, xy = inputs.place(points=shapely.points(orig), geoms=geoms, rank=rank, hint=hint)
-    inputs.same_point_first(orig, np.ones(len(ids), bool), gidx)
-    keep = gidx >= 0  # beyond 5 m of every group: not in any grid (as in the partitioner)
-    ids, lonlat, orig, xy, gidx, snapped = (a[keep] for a in (ids, lonlat, orig, xy, gidx, snapped))
-    uxy, inv, w = make_units(xy)
-    ugroup = np.zeros(len(w), dtype=np.int64)
-    ugroup[inv[::-1]] = gidx[::-1]
-    cells = pg.unit_cells(uxy=uxy, ugroup=ugroup, groups=list(geoms))
-    ea, eb, _ = village_graph(uxy=uxy, ugroup=ugroup, cells=cells)
+    layout = village_layout(
+        lonlat=lonlat,
+        groups=[shapely.from_wkb(bytes(x.geom.wkb)) for x in groups],
+        group_ids=[str(x.pk) for x in groups],
+        hint=[gpos.get(r[3], -1) for r in rows],
+    )
+    keep = layout.unit >= 0  # beyond 5 m of every group: not in any grid (as in the partitioner)
+    layout = replace(
+        layout,
+        **{k: getattr(layout, k)[keep] for k in ("group_of", "snapped", "xy", "orig_xy", "unit")},
+    )
+    ids = ids[keep]
     return VillageGeometry(
         village_id=village.pk,
         signature=signature,
         hids=ids,
         pos={int(x): i for i, x in enumerate(ids)},
-        lonlat=lonlat,
-        unit=inv,
-        uxy=uxy,
-        w=w,
-        ugroup=ugroup,
-        cells=cells,
-        ea=ea,
-        eb=eb,
-        groups=tuple(geoms),
+        lonlat=lonlat[keep],
         group_labels=tuple(x.code or x.name for x in groups),
-        snapped=snapped,
-        orig_xy=orig,
-        hxy=xy,
-        to_wgs=to_wgs,
-        to_metric=to_metric,
+        layout=layout,
     )
 
 
 def grid_polygons(geo: VillageGeometry, ulabel: np.ndarray, n: int) -> tuple[list, list]:
-    """Metric polygon of each label 0..n-1 and the groups it covers (indices).
-
-    The partitioner's steps: smooth the borders inside shared groups, dissolve the
-    cells, give detached household-less slivers to a neighbour, attach household-less
-    groups, connect snapped households.
-    """
-    polys = pg.dissolve(cells=geo.cells, ulabel=ulabel, ugroup=geo.ugroup, n=n, uxy=geo.uxy)
-    multipart = np.array([shapely.get_num_geometries(g) > 1 for g in geo.groups], dtype=bool)
-    grid_multi = np.zeros(n, dtype=bool)
-    np.logical_or.at(grid_multi, ulabel, multipart[geo.ugroup])
-    pg.fix_fragments(
-        polys=polys, uxy=geo.uxy, ulabel=ulabel.copy(), w=geo.w, multipart_ok=list(grid_multi)
-    )
-    present = set(geo.ugroup.tolist())
-    empty = [(g, x) for g, x in enumerate(geo.groups) if g not in present and not x.is_empty]
-    attached = pg.attach_empty(polys=polys, empty_groups=empty)
-    if geo.snapped.any():
-        rows = np.flatnonzero(geo.snapped)
-        pg.add_connectors(
-            polys=polys,
-            ulabel_of_snap=ulabel[geo.unit[rows]],
-            orig=geo.orig_xy[rows],
-            snapped=geo.hxy[rows],
-        )
-    covered = [set() for _ in range(n)]
-    for k, g in zip(ulabel.tolist(), geo.ugroup.tolist()):
-        covered[k].add(g)
-    for k, gs in attached.items():
-        covered[k].update(gs)
-    return polys, [sorted(c) for c in covered]
+    """Metric polygon of each label 0..n-1 and the groups it covers (indices): the
+    partitioner's own chain (:meth:`~grids.partitioning.VillageLayout.polygons`)."""
+    result = geo.layout.polygons(ulabel, n)
+    return result.polygons, result.groups
 
 
 def to_geojson(geo: VillageGeometry, geom) -> dict:

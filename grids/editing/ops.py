@@ -24,9 +24,15 @@ from grids.appointments import ERR_ALREADY_MEMBER
 from grids.editing import messages as M
 from grids.editing.errors import EditError
 from grids.editing.geometry import VillageGeometry, grid_polygons, to_geojson
-from grids.partitioning import PartitionParams
-from grids.partitioning.split import _sub, split_graph
-from grids.partitioning.village import member_labels
+from grids.partitioning import (
+    BAND_OVER,
+    BAND_UNDER,
+    PartitionParams,
+    band_state,
+    member_code,
+    next_codes,
+    union_polygons,
+)
 
 SPLIT_SLACK = 0.1  # automatic split: parts within 10 % of an equal share
 LINE_EXTEND_M = 30.0  # a drawn split line is extended this far at both ends (hand drawing)
@@ -100,11 +106,7 @@ def _nearest_areas(ctx, codes, areas, rows, code, exclude=None) -> np.ndarray:
 
 
 def _new_codes(ctx, state, count: int) -> list[str]:
-    taken = set(ctx.used_codes) | set(state["grids"])
-    vcode = ctx.village.code
-    seqs = [int(c[12:]) for c in taken if c.startswith(vcode) and c[12:].isdigit()]
-    start = max(seqs, default=0) + 1
-    return [f"{vcode}{s:03d}" for s in range(start, start + count)]
+    return next_codes(ctx.village.code, count, set(ctx.used_codes) | set(state["grids"]))
 
 
 def _write(state, ctx, rows, codes, areas):
@@ -122,8 +124,11 @@ def describe(op: dict, ctx: EditContext | None = None) -> str:
     t = op.get("type")
     if t == "move":
         target = op.get("grid", "")
-        if op.get("area") not in (None, ""):
-            target = f"{target}-{op['area']}"
+        area = op.get("area")
+        if str(area).isdigit():
+            target = member_code(target, area)
+        elif area not in (None, ""):  # "new"
+            target = f"{target}-{area}"
         return _(M.OP_MOVE) % {"n": len(op.get("households", [])), "target": target}
     if t == "split":
         if op.get("line"):
@@ -141,7 +146,7 @@ def describe(op: dict, ctx: EditContext | None = None) -> str:
         who = _name(ctx, op["person"]) if ctx else op["person"]
         return _(M.OP_LEADER) % {"person": who, "grid": op.get("grid")}
     if t == "member":
-        area = f"{op.get('grid')}-{int(op.get('area', 0)):02d}"
+        area = member_code(op.get("grid"), op.get("area", 0))
         if op.get("person") is None:
             return _(M.OP_NO_MEMBER) % {"area": area}
         who = _name(ctx, op["person"]) if ctx else op["person"]
@@ -242,7 +247,7 @@ def _split_into(ctx, state, code, rows, part):
     uidx = {u: i for i, u in enumerate(units)}
     upart = np.zeros(len(units), dtype=np.int64)
     upart[[uidx[u] for u in geo.unit[rows]]] = part
-    umember = member_labels(geo.uxy[units], geo.w[units], upart, k, ctx.params)
+    umember = geo.layout.member_areas(upart, k, ctx.params, units=units)
     new_area = umember[[uidx[u] for u in geo.unit[rows]]] + 1
     for p in range(k):
         sel = part == p
@@ -272,8 +277,7 @@ def _split(ctx, state, op):
         raise _err(M.ERR_SPLIT_K, grid=code, n=len(rows), k=k)
     share = len(rows) / k  # equal parts: the band of the split is the share +- 10 %
     lo, hi = max(1, int(share * (1 - SPLIT_SLACK))), max(1, -int(-share * (1 + SPLIT_SLACK)))
-    sa, sb = _sub(umask, geo.ea, geo.eb)
-    ulab = split_graph(xy=geo.uxy[units], w=geo.w[units], ea=sa, eb=sb, k=k, lo=lo, hi=hi)
+    ulab = geo.layout.split(umask, k, (lo, hi))
     where = np.searchsorted(units, geo.unit[rows])
     return _split_into(ctx, state, code, rows, ulab[where]), []
 
@@ -303,7 +307,7 @@ def _split_line(ctx, state, code, rows, coords):
     geo = ctx.geo
     if line is None or not len(rows):
         raise _err(M.ERR_SPLIT_LINE, grid=code)
-    poly = shapely.union_all([geo.cells[u] for u in np.unique(geo.unit[rows])])
+    poly, _step = union_polygons(geo.cells[np.unique(geo.unit[rows])])  # the robust chain
     pieces = [p for p in shapely.get_parts(split_by(poly, line)) if p.area > 0]
     xy = geo.hxy[rows]
     part = np.full(len(rows), -1)
@@ -466,7 +470,7 @@ def _member(ctx, state, op):
                 if p == pid and (other, int(n)) != (code, area):
                     raise EditError(
                         ERR_ALREADY_MEMBER.format(
-                            person=_name(ctx, pid), area=f"{other}-{int(n):02d}"
+                            person=_name(ctx, pid), area=member_code(other, n)
                         )
                     )
     members = meta.setdefault("members", {})
@@ -561,7 +565,7 @@ def refresh(ctx: EditContext, state: dict, changed, *, check=True) -> list[str]:
     lo, hi = ctx.band
     for code in sorted(set(changed) & set(present)):
         n = counts[code]
-        if n < lo or n > hi:
-            msg = M.WARN_UNDER if n < lo else M.WARN_OVER
+        msg = {BAND_UNDER: M.WARN_UNDER, BAND_OVER: M.WARN_OVER}.get(band_state(n, ctx.band))
+        if msg:
             warnings.append(_(msg) % {"grid": code, "n": n, "lo": lo, "hi": hi})
     return warnings

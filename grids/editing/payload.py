@@ -10,6 +10,7 @@ from grids.editing.drafts import DraftView
 from grids.editing.geometry import village_geometry
 from grids.editing.ops import describe
 from grids.models import GridEditEvent, GridVersion
+from grids.selectors import village_band
 from households.models import Household, Person, Village
 
 HISTORY_SHOWN = 40  # events listed in the side panel
@@ -95,7 +96,7 @@ def draft_json(village: Village, view: DraftView, *, full=True, changed=None, wa
             for h, (x, y) in zip(geo.hids, geo.lonlat)
         ]
         body["name"] = village.name
-        body["band"] = [village.grid_min, village.grid_max]
+        body["band"] = list(village_band(village))
         body["memberBand"] = [village.member_min, village.member_max]
         body["people"] = _people(village, state)
         body["versions"] = _versions(village)

@@ -19,7 +19,7 @@ The public surface, for the command line, the Django services and the grid edito
   robust union chain), :func:`polygonal`, :func:`to_lonlat`, :func:`utm_epsg` (the one
   metric-CRS rule);
 - rules: :func:`band_state` (``BAND_UNDER`` / ``BAND_IN`` / ``BAND_OVER``),
-  :func:`grid_codes`, :func:`member_code`, :func:`member_number`.
+  :func:`grid_codes`, :func:`next_codes`, :func:`member_code`, :func:`member_number`, :func:`member_grid`.
 """
 
 from .api import VillageLayout, is_connected, subgraph, village_layout
@@ -27,10 +27,13 @@ from .codes import (
     BAND_IN,
     BAND_OVER,
     BAND_UNDER,
+    MEMBER_DIGITS,
     band_state,
     grid_codes,
     member_code,
+    member_grid,
     member_number,
+    next_codes,
 )
 from .core import partition
 from .params import (
@@ -50,6 +53,7 @@ __all__ = [
     "BAND_UNDER",
     "GridPolygons",
     "LockedGrids",
+    "MEMBER_DIGITS",
     "PartitionError",
     "PartitionParams",
     "PartitionResult",
@@ -60,7 +64,9 @@ __all__ = [
     "grid_polygons",
     "is_connected",
     "member_code",
+    "member_grid",
     "member_number",
+    "next_codes",
     "partition",
     "polygonal",
     "subgraph",

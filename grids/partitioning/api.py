@@ -23,30 +23,12 @@ import numpy as np
 import shapely
 
 from . import inputs
-from .graph import components, group_borders, make_units, village_graph
+from .graph import group_borders, is_connected, make_units, subgraph, village_graph
 from .members import member_labels_all
 from .params import PartitionParams
 from .polygons import GridPolygons, grid_polygons, unit_cells
 from .project import LONLAT, to_lonlat, transform, transformer, utm_epsg
 from .split import split_graph
-
-
-def is_connected(mask: np.ndarray, ea: np.ndarray, eb: np.ndarray) -> bool:
-    """Are the nodes of ``mask`` one connected piece of the graph with edges ``ea``-``eb``?"""
-    nodes = np.flatnonzero(mask)
-    if len(nodes) <= 1:
-        return True
-    loc = np.cumsum(mask) - 1
-    m = mask[ea] & mask[eb]
-    n, _ = components(len(nodes), loc[ea[m]], loc[eb[m]])
-    return n == 1
-
-
-def subgraph(mask: np.ndarray, ea: np.ndarray, eb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The edges among the nodes of ``mask``, renumbered 0..mask.sum()-1."""
-    loc = np.cumsum(mask) - 1
-    m = mask[ea] & mask[eb]
-    return loc[ea[m]], loc[eb[m]]
 
 
 @dataclass(frozen=True)
@@ -110,9 +92,13 @@ class VillageLayout:
             xy=self.uxy[units], w=self.w[units], ea=sa, eb=sb, k=k, lo=band[0], hi=band[1]
         )
 
-    def member_areas(self, ulabel: np.ndarray, n: int, params: PartitionParams) -> np.ndarray:
-        """Member-area index (0..) per unit within its label, in reading order."""
-        return member_labels_all(self.uxy, self.w, np.asarray(ulabel), n, params)
+    def member_areas(
+        self, ulabel: np.ndarray, n: int, params: PartitionParams, units=None
+    ) -> np.ndarray:
+        """Member-area index (0..) per unit within its label 0..n-1, in reading order (the
+        partitioner's member areas); ``units``: only these units (``ulabel`` is theirs)."""
+        sel = slice(None) if units is None else np.asarray(units)
+        return member_labels_all(self.uxy[sel], self.w[sel], np.asarray(ulabel), n, params)
 
     def to_lonlat(self, geoms) -> np.ndarray:
         """Metric polygons in EPSG:4326, valid, none taking another's area."""

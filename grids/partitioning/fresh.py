@@ -27,10 +27,10 @@ import numpy as np
 import shapely
 
 from .blocks import keep_counts, kept_groups, merge_groups
-from .graph import touching_groups
+from .graph import subgraph, touching_groups
 from .keep import grow_keeping
 from .kmeans import capacitated_lloyd
-from .split import _sub, n_parts, split_graph
+from .split import n_parts, split_graph
 
 
 def _split_keeping(xy, w, grp, ea, eb, whole, *, ks, lo, hi, target=None) -> np.ndarray:
@@ -70,7 +70,7 @@ def _cut_block(blk, nodes, mask, uxy, w, ugroup, ea, eb, sizes, neighbours, p, l
     k, _ = n_parts(total, target=p.target, lo=lo, hi=hi)
     if k <= 1:
         return np.zeros(len(nodes), dtype=np.int64)
-    sa, sb = _sub(mask, ea, eb)
+    sa, sb = subgraph(mask, ea, eb)
     # in-band groups merged by force: as many as the block's geometry lets stay whole
     whole = kept_groups(blk, sizes, neighbours, lo, hi)
     ks = keep_counts([sizes[g] for g in whole], total, lo, hi) if whole else []

@@ -120,6 +120,22 @@ def components(n: int, ea: np.ndarray, eb: np.ndarray) -> tuple[int, np.ndarray]
     return components_sorted(n, *arcs(ea, eb))
 
 
+def is_connected(mask: np.ndarray, ea: np.ndarray, eb: np.ndarray) -> bool:
+    """Are the nodes of ``mask`` one connected piece of the graph with edges ``ea``-``eb``?"""
+    nodes = np.flatnonzero(mask)
+    if len(nodes) <= 1:
+        return True
+    n, _ = components(len(nodes), *subgraph(mask, ea, eb))
+    return n == 1
+
+
+def subgraph(mask: np.ndarray, ea: np.ndarray, eb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The edges among the nodes of ``mask``, renumbered 0..mask.sum()-1."""
+    loc = np.cumsum(mask) - 1
+    m = mask[ea] & mask[eb]
+    return loc[ea[m]], loc[eb[m]]
+
+
 def _connect(xy, ea, eb, nodes) -> list[tuple[int, int]]:
     """Edges joining the components of the subgraph on ``nodes`` (nearest pairs)."""
     added: list[tuple[int, int]] = []

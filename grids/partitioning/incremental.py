@@ -33,8 +33,8 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from .blocks import merge_groups
-from .graph import components
-from .split import _sub, n_parts, split_geometric, split_graph
+from .graph import components, subgraph
+from .split import n_parts, split_geometric, split_graph
 
 
 def _unit_mode(inv: np.ndarray, values: np.ndarray, n_units: int) -> np.ndarray:
@@ -91,10 +91,7 @@ def _n_comp(ulabel, k, ea, eb, drop=-1, add=-1) -> int:
     nodes = np.flatnonzero(mask)
     if len(nodes) == 0:
         return 0
-    loc = np.full(len(ulabel), -1, dtype=np.int64)
-    loc[nodes] = np.arange(len(nodes))
-    m = (loc[ea] >= 0) & (loc[eb] >= 0)
-    nc, _ = components(len(nodes), loc[ea[m]], loc[eb[m]])
+    nc, _ = components(len(nodes), *subgraph(mask, ea, eb))
     return nc
 
 
@@ -257,7 +254,7 @@ def _split_over(ulabel, w, uxy, ea, eb, uprev, p, nxt) -> tuple[int, bool]:
             continue
         mask = ulabel == k
         nodes = np.flatnonzero(mask)
-        sa, sb = _sub(mask, ea, eb)
+        sa, sb = subgraph(mask, ea, eb)
         lab = split_graph(xy=uxy[nodes], w=w[nodes], ea=sa, eb=sb, k=kk, lo=lo, hi=hi)
         part = np.bincount(lab, weights=w[nodes], minlength=kk)
         if part.min() < lo or part.max() > hi:
@@ -294,7 +291,7 @@ def _resplit(ulabel, w, uxy, ea, eb, uprev, p, nxt) -> tuple[int, bool]:
             kk, ok = n_parts(int(w[nodes].sum()), target=p.target, lo=lo, hi=hi)
             if not ok:
                 continue
-            sa, sb = _sub(mask, ea, eb)
+            sa, sb = subgraph(mask, ea, eb)
             lab = split_graph(xy=uxy[nodes], w=w[nodes], ea=sa, eb=sb, k=kk, lo=lo, hi=hi)
             part = np.bincount(lab, weights=w[nodes], minlength=kk)
             if part.min() < lo or part.max() > hi:
@@ -361,11 +358,9 @@ def _reconnect(ulabel, ea, eb, isnew) -> None:
     pieces = np.bincount(label_of[label_of >= 0])
     for k in np.flatnonzero(pieces > 1):  # only grids in pieces (the rest stay whole)
         for _ in range(4):
-            nodes = np.flatnonzero(ulabel == k)
-            loc = np.full(n, -1, dtype=np.int64)
-            loc[nodes] = np.arange(len(nodes))
-            m = (loc[ea] >= 0) & (loc[eb] >= 0)
-            nc, comp = components(len(nodes), loc[ea[m]], loc[eb[m]])
+            mask = ulabel == k
+            nodes = np.flatnonzero(mask)
+            nc, comp = components(len(nodes), *subgraph(mask, ea, eb))
             if nc <= 1:
                 break
             big = np.argmax(np.bincount(comp))
@@ -434,7 +429,7 @@ def incremental_labels(t, inv, uxy, ugroup, w, ea, eb, adjacency):
             if j >= 0:
                 ulabel[nodes] = j
                 continue
-            sa, sb = _sub(mask, ea, eb)
+            sa, sb = subgraph(mask, ea, eb)
             lab = split_graph(xy=uxy[nodes], w=w[nodes], ea=sa, eb=sb, k=max(k, 1), lo=lo, hi=hi)
             ulabel[nodes] = nxt + lab
             nxt += max(k, 1)

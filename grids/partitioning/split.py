@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from .graph import arcs, components_sorted
+from .graph import arcs, components_sorted, subgraph
 
 N_DIRECTIONS = 8  # cut directions tried per bisection (every 22.5 degrees)
 N_REPAIRED = 2  # best directions (by cut edges) that are repaired and compared
@@ -174,12 +174,6 @@ def _bisect(xy, w, ea, eb, k1, k2, lo, hi) -> np.ndarray:
     return best
 
 
-def _sub(mask, ea, eb):
-    loc = np.cumsum(mask) - 1
-    m = mask[ea] & mask[eb]
-    return loc[ea[m]], loc[eb[m]]
-
-
 def split_graph(
     *, xy: np.ndarray, w: np.ndarray, ea: np.ndarray, eb: np.ndarray, k: int, lo: int, hi: int
 ) -> np.ndarray:
@@ -195,7 +189,7 @@ def split_graph(
         side = _bisect(xy[nodes], w[nodes], sa, sb, k1, kk - k1, lo, hi)
         for s, kp, b in ((0, k1, base), (1, kk - k1, base + k1)):
             mask = side == s
-            stack.append((nodes[mask], *_sub(mask, sa, sb), kp, b))
+            stack.append((nodes[mask], *subgraph(mask, sa, sb), kp, b))
     return labels
 
 

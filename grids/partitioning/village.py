@@ -26,7 +26,7 @@ import numpy as np
 import shapely
 
 from . import polygons as pg
-from .codes import member_code, new_ids, reading_order
+from .codes import member_code, new_ids, next_seq, reading_order
 from .fresh import fresh_labels
 from .graph import (
     group_adjacency,
@@ -68,11 +68,6 @@ class VillageResult:
     failure: tuple[str, str] | None = None  # (reason, detail) when the village failed
     excused: tuple[str, ...] = ()  # groups whose grids cannot be in the band (see flags)
     uncut: tuple[str, ...] = ()  # ... of them: totals allow the band, compounds did not
-
-
-def member_labels(uxy, w, ulabel, n_grids, params: PartitionParams) -> np.ndarray:
-    """Member-area label per unit, unique within its grid (0..m-1), in reading order."""
-    return member_labels_all(uxy, w, ulabel, n_grids, params)
 
 
 def run_village(t: VillageTask) -> VillageResult:
@@ -139,12 +134,7 @@ def run_village(t: VillageTask) -> VillageResult:
     alive = np.flatnonzero(size > 0)
     cx, cy = cx[alive] / size[alive], cy[alive] / size[alive]
     taken = frozenset(t.taken_ids) | frozenset(keep_ids.values())
-    seqs = [
-        int(s[len(t.village_id) :])
-        for s in taken
-        if s.startswith(t.village_id) and s[len(t.village_id) :].isdigit()
-    ]
-    start = max(seqs) + 1 if incremental and seqs else 1
+    start = next_seq(t.village_id, taken) if incremental else 1
     fresh = [int(alive[i]) for i in reading_order(cx, cy) if int(alive[i]) not in keep_ids]
     ids = dict(keep_ids)
     ids.update(zip(fresh, new_ids(t.village_id, len(fresh), taken, start)))
@@ -153,7 +143,7 @@ def run_village(t: VillageTask) -> VillageResult:
 
         umember = incremental_members(t, inv, uxy, w, ulabel, ids)
     else:
-        umember = member_labels(uxy, w, ulabel, n_grids, t.params)
+        umember = member_labels_all(uxy, w, ulabel, n_grids, t.params)
     unit_gid = np.array([ids.get(int(k), "") for k in ulabel], dtype=object)
     unit_mid = np.array([member_code(g, m + 1) for g, m in zip(unit_gid, umember)], dtype=object)
     grid_groups = gp.groups

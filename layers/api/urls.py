@@ -4,7 +4,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from layers.collections import COLLECTIONS
 
-from . import schema, views, views_tokens  # noqa: F401  (schema: the token in the OpenAPI doc)
+from . import (  # noqa: F401  (schema: the token in the OpenAPI doc)
+    schema,
+    views,
+    views_incidents,
+    views_tokens,
+)
 
 urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -25,6 +30,12 @@ urlpatterns = [
         "api/v1/grids/<str:code>/households/",
         views.GridHouseholds.as_view(),
         name="api-grid-households",
+    ),
+    # before the collections' detail route, which would take "report" for an id
+    path(
+        "api/v1/incidents/report/",
+        views_incidents.IncidentReport.as_view(),
+        name="api-incident-report",
     ),
 ]
 for _cid, _collection in COLLECTIONS.items():

@@ -1,7 +1,7 @@
 """Feature collections, declared once (``catalog.py``), served by the OGC API (``layers.ogc``),
 the REST API (``layers.api``) and the exports (``layers.exports``)."""
 
-from . import catalog  # noqa: F401  (registers the collections)
+from . import catalog, incidents  # noqa: F401  (register the collections)
 from .base import COLLECTIONS, Collection, register, unmasks
 from .query import CRS84, CRSS, EPSG4326, EPSG4490, ParameterError, Query, query_parse
 from .selectors import Output, Page, extent, feature, page, selection

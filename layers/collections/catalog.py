@@ -9,10 +9,11 @@ import re
 
 from django.contrib.gis.db.models import MultiPolygonField, Union
 from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, Concat, LPad
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Grid, GridAssignment, MemberArea
+from grids.selectors import member_code_sql
 from households.functions import SubqueryCount
 from households.models import Household, Township, Village, VillageGroup
 from households.scoping import Area
@@ -194,9 +195,7 @@ register(
             MemberArea.objects.for_scope(scope)
             .current()
             .annotate(
-                fid=Concat(
-                    "grid__code", Value("-"), LPad(Cast("number", CharField()), 2, Value("0"))
-                ),
+                fid=member_code_sql("grid__code", "number"),
                 grid_code=F("grid__code"),
                 village_code=F("grid__village__code"),
                 township_code=F("grid__village__township__code"),

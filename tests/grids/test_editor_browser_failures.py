@@ -138,6 +138,7 @@ def test_households_imported_during_editing_are_offered_as_an_update(editor, tmp
     assert version.grids.get(code=grid).locked and version.grids.get(code=other).locked
 
 
+SETTLED = """() => !Object.values(gridEditor.villages).some(v => v.loading)"""
 OVERLAPS = """() => {
   const boxes = [...document.querySelectorAll(".grid-label")]
     .filter(e => !e.classList.contains("label-hidden")).map(e => e.getBoundingClientRect());
@@ -164,10 +165,11 @@ def test_grid_labels_never_cover_each_other(
     login(page, live_server, "township", PASSWORD)
     page.goto(f"{live_server.url}/townships/360721100/editor/")
     page.wait_for_selector("body[data-editor-ready]")
-    grids = page.locator(".grid-label").count()
     for zoom in (12, 14, 16):
         page.evaluate(f"() => {{ gridEditor.map.setZoom({zoom}, {{animate: false}}); }}")
-        page.wait_for_timeout(100)
+        # from the village zoom on, the villages in view load their grids (and labels)
+        page.wait_for_function(SETTLED)
+        grids = page.locator(".grid-label").count()
         shown, overlaps = page.evaluate(OVERLAPS)
         page.screenshot(path=tmp_path / f"labels-{width}-z{zoom}.png")
         assert overlaps == 0, (zoom, shown)

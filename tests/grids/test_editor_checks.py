@@ -1,10 +1,10 @@
 """The whole-village checks a draft passes before it becomes a version (grids.editing.checks):
 each check is shown to catch what it is there for, so removing one fails a test.
 
-The geometry tests take the real geometry of a demo village and change one Voronoi cell
-(grown into the neighbouring grid, or shrunk away from its group's edge); the grid
-polygons built from the cells then overlap or leave a gap, as a bug in polygon building
-would make them."""
+The geometry tests take the real geometry of a demo village and change it: a Voronoi cell
+shrunk away from its group's edge leaves a gap, as a bug in polygon building would; a cell
+grown into the neighbouring grid is cut back by the coverage noding (grids cannot overlap
+by construction), so the overlap check is fed a grown grid polygon directly."""
 
 import dataclasses
 
@@ -34,7 +34,8 @@ def ctx_state(village):
 
 
 def with_cells(ctx: EditContext, cells) -> EditContext:
-    return dataclasses.replace(ctx, geo=dataclasses.replace(ctx.geo, cells=cells))
+    layout = dataclasses.replace(ctx.geo.layout, cells=cells)
+    return dataclasses.replace(ctx, geo=dataclasses.replace(ctx.geo, layout=layout))
 
 
 def border_unit(ctx, state):
@@ -69,13 +70,31 @@ def test_a_household_in_no_grid_is_refused(ctx_state):
     assert exc.value.msgid == M.ERR_UNASSIGNED
 
 
-def test_overlapping_grids_are_refused(ctx_state):
+def test_a_cell_grown_into_its_neighbour_is_cut_back(ctx_state):
+    """Grid polygons are noded into an exact coverage (overlaps go to one side), so no
+    edit can make two grids overlap: a cell grown 40 m into the neighbouring grid still
+    gives grids that share borders only."""
     ctx, state = ctx_state
-    u, mine, theirs = border_unit(ctx, state)
+    u, _mine, _theirs = border_unit(ctx, state)
     cells = ctx.geo.cells.copy()
-    cells[u] = shapely.buffer(cells[u], 40.0)  # into the neighbouring grid, 40 m deep
+    cells[u] = shapely.buffer(cells[u], 40.0)
+    assert shapely.area(shapely.intersection(cells[u], shapely.union_all(np.delete(cells, u)))) > 0
+    _codes, polys = check_state(with_cells(ctx, cells), state)
+    for i, a in enumerate(polys):
+        for b in polys[i + 1 :]:
+            assert shapely.area(shapely.intersection(a, b)) <= TILING_TOLERANCE_M2
+
+
+def test_overlapping_grids_are_refused(ctx_state):
+    """The overlap check is the safety net for a bug in polygon building: the village's
+    real grid polygons, one grown 40 m into its neighbours, are refused."""
+    ctx, state = ctx_state
+    codes, polys = check_state(ctx, state)
+    _u, mine, _theirs = border_unit(ctx, state)
+    polys = list(polys)
+    polys[codes.index(mine)] = shapely.buffer(polys[codes.index(mine)], 40.0)
     with pytest.raises(EditError) as exc:
-        check_state(with_cells(ctx, cells), state)
+        check_tiling(codes, polys, list(ctx.geo.groups), ctx.village.name)
     assert exc.value.msgid == M.ERR_OVERLAP
     assert mine in str(exc.value) and exc.value.params["m2"] > TILING_TOLERANCE_M2
 

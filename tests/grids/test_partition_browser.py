@@ -92,7 +92,8 @@ def test_a_queued_run_waits_for_a_worker_and_a_failed_one_is_run_again(
     try:
         queue_a_run(page, live_server, township_user, demo_county.code)
         assert "worker" in page.inner_text("#run-note") or "后台" in page.inner_text("#run-note")
-        page.locator("path.leaflet-interactive").first.wait_for(timeout=WAIT_MS)  # villages
+        # the villages, drawn from their vector tiles (not interactive under the proposal)
+        page.locator("#map svg.leaflet-tile path").first.wait_for(timeout=WAIT_MS)
         page.wait_for_timeout(SETTLE_MS)
         page.screenshot(path=SHOTS / "worker-1-queued.png", full_page=True)
         run = PartitionRun.objects.get()

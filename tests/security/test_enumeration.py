@@ -392,6 +392,7 @@ class World:
                 "grid-versions": [(f"{c}-v1", a) for c, a in self.grids],
                 "member-areas": self.members,
                 "households": self.households,
+                "incidents": self.incidents,
             }[kind]
         if route.startswith("basemap/"):  # the county's own tiles: no file set, 404
             return [("1", Area())]

@@ -129,10 +129,9 @@
     return out;
   }
 
+  /* Only grids of loaded villages are drawn here, and a loaded village has its band. */
   function bandOf(code, n) {
-    const v = ed.villages[villageOf(code)];
-    const [lo, hi] = v && v.band ? v.band : [40, 60];
-    return n < lo ? "under" : n > hi ? "over" : "in";
+    return window.gridBand.state(n, ed.villages[villageOf(code)].band);
   }
 
   function personName(code, pid) {
@@ -511,6 +510,8 @@
     ed.renderer = L.canvas({ padding: 0.3, tolerance: 4, pane: "households" });
     const bases = window.gridMap.basemaps(cfg.basemaps, cfg.text);  // shared with map.js
     bases.initial.addTo(map);
+    // the view first: tile layers added before it would load the default view's tiles too
+    window.gridMap.fit(map, cfg.bounds || window.gridMap.config.extent, { padding: [10, 10] });
     ["groups", "villages", "grids", "version", "moved", "households"].forEach(k => { ed.layers[k] = L.featureGroup().addTo(map); });
     L.control.layers(bases.layers, { [cfg.text.villages]: ed.layers.villages, [cfg.text.groups]: ed.layers.groups,
       [cfg.text.grids]: ed.layers.grids, [cfg.text.households]: ed.layers.households }, { collapsed: true }).addTo(map);
@@ -530,14 +531,15 @@
     const loadedVillage = code => ed.villages[villageOf(code)] && ed.villages[villageOf(code)].loaded;
     ed.tileGrids = VT.layer(map, cfg.tiles, "grids", {
       style: p => (loadedVillage(p.code) ? [] : { color: BAND[p.band] || "#555", weight: 1.5, fill: true, fillColor: BAND[p.band] || "#999", fillOpacity: 0.12 }),
-      tooltip: p => esc(p.code.slice(-3)) + " · " + p.households, featureId: p => p.code, pane: "context", zIndex: 1 });
+      tooltip: p => esc(p.code.slice(-3)) + " · " + p.households, featureId: p => p.code, pane: "context", zIndex: 1, big: true });
     const context = [
-      VT.layer(map, cfg.tiles, "groups", { style: { color: "#555", weight: 1, dashArray: "2 4", fill: false, interactive: false }, pane: "context", zIndex: 2 }),
-      VT.layer(map, cfg.tiles, "villages", { style: { color: "#222", weight: 3, fill: false, interactive: false }, pane: "context", zIndex: 3 }),
+      // group outlines from the zoom below the village zoom: at the township view the grids
+      // (drawn along group lines) show the structure, and 20 tiles fewer load at the start
+      VT.layer(map, cfg.tiles, "groups", { style: { color: "#555", weight: 1, dashArray: "2 4", fill: false, interactive: false }, pane: "context", zIndex: 2, minZoom: cfg.editZoom - 1, big: true }),
+      VT.layer(map, cfg.tiles, "villages", { style: { color: "#222", weight: 3, fill: false, interactive: false }, pane: "context", zIndex: 3, big: true }),
     ];
     context.forEach(l => l.addTo(ed.layers.villages));
     ed.tileGrids.addTo(map);
-    window.gridMap.fit(map, cfg.bounds || window.gridMap.config.extent, { padding: [10, 10] });
     // One village: loaded at once. A township: the villages in view, from the village zoom on.
     if (cfg.villages.length === 1) await loadVillages(cfg.villages);
     else {

@@ -8,7 +8,9 @@
      counts: true to draw a layer's per-cell counts (features with `n`) as cluster badges
        (the CSS of Leaflet.markercluster), a click zooming in;
      featureId: a function (properties) -> id, for setFeatureStyle(id, style);
-     minZoom, maxZoom, zIndex, pane: as for a GridLayer.
+     minZoom, maxZoom, zIndex, pane: as for a GridLayer;
+     big: true to draw 512-pixel tiles from the tiles of the zoom below (a quarter of the
+       requests for a view; a tile unit is then 1/8 pixel, still finer than the screen).
    gridTiles.drawn(layer, key, keep) lists the distinct values of properties[key] in the
    tiles the layer has loaded (what is on the map; `keep`: a filter of properties), gridTiles.loaded(layers) resolves when each
    has loaded its first tiles. Leaflet.VectorGrid predates Leaflet 1.8: its symbolizers
@@ -40,6 +42,7 @@
       interactive: !!(o.popup || o.tooltip || o.click),
       fetchOptions: { credentials: "same-origin" },
       minZoom: o.minZoom, maxZoom: o.maxZoom, zIndex: o.zIndex, pane: o.pane || "overlayPane",
+      tileSize: o.big ? 2 * TILE : TILE,
       getFeatureId: o.featureId ? f => o.featureId(f.properties) : undefined,
     });
     grid._gridData = {};  // tile key -> properties of its features
@@ -56,14 +59,16 @@
     const badges = {};
     const fetchTile = grid._getVectorTilePromise;
     grid._getVectorTilePromise = function (coords) {
+      // a 512-pixel tile at zoom z covers the 256-pixel tile x, y of zoom z - 1
+      const src = o.big ? { x: coords.x, y: coords.y, z: coords.z - 1 } : coords;
       // a tile that could not be fetched is drawn empty (the layer still finishes loading)
-      return fetchTile.call(grid, coords).catch(() => ({ layers: {} })).then(tile => {
+      return fetchTile.call(grid, src).catch(() => ({ layers: {} })).then(tile => {
         const key = grid._tileCoordsToKey(coords);
         const data = tile.layers[name];
         grid._gridData[key] = data ? data.features.map(f => f.properties) : [];
         if (counts && data) {
           badges[key] = data.features.filter(f => f.properties.n).map(f => {
-            const at = pointOf(map, coords, data.extent, f.geometry[0][0]);
+            const at = pointOf(map, src, data.extent, f.geometry[0][0]);
             return L.marker(at, { icon: badge(f.properties.n), keyboard: false })
               .on("click", () => map.setView(at, Math.max(map.getZoom() + 2, 14)))
               .addTo(counts);

@@ -142,6 +142,26 @@ def test_codes():
     assert gp.grid_codes("V", [0, 10], [0, 0], taken=["V001"]) == ["V002", "V003"]
     assert gp.member_code("360721100200001", 3) == "360721100200001-03"
     assert gp.member_number("360721100200001-03") == 3
+    assert gp.member_grid("360721100200001-03") == "360721100200001"
+
+
+def test_new_codes_continue_after_the_highest_code_ever_taken():
+    """A split or an incremental run never reuses a code, nor fills a gap below the top."""
+    taken = {"V001", "V004", "W009", "Vx"}  # another village's code and a foreign one ignored
+    assert gp.next_codes("V", 2, taken) == ["V005", "V006"]
+    assert gp.next_codes("V", 1, set()) == ["V001"]
+
+
+def test_member_areas_of_some_units_only():
+    hh, groups = _village()
+    lay = _layout(hh, groups)
+    units = np.flatnonzero(lay.ugroup == 1)
+    areas = lay.member_areas(
+        np.zeros(len(units), dtype=np.int64), 1, PartitionParams(), units=units
+    )
+    sizes = np.bincount(areas, weights=lay.w[units])
+    assert len(areas) == len(units) and sizes.sum() == lay.w[units].sum()
+    assert ((sizes >= 8) & (sizes <= 12)).all()
 
 
 @pytest.mark.parametrize(

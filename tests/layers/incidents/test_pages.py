@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from households.access import scope_for
+from households.models import AccessLog
 from layers.incidents import workflow as wf
 from layers.incidents.stats import incident_stats
 from layers.incidents.transitions import incident_act, incident_resident_act
@@ -49,14 +50,17 @@ def test_report_then_follow_the_case_without_personal_data(client, field, cats):
 
 def test_the_incident_page_escapes_and_masks(client, field, cats):
     incident = report(member_point(field), description=XSS, contact_phone="13912345678")
-    client.force_login(field.users["grid_leader"])  # not the handler: masked
+    client.force_login(field.users["grid_leader"])  # not the handler: masked, not logged
     page = client.get(f"/incidents/{incident.pk}/").content.decode()
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
     assert "onerror=alert(1)>" not in page
     assert "139****5678" in page and "13912345678" not in page
-    client.force_login(field.users["grid_member"])  # the handler
+    assert not AccessLog.objects.exists()
+    client.force_login(field.users["grid_member"])  # the handler: in clear, and logged
     page = client.get(f"/incidents/{incident.pk}/").content.decode()
     assert "13912345678" in page
+    log = AccessLog.objects.get()
+    assert log.user == field.users["grid_member"] and log.path == f"/incidents/{incident.pk}/"
     assert 'data-action="handle"' in page and 'data-action="close"' not in page
     queue = client.get("/incidents/?q=mine").content.decode()
     assert "<script>alert" not in queue and f'data-incident="{incident.pk}"' in queue
