@@ -32,6 +32,9 @@ def _grid(request, code) -> Grid:
     return grid
 
 
+ERR_ISSUE = "issue: expected the number of a post holder, not {value!r}"
+
+
 @login_required
 @require_GET
 def grid_candidates(request, code):
@@ -50,6 +53,8 @@ def grid_detail(request, code):
     areas = list(grid.member_areas.select_related("member").order_by("number"))
     if request.method == "POST" and "issue" in request.POST:
         holders = [p for p in [grid.leader_id, *[a.member_id for a in areas]] if p]
+        if not (request.POST["issue"].isascii() and request.POST["issue"].isdigit()):
+            return HttpResponseBadRequest(ERR_ISSUE.format(value=request.POST["issue"][:20]))
         person = get_object_or_404(
             Person.objects.filter(pk__in=holders, user_area__isnull=False), pk=request.POST["issue"]
         )

@@ -85,3 +85,13 @@ def test_a_picked_resident_is_appointed(field, client):
     assert {
         f"area-{a.pk}": str(a.member_id or "") for a in MemberArea.objects.filter(grid=grid)
     } == areas
+
+
+def test_a_malformed_password_request_is_a_400(field, client):
+    from grids.views_grid import ERR_ISSUE
+
+    client.force_login(field.users["township"])
+    response = client.post(f"/grids/{field.grid.code}/", {"issue": "abc"})
+    assert response.status_code == 400 and response.content.decode() == ERR_ISSUE.format(
+        value="abc"
+    )
