@@ -108,6 +108,9 @@ QUERIES = {  # list, search and filter variants of some endpoints
     "grid-households": ["", "?member=1"],
     "households-export": ["", "?township=360721100", "?township=360721199"],
     "households-export-xlsx": ["", "?township=360721100", "?township=360721199"],
+    # a visit note turned into an incident: the form is filled from visits in and out of
+    # the area (one outside answers 404; one inside names its household)
+    "incident-new": lambda world: ["", *(f"?visit={pk}" for pk, _area in world.visits)],
     # the map search box: household numbers, heads, villages, grid codes, the other township
     "search": ["?q=H0", "?q=H000", "?q=坑口", "?q=村", "?q=001", "?q=外户", "?q=H900"],
     "township-layer": [""],
@@ -532,7 +535,9 @@ def check_role(role: str, field, world: World, routes, numbers) -> list[str]:
     all_ids, all_phones = numbers
     for route, name in routes:
         for path, area in expand(route, world):
-            for query, method in [(q, "GET") for q in QUERIES.get(name, [""])] + (
+            queries = QUERIES.get(name, [""])
+            queries = queries(world) if callable(queries) else queries
+            for query, method in [(q, "GET") for q in queries] + (
                 [("", "POST")] if name in POST_ALSO else []
             ):
                 url = path + query
