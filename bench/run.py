@@ -18,6 +18,8 @@ BENCHES = [
     "tiles_bench.py",
     "incident_bench.py",
     "export_bench.py",
+    "overlay_bench.py",
+    "coverage_bench.py",
 ]
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ def access(request):
     return {
         "gis_scope": scope,
         "gis_can_import": scope.can("import"),
+        "gis_can_coverage": scope.can("coverage"),
         "gis_can_read_log": scope.can("read_access_log"),
         # evaluated only by the templates that show them (the nav badge, landing pages)
         "gis_incident_unread": SimpleLazyObject(

@@ -19,7 +19,7 @@ from grids.partitioning import band_state
 from grids.proposal import member_areas_out_of_band, out_of_band_geojson
 from households import access
 from households import selectors as hh_selectors
-from households.models import Township, Village
+from households.models import Role, Township, Village
 from households.scoping import Area
 from households.serializers import feature_response
 from households.views import basemaps, map_text, stamped, tile_template
@@ -31,10 +31,13 @@ MEMBER_OUT_SHOWN = 30  # member areas out of band listed on the proposal page (a
 
 @login_required
 def home(request):
-    """Each role lands on its own page: grid people on their grid, others on their map."""
+    """Each role lands on its own page: grid people on their grid, county staff on the
+    coverage dashboard, others on their map."""
     scope = access.scope_for(request.user)
     if scope.grid_bound:
         return redirect("my-grid")
+    if scope.role == Role.COUNTY:
+        return redirect("coverage")
     first = Township.objects.for_scope(scope).order_by("code").first()
     if first is None:
         if scope.can("import"):

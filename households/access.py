@@ -37,6 +37,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "edit_households": frozenset({Role.ADMIN, Role.TOWNSHIP, Role.VILLAGE}),
     "log_visits": frozenset({Role.GRID_LEADER, Role.GRID_MEMBER}),
     "export": frozenset({Role.ADMIN, Role.COUNTY}),
+    # the coverage dashboard (figures, heat layers, their exports) of the user's area
+    "coverage": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE}),
     "read_access_log": frozenset({Role.ADMIN, Role.COUNTY}),
     "sensitive_tags": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP}),
     "api_tokens": frozenset({Role.ADMIN, Role.COUNTY}),  # issue, list and revoke API tokens
@@ -50,6 +52,10 @@ MATRIX: dict[str, frozenset[str]] = {
     ),
     # which roles and areas each may grant: households.accounts.rules.grantable_roles
     "manage_accounts": frozenset({Role.ADMIN, Role.TOWNSHIP}),
+    # cameras and service points, in their own area (layers.overlays)
+    "edit_overlays": frozenset({Role.ADMIN, Role.TOWNSHIP, Role.VILLAGE}),
+    # vector layers of other departments, seen in the area their uploader chose
+    "upload_layers": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP}),
 }
 
 # role -> the level of the area it is bound to: the only switch on roles for areas

@@ -84,6 +84,9 @@ class Visit(models.Model):
 # Models of the layers subpackages (one app: their tables are layers_*)
 from layers.api.models import ApiToken  # noqa: E402, F401
 
+# The coverage dashboard's one model (a grid's party group)
+from .coverage.models import PartyGroup  # noqa: E402, F401
+
 # Incidents live in their own subpackage; imported here so that Django registers them.
 from .incidents.models import (  # noqa: E402, F401
     Incident,
@@ -91,4 +94,12 @@ from .incidents.models import (  # noqa: E402, F401
     IncidentEvent,
     IncidentNotification,
     IncidentPhoto,
+)
+
+# Overlays (cameras, service points, uploaded layers): their own subpackage, registered here.
+from .overlays.models import (  # noqa: E402, F401
+    Camera,
+    OverlayFeature,
+    OverlayLayer,
+    ServicePoint,
 )

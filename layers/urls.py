@@ -16,4 +16,6 @@ urlpatterns = [
     path("api/search.json", search_views.search, name="search"),
     path("tiles/<str:layer>/<str:z>/<str:x>/<str:y>.pbf", views_tiles.tile, name="tile"),
     path("", include("layers.incidents.urls")),
+    path("", include("layers.overlays.urls")),
+    path("", include("layers.coverage.urls")),
 ]

@@ -179,6 +179,22 @@ COUNTY_EXTENT = _env_floats("GIS_COUNTY_EXTENT", (114.8, 25.4, 116.4, 26.7))
 COUNTY_CODE = ENV.get("GIS_COUNTY_CODE", "360721")
 COUNTY_NAME = ENV.get("GIS_COUNTY_NAME", "示范县")
 
+# --- Overlays (cameras, service points, uploaded layers) ---------------------
+# A candidate site for a new camera is judged as a dome camera seeing this far all round
+# (雪亮工程 rural cameras identify people at 30-80 m and vehicles at 100-200 m).
+OVERLAY_NEW_CAMERA_RANGE_M = float(ENV.get("GIS_NEW_CAMERA_RANGE_M", "80"))
+# Service reach: a household farther than this (km, straight line) from every service point
+# of a kind is out of its reach. Defaults from common county targets: a party-mass centre
+# and a mediation room in every administrative village (~2 km), elderly care within a
+# 15-minute walk (~1 km), a legal adviser and a police assistant per few villages.
+OVERLAY_SERVICE_REACH_KM = {
+    "party_centre": 2.0,
+    "legal_adviser": 5.0,
+    "mediation": 2.0,
+    "police": 3.0,
+    "elderly": 1.0,
+}
+
 # --- Basemaps ---------------------------------------------------------------
 # The map works with no basemap reachable: data layers are drawn on a blank
 # background and the basemap is only an option in the layer switcher.
@@ -249,6 +265,8 @@ JOBS_CRON = {
     "uploads_purge": "7 * * * *",  # hourly: unconfirmed uploads live at most 24 h + 1 h
     "jobs_prune": "23 3 * * *",  # daily, at night
     "incidents_deadlines": "* * * * *",  # incidents past their deadline climb a tier
+    # the county's dashboard computed anew (its answers are kept ten minutes)
+    "coverage_warm": "*/5 * * * *",
 }
 JOBS_KEEP_DAYS = 2  # finished jobs kept this long in the queue's tables (admin, diagnosis)
 PROCRASTINATE_IMPORT_PATHS = ["gis.tasks"]

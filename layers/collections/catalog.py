@@ -17,6 +17,7 @@ from grids.selectors import member_code_sql
 from households.functions import SubqueryCount
 from households.models import Household, Township, Village, VillageGroup
 from households.scoping import Area
+from layers.overlays.models import Camera, ServicePoint
 
 from . import serializers as s
 from .base import Collection, located, register
@@ -269,3 +270,49 @@ register(
         ),
     )
 )
+
+
+def _overlay_points(model):
+    def rows(scope):
+        return model.objects.for_scope(scope).annotate(
+            township_code=F("township__code"), village_code=F("village__code")
+        )
+
+    return rows
+
+
+for _id, _model, _serializer, _title, _description in (
+    (
+        "cameras",
+        Camera,
+        s.CameraItem,
+        _("Cameras"),
+        _("Cameras (雪亮工程): direction (degrees from north), field of view, range in metres."),
+    ),
+    (
+        "service-points",
+        ServicePoint,
+        s.ServicePointItem,
+        _("Service points"),
+        _(
+            "Party-mass service centres, legal advisers, mediation rooms, police assistants, "
+            "elderly care points."
+        ),
+    ),
+):
+    register(
+        Collection(
+            id=_id,
+            title=_title,
+            description=_description,
+            model=_model,
+            rows=_overlay_points(_model),
+            serializer=_serializer,
+            geometry="location",
+            find=lambda fid: Q(external_ref=fid) if 0 < len(fid) <= 64 else None,
+            bbox="location",
+            extent="location",
+            order=("external_ref",),
+            filters=located(township="township__code", village="village__code"),
+        )
+    )

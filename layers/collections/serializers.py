@@ -7,6 +7,7 @@ from rest_framework import serializers
 from grids.models import Grid, MemberArea
 from households.models import Household, Township, Village, VillageGroup
 from households.serializers import FeatureSerializer
+from layers.overlays.models import Camera, ServicePoint
 
 
 class TownshipItem(FeatureSerializer):
@@ -163,3 +164,35 @@ class HouseholdSensitiveItem(HouseholdItem):
 
     class Meta(HouseholdItem.Meta):
         fields = _HOUSEHOLD_FIELDS + Household.SENSITIVE_TAGS
+
+
+class CameraItem(FeatureSerializer):
+    """A camera (雪亮工程): its point, and where it looks; its view sector is the
+    ``camera_sectors`` tile layer."""
+
+    fid = serializers.CharField(source="external_ref")
+    township_code = serializers.CharField()
+    village_code = serializers.CharField()
+
+    class Meta(FeatureSerializer.Meta):
+        model = Camera
+        fields = (
+            "fid",
+            "geojson",
+            "name",
+            "direction",
+            "fov",
+            "range_m",
+            "township_code",
+            "village_code",
+        )
+
+
+class ServicePointItem(FeatureSerializer):
+    fid = serializers.CharField(source="external_ref")
+    township_code = serializers.CharField()
+    village_code = serializers.CharField()
+
+    class Meta(FeatureSerializer.Meta):
+        model = ServicePoint
+        fields = ("fid", "geojson", "name", "kind", "township_code", "village_code")

@@ -45,7 +45,8 @@ def incident_stats(
 ) -> QuerySet:
     """One row per unit of the scope's area: ``open``, ``overdue``, ``closed``,
     ``closed_on_time``, ``on_time_rate`` (0-1, None without closed cases),
-    ``mean_hours_to_close`` (report to close) and ``mean_rating`` (None if unrated)."""
+    ``mean_hours_to_close`` (report to close), ``mean_rating`` (None if unrated) and
+    ``rated`` (how many were rated: the weight of the mean when units are summed)."""
     if by not in UNITS:
         raise ValueError(f"by must be one of {', '.join(UNITS)}")
     now = now or timezone.now()
@@ -70,6 +71,7 @@ def incident_stats(
             closed_on_time=Count("pk", filter=closed & Q(closed_on_time=True)),
             mean_to_close=Avg(to_close, filter=closed),
             mean_rating=Avg(Cast("rating", FloatField())),
+            rated=Count("rating"),
         )
         .annotate(
             on_time_rate=Cast(F("closed_on_time"), FloatField())

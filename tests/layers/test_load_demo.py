@@ -157,7 +157,7 @@ def test_the_readme_lists_the_demo_users():
     "username, landing",
     [
         ("admin", "/townships/360721100/map/"),
-        ("county", "/townships/360721100/map/"),
+        ("county", "/coverage/"),
         ("township", "/townships/360721100/map/"),
         ("village", "/townships/360721100/map/"),
         ("leader", "/my/"),
@@ -190,3 +190,27 @@ def test_bad_options_are_refused_and_write_nothing(small_county, db, args):
     assert snapshot() == before
     if "township" in args:
         assert str(refused.value) == HOUSEHOLDS_FOR_COUNTY_ONLY
+
+
+def test_most_qualifying_grids_have_a_party_group(small_county, db):
+    from django.db.models import Count, Q
+
+    from grids.models import Grid
+    from layers.coverage.models import PARTY_GROUP_MIN_MEMBERS, PartyGroup
+
+    current = Grid.objects.filter(version__valid_to__isnull=True).annotate(
+        party=Count(
+            "assignments__household__persons",
+            filter=~Q(assignments__household__persons__party_member=""),
+        )
+    )
+    qualifying = {g.code: g for g in current if g.party >= PARTY_GROUP_MIN_MEMBERS}
+    groups = list(PartyGroup.objects.select_related("leader__household"))
+    assert groups and {p.grid_code for p in groups} <= set(qualifying)
+    assert 0 < len(groups) < len(qualifying)  # some qualifying grids still lack one
+    for p in groups:
+        grid = qualifying[p.grid_code]
+        assert p.started_on >= timezone.localdate(grid.version.valid_from)
+        assert (
+            p.leader.party_member and grid.assignments.filter(household=p.leader.household).exists()
+        )

@@ -38,6 +38,7 @@ from openpyxl import load_workbook
 from grids.appointments import appointments_accounts_sync
 from grids.models import Grid, GridAssignment, PartitionRun
 from households.access import MATRIX
+from households.access import Scope as UserScope
 from households.accounts.rules import binding_resolve
 from households.accounts.services import account_create
 from households.models import (
@@ -50,10 +51,18 @@ from households.models import (
     UserArea,
     Village,
 )
+from households.scoping import COUNTY
 from layers.api.tokens import token_issue
 from layers.collections import COLLECTIONS
 from layers.incidents.services import categories_ensure
 from layers.models import Incident, IncidentCategory, IncidentPhoto, Visit
+from layers.overlays.models import OverlayLayer
+from layers.overlays.services import (
+    CameraInput,
+    ServicePointInput,
+    camera_save,
+    service_point_save,
+)
 from layers.tiles import layers
 from tests.layers.factories import KENGKOU, OTHER_VILLAGE, WANXING, make_role
 from tests.layers.test_tiles import decode, tile_of
@@ -73,9 +82,25 @@ SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
 # the login form; the residents' report pages; the site's icon
 PUBLIC = {"login", "report", "report-status", "favicon"}
 # POST-only views that change nothing on an empty form
-POST_PROBES = {"visit-add", "incident-act", "account-status", "account-password"}
+POST_PROBES = {
+    "visit-add",
+    "incident-act",
+    "account-status",
+    "account-password",
+    "overlay-point-new",
+    "grid-party-group",
+}
 # forms that are posted as well as shown: an empty form changes nothing either
-POST_ALSO = {"account-new", "account-detail", "account-import", "account-import-review"}
+POST_ALSO = {
+    "account-new",
+    "account-detail",
+    "account-import",
+    "account-import-review",
+    "overlay-point",
+    "overlay-service-point",
+    "overlay-layers",
+    "overlay-import",
+}
 # Open gaps in views outside layers/, each reported (regex over a problem line):
 # Views that refuse by role before they look the object up: a role without the action
 # gets the same 403 for any object, existing or not, which tells it nothing.
@@ -86,6 +111,7 @@ ROLE_FIRST = {
     "api-token-revoke": "api_tokens",
     "exports": "export",
     "incident-import-review": "import",
+    "overlay-import-review": "import",
     **dict.fromkeys(
         [
             "account-detail",
@@ -119,6 +145,18 @@ QUERIES = {  # list, search and filter variants of some endpoints
     "incident-queue": ["", "?q=all", "?q=overdue", "?q=mine"],
     "incident-features": ["", "?township=360721199", "?grid=360721199200001"],
     "incident-heat": ["", "?township=360721100"],
+    "overlay-points": ["", "?limit=5000"],
+    "overlay-best-sites": ["", "?n=3"],
+    "api-cameras-list": ["?limit=10000"],
+    "coverage": ["", "?level=township&code=360721100", "?level=township&code=360721199"],
+    "coverage-table": ["", "?level=village&code=360721100200", "?level=grid&code=360721199200001"],
+    "coverage-areas": ["", "?level=township&code=360721199"],
+    "coverage-heat": ["?layer=density&z=12", "?layer=overdue&z=10&level=township&code=360721199"],
+    "coverage-households": ["?code=360721100200", "?code=360721199200"],
+    "coverage-charts": ["", "?level=village&code=360721100201"],
+    "coverage-xlsx": ["", "?level=township&code=360721199"],
+    "coverage-csv": ["", "?level=village&code=360721199200"],
+    "coverage-report": ["", "?level=village&code=360721100200"],
 }
 
 
@@ -249,6 +287,34 @@ class World:
             self.tiles += [(z, *tile_of(h.x, h.y, z)) for z in (16, 12)]
         self.tiles.append((8, *tile_of(115.9, 26.2, 8)))
         self.incidents_make(field)
+        self.overlays_make(field)
+
+    def overlays_make(self, field):
+        """A camera and a service point at a household of the leader's grid, of another
+        village and of the other township; a layer for the county, one for the demo
+        township, one for the other township."""
+        admin = UserScope(COUNTY, role=Role.ADMIN)
+        self.cameras, self.service_points, self.refs = [], [], {"cameras": [], "service-points": []}
+        for n, grid in enumerate((field.grid, field.far, field.other)):
+            h = GridAssignment.objects.filter(grid=grid).first().household.location
+            area = Area(township=grid.village.township_id, village=grid.village_id)
+            camera = camera_save(scope=admin, data=CameraInput(f"CAM{n}", h.x, h.y, 45, 90, 80))
+            point = service_point_save(
+                scope=admin, data=ServicePointInput(f"SP{n}", "police", h.x, h.y, f"点{n}")
+            )
+            self.cameras.append((str(camera.pk), area))
+            self.service_points.append((str(point.pk), area))
+            self.refs["cameras"].append((camera.external_ref, area))
+            self.refs["service-points"].append((point.external_ref, area))
+        self.layers = []
+        for level, township in (
+            ("county", None),
+            ("township", field.township),
+            ("township", field.other.village.township),
+        ):
+            layer = OverlayLayer.objects.create(name=level, level=level, township=township)
+            area = Area(township=township.pk) if township else Area()
+            self.layers.append((str(layer.pk), area))
 
     def incidents_make(self, field):
         """An incident in the leader's grid, one in each other grid, and one outside every
@@ -375,6 +441,14 @@ class World:
             return self.incidents
         if param == "code" and route.startswith("report/"):
             return self.codes
+        if param == "pk" and route.startswith("overlays/cameras/"):
+            return self.cameras
+        if param == "pk" and route.startswith("overlays/service-points/"):
+            return self.service_points
+        if param == "pk" and route.startswith("overlay-layers/"):
+            return self.layers
+        if param == "kind":
+            return [("cameras", Area()), ("service-points", Area())]
         if param == "token":
             return self.tokens
         if param == "external_id":
@@ -395,6 +469,7 @@ class World:
                 "grid-versions": [(f"{c}-v1", a) for c, a in self.grids],
                 "member-areas": self.members,
                 "households": self.households,
+                **self.refs,
                 "incidents": self.incidents,
             }[kind]
         if route.startswith("basemap/"):  # the county's own tiles: no file set, 404
@@ -674,6 +749,22 @@ def test_every_url_as_every_role_stays_in_scope(walked):
         "account-password",
         "account-village-grids",
         "account-import-review",
+        "overlay-map",
+        "overlay-points",
+        "overlay-point",
+        "overlay-point-new",
+        "overlay-point-delete",
+        "overlay-service-point",
+        "overlay-coverage",
+        "overlay-best-sites",
+        "overlay-service-reach",
+        "overlay-import",
+        "overlay-import-review",
+        "overlay-layers",
+        "overlay-layers-json",
+        "overlay-layer-delete",
+        "api-cameras-list",
+        "api-service-points-detail",
     } <= names
     assert not problems, "\n".join(problems)
     # the tiles were decoded, not empty: each role's own households and grids were there

@@ -513,7 +513,7 @@
     // the view first: tile layers added before it would load the default view's tiles too
     window.gridMap.fit(map, cfg.bounds || window.gridMap.config.extent, { padding: [10, 10] });
     ["groups", "villages", "grids", "version", "moved", "households"].forEach(k => { ed.layers[k] = L.featureGroup().addTo(map); });
-    L.control.layers(bases.layers, { [cfg.text.villages]: ed.layers.villages, [cfg.text.groups]: ed.layers.groups,
+    ed.control = L.control.layers(bases.layers, { [cfg.text.villages]: ed.layers.villages, [cfg.text.groups]: ed.layers.groups,
       [cfg.text.grids]: ed.layers.grids, [cfg.text.households]: ed.layers.households }, { collapsed: true }).addTo(map);
     map.pm.setGlobalOptions({ snappable: false });
     const compact = () => map.getContainer().classList.toggle("labels-compact", map.getZoom() < 14);

@@ -93,7 +93,7 @@
       const bases = window.gridMap.basemaps(cfg.basemaps, text);
       bases.initial.addTo(map);
       window.gridMap.fit(map, cfg.bounds || cfg.extent, { padding: [12, 12] });
-      const control = L.control.layers(bases.layers, {}, { collapsed: true }).addTo(map);
+      const control = fieldMap.control = L.control.layers(bases.layers, {}, { collapsed: true }).addTo(map);
       legend(cfg).addTo(map);
       visitPoint(map, text);
       const T = window.gridTiles;

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from layers.demo import activity, county, users
+from layers.demo import activity, county, overlays, party, users
 
 TOWNSHIP_DIR = Path(settings.BASE_DIR) / "sample_data" / "demo"
 HOUSEHOLDS_FOR_COUNTY_ONLY = "--households applies to --data county only"
@@ -105,6 +105,11 @@ class Command(BaseCommand):
             self.say(f"{activity.visits_load(anchor, seed)} visits written")
         with self.step("incidents (bulk insert)"):
             self.say(f"{activity.incidents_load(anchor, seed)} incidents written")
+        with self.step("cameras and service points"):
+            cameras, points = overlays.overlays_load(seed)
+            self.say(f"{cameras} cameras, {points} service points written")
+        with self.step("party groups of the grids"):
+            self.say(f"{party.party_groups_load(anchor, seed)} party groups set up")
         return names
 
     @contextmanager
