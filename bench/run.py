@@ -17,6 +17,7 @@ BENCHES = [
     "editor_bench.py",
     "tiles_bench.py",
     "incident_bench.py",
+    "export_bench.py",
     "overlay_bench.py",
     "coverage_bench.py",
     "assessment_bench.py",

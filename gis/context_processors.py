@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from households.access import scope_for
@@ -21,4 +22,5 @@ def access(request):
         "gis_can_manage_accounts": scope.can("manage_accounts"),
         "gis_can_assess": scope.can("assess"),
         "gis_can_points": scope.can("view_points"),
+        "gis_county_name": settings.COUNTY_NAME,
     }

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from gis.basemap import basemap_tile
+from gis.views import favicon
 from households.accounts.views import PasswordChangeView
 
 urlpatterns = [
@@ -15,6 +17,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("favicon.ico", favicon, name="favicon"),
+    path("basemap/<str:z>/<str:x>/<str:y>", basemap_tile, name="basemap-tile"),
     path("", include("grids.urls")),
     path("", include("households.urls")),
     path("", include("layers.urls")),

@@ -4,10 +4,11 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import IsValid
 from django.db.models import CheckConstraint, Q, UniqueConstraint
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from grids.partitioning import member_code
-from households.models import SRID, Household, Person, Village
+from households.models import SRID, Household, Person, Township, Village
 from households.scoping import Area, ScopedQuerySet, ScopePaths
 
 
@@ -258,6 +259,18 @@ class PartitionRun(models.Model):
         verbose_name = _("partition run")
         verbose_name_plural = _("partition runs")
         ordering = ["-created_at"]
+
+    @cached_property
+    def area_name(self) -> str:
+        """The name of the village or township partitioned, as people read it (the code
+        when it names nothing any more; the county's name for a county run)."""
+        if self.scope == self.Scope.COUNTY:
+            return settings.COUNTY_NAME
+        model = Village if self.scope == self.Scope.VILLAGE else Township
+        return (
+            model.objects.filter(code=self.scope_code).values_list("name", flat=True).first()
+            or self.scope_code
+        )
 
 
 class GridDraft(models.Model):

@@ -29,3 +29,18 @@ class GridFeature(FeatureSerializer):
             "band",
             "version",
         )
+
+
+class CandidateSerializer(serializers.Serializer):
+    """A resident in a post's picker (grids.candidates): no phone, no ID number."""
+
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    household = serializers.CharField(source="household.external_id")
+    group = serializers.SerializerMethodField()
+    in_grid = serializers.BooleanField()
+    party_member = serializers.CharField()
+    group_leader = serializers.BooleanField()
+
+    def get_group(self, p) -> str:
+        return p.household.group.name if p.household.group else ""

@@ -11,6 +11,7 @@ urlpatterns = [
         "townships/<str:code>/settings/", views_settings.township_settings, name="township-settings"
     ),
     path("grids/<str:code>/", views_grid.grid_detail, name="grid-detail"),
+    path("grids/<str:code>/candidates.json", views_grid.grid_candidates, name="grid-candidates"),
     path("partition-runs/<int:pk>/", views.partition_run_detail, name="partition-run"),
     path(
         "partition-runs/<int:pk>/status.json",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
-from grids import selectors, serializers, services, tasks
+from grids import coverage, selectors, serializers, services, tasks
 from grids.models import Grid, PartitionRun
 from grids.partitioning import band_state
 from grids.proposal import member_areas_out_of_band, out_of_band_geojson
@@ -102,6 +102,8 @@ def township_map(request, code):
             "map_config": config,
             "villages": Village.objects.for_scope(scope).in_area(area).order_by("code"),
             "can_partition": scope.can("partition"),
+            "unassigned": coverage.households_without_grid(scope, township),
+            "outside": coverage.households_outside_groups(scope, township),
             "runs": PartitionRun.objects.for_scope(scope).in_area(area)[:5]
             if scope.can("partition")
             else [],

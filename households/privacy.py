@@ -70,3 +70,18 @@ def access_log_write(request, household_ids, *, action: str = "view", always=Fal
         ip=client_ip(request),
         household_ids=ids,
     )
+
+
+def access_log_export(request, count: int, filters: dict[str, str]) -> None:
+    """Record an export by what it selected (the page and its filter: validated area codes,
+    kept as they are) and how many households: not by listing every id (a county export is
+    200,000 of them)."""
+    query = "&".join(f"{key}={value}" for key, value in filters.items() if value)
+    AccessLog.objects.create(
+        user=request.user if request.user.is_authenticated else None,
+        action=AccessLog.Action.EXPORT,
+        path=f"{request.path}?{query}"[:LOGGED_PATH_MAX] if query else request.path,
+        ip=client_ip(request),
+        household_ids=[],
+        count=count,
+    )

@@ -20,6 +20,12 @@ def map_text() -> dict:
         "tianditu": _("Tianditu"),
         "tiandituImg": _("Tianditu imagery"),
         "osm": _("OpenStreetMap"),
+        "local": _("County basemap"),
+        "basemapFailed": _(
+            "The basemap could not be loaded (no network, or its tile server cannot be "
+            "reached): grids and households are drawn as usual. Choose another basemap in the "
+            "layer switcher, or ask the administrator to set up the county's own tiles."
+        ),
         "villages": _("Village boundaries"),
         "groups": _("Village groups"),
         "households": _("Households"),
@@ -47,10 +53,14 @@ def tile_template() -> str:
 
 
 def basemaps() -> dict:
+    local = ""
+    if settings.GIS_MBTILES_PATH:  # the county's own tiles, served by gis.basemap
+        local = reverse("basemap-tile", args=["0", "0", "0"]).replace("/0/0/0", "/{z}/{x}/{y}")
     return {
         "default": settings.GIS_BASEMAP,
         "tiandituKey": settings.TIANDITU_KEY,
         "osmUrl": settings.OSM_TILE_URL,
+        "localUrl": local,
     }
 
 

@@ -1,5 +1,5 @@
 """Reads for the field pages: a grid's households (masked as the user's role requires),
-visits, households not visited lately, member loads, the access log and the export rows."""
+visits, households not visited lately, member loads and the access log."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -232,50 +232,3 @@ def access_log_list(user) -> QuerySet:
     return (
         AccessLog.objects.for_scope(scope_for(user)).select_related("user").order_by("-at", "-pk")
     )
-
-
-EXPORT_COLUMNS = (
-    "external_id",
-    "head",
-    "members",
-    "id_number",
-    "phone",
-    "address",
-    "village",
-    "group",
-    "grid",
-    "member_area",
-)
-
-
-def export_rows(user, township=None):
-    """Households of the user's area for the CSV export, masked, with their current grid."""
-    qs = Household.objects.for_scope(scope_for(user)).select_related("group__village")
-    if township is not None:
-        qs = qs.filter(group__village__township=township)
-    current = GridAssignment.objects.filter(
-        household=OuterRef("pk"), version__valid_to__isnull=True
-    )
-    qs = qs.annotate(
-        grid=Subquery(current.values("grid__code")[:1]),
-        area=Subquery(current.values("member_area__number")[:1]),
-    ).order_by("external_id")
-    sensitive = scope_for(user).can("sensitive_tags")
-    tags = tuple(t for t in Household.TAG_FIELDS if sensitive or t not in SENSITIVE_TAGS)
-    header = EXPORT_COLUMNS + tags
-    return header, qs, tags
-
-
-def export_row(h, tags) -> list:
-    return [
-        h.external_id,
-        h.head,
-        h.members,
-        mask_id_number(h.id_number),
-        mask_phone(h.phone),
-        h.address,
-        h.group.village.name if h.group else "",
-        h.group.name if h.group else "",
-        h.grid or "",
-        h.area or "",
-    ] + [int(getattr(h, t)) for t in tags]

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views, views_tiles
+from .search import views as search_views
 
 urlpatterns = [
     path("my/", views.my_grid, name="my-grid"),
@@ -11,6 +12,8 @@ urlpatterns = [
     path("visits/<int:pk>/photo", views.visit_photo, name="visit-photo"),
     path("access-log/", views.access_log, name="access-log"),
     path("export/households.csv", views.households_export, name="households-export"),
+    path("export/households.xlsx", views.households_export_xlsx, name="households-export-xlsx"),
+    path("api/search.json", search_views.search, name="search"),
     path("tiles/<str:layer>/<str:z>/<str:x>/<str:y>.pbf", views_tiles.tile, name="tile"),
     path("", include("layers.incidents.urls")),
     path("", include("layers.overlays.urls")),

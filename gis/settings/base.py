@@ -135,6 +135,7 @@ CSRF_COOKIE_HTTPONLY = True
 ACCOUNTS_VILLAGE_GRIDS = "grids.selectors.village_grids"
 # Failed logins are kept (not only counted until the next success) for the account pages
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False  # no "AXES: BEGIN ..." line on every command and worker start
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -198,7 +199,12 @@ OVERLAY_SERVICE_REACH_KM = {
 # The map works with no basemap reachable: data layers are drawn on a blank
 # background and the basemap is only an option in the layer switcher.
 TIANDITU_KEY = ENV.get("GIS_TIANDITU_KEY", "")
-GIS_BASEMAP = ENV.get("GIS_BASEMAP", "tianditu" if TIANDITU_KEY else "osm")
+# A county's own raster tiles in one MBTiles file (SQLite), served by the site itself at
+# /basemap/<z>/<x>/<y> (gis/basemap.py): the basemap of a county with no Internet access.
+GIS_MBTILES_PATH = ENV.get("GIS_MBTILES_PATH", "")
+GIS_BASEMAP = ENV.get(
+    "GIS_BASEMAP", "local" if GIS_MBTILES_PATH else "tianditu" if TIANDITU_KEY else "osm"
+)
 OSM_TILE_URL = ENV.get("GIS_OSM_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
 _center = ((COUNTY_EXTENT[1] + COUNTY_EXTENT[3]) / 2, (COUNTY_EXTENT[0] + COUNTY_EXTENT[2]) / 2)

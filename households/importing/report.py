@@ -37,6 +37,28 @@ class Problem:
             f"{prefix}, {self.field}: {self.message}" if self.field else f"{prefix}: {self.message}"
         )
 
+    def shown(self) -> str:
+        """As the report page shows it: a column the file names in English is named by its
+        Chinese header too (``经度（lon）``), so that the sentence reads in Chinese."""
+        chinese = _chinese_headers().get(self.field.strip().lower())
+        if not chinese:
+            return str(self)
+        return str(Problem(self.row, f"{chinese}（{self.field}）", self.message, self.where))
+
+
+def _chinese_headers() -> dict[str, str]:
+    """English header -> the import template's Chinese header, of every importer's columns."""
+    from .readers import GROUP_ALIASES, HOUSEHOLD_ALIASES, PERSON_ALIASES, chinese_header
+
+    headers = {}
+    for aliases in (GROUP_ALIASES, PERSON_ALIASES, HOUSEHOLD_ALIASES):  # the later win
+        for canon, names in aliases.items():
+            chinese = chinese_header(canon, aliases)
+            if chinese.isascii():
+                continue
+            headers.update({n.lower(): chinese for n in names if n.isascii()})
+    return headers
+
 
 @dataclass
 class ImportReport:
@@ -93,8 +115,8 @@ class ImportReport:
             "rejected_rows": self.rejected_rows,
             "dry_run": self.dry_run,
             "applied": self.applied,
-            "errors": [str(p) for p in self.errors],
-            "warnings": [str(p) for p in self.warnings],
+            "errors": [p.shown() for p in self.errors],
+            "warnings": [p.shown() for p in self.warnings],
             "stats": self.stats,
         }
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from households.access import scope_for
 from households.models import Role, UserArea
 from households.privacy import mask_phone
 from households.scoping import contains
+from layers.selectors import visits_visible
 
 from . import workflow as wf
 from .models import Incident, IncidentEvent, IncidentNotification
@@ -180,3 +183,32 @@ def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
     return IncidentNotification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+ERR_VISIT = "visit: expected the number of a visit, not {value!r}"
+
+
+def report_from_visit(user, raw: str) -> dict:
+    """The report form's first values for turning a visit note into an incident: its note,
+    where it was logged (else the household's location), which household and when. A
+    visit outside the user's area is a 404 (layers.selectors.visits_visible); a malformed
+    number raises ParameterError."""
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
+        raise ParameterError(ERR_VISIT.format(value=raw[:20]))
+    visit = visits_visible(user).filter(pk=int(raw)).first()
+    if visit is None:
+        raise Http404
+    h = visit.household
+    point = visit.point or h.location
+    origin = _("Visit of %(date)s to household %(id)s (%(head)s)") % {
+        "date": date_format(visit.visited_on, "Y-m-d"),
+        "id": h.external_id,
+        "head": h.head or "—",
+    }
+    return {
+        "description": f"{visit.note.strip()}\n\n{origin}".strip(),
+        "lon": round(point.x, 7),
+        "lat": round(point.y, 7),
+        "located_by": Incident.Located.MAP,
+        "crs": "EPSG:4326",
+    }

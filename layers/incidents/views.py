@@ -129,7 +129,13 @@ def incident_photo(request, pk):
 def incident_new(request):
     """A report from a grid page or a cadre's or staff's page (often for a resident)."""
     scope = require(request.user, "report_incidents")
-    form = ReportForm(request.POST or None, request.FILES or None)
+    initial = {}
+    if request.method == "GET" and "visit" in request.GET:  # a visit note turned into one
+        try:
+            initial = selectors.report_from_visit(request.user, request.GET["visit"])
+        except selectors.ParameterError as exc:
+            return HttpResponseBadRequest(str(exc))
+    form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         channel = Incident.Channel.GRID if scope.grid_bound else Incident.Channel.STAFF
         try:

@@ -45,7 +45,7 @@ def test_upload_report_confirm(demo_groups, staff, tmp_path, settings):
         page = staff.get(review).content.decode()
     # the rejected file lists its errors with row numbers and offers no confirm button
     assert 'name="confirm"' not in page
-    assert "5, members" in page and "8, lon" in page
+    assert "5, 人口数（members）" in page and "8, 经度（lon）" in page  # named in Chinese too
     with unchanged_db():
         staff.post(review, {"confirm": "1"})
     staff.post(review, {"cancel": "1"})

@@ -111,7 +111,7 @@ def test_a_queued_import_rejected_by_the_worker_writes_nothing(demo_groups, medi
     with unchanged_db():
         assert tasks.import_run_work(run.pk) == Status.REJECTED
     page = clerk.get(review).content.decode()
-    assert 'data-status="rejected"' in page and "5, members" in page
+    assert 'data-status="rejected"' in page and "5, 人口数（members）" in page
     assert not tasks.upload_dir(run.token).exists()
     assert tasks.import_run_work(run.pk) == "nothing to import"  # a job run twice
 

@@ -159,9 +159,10 @@ def test_export_is_masked_and_logged(field, client):
     rows = list(csv.DictReader(io.StringIO(body)))
     assert len(rows) == Household.objects.count()
     assert not FULL_ID.findall(body) and not FULL_PHONE.findall(body)
-    assert {"grid", "member_area", "dibao"} <= set(rows[0])
+    assert {"网格编码", "联户编号", "低保户"} <= set(rows[0])
     log = AccessLog.objects.get()
-    assert log.action == "export" and log.user == county and len(log.household_ids) == len(rows)
+    assert log.action == "export" and log.user == county and log.count == len(rows)
+    assert log.household_ids == [] and log.path == "/export/households.csv"
     one = client.get("/export/households.csv", {"township": field.other.village.township.code})
     assert (
         len(list(csv.DictReader(io.StringIO(b"".join(one.streaming_content).decode("utf-8-sig")))))

@@ -13,11 +13,18 @@
   function legend(cfg) {
     const control = L.control({ position: "bottomright" });
     control.onAdd = function () {
-      const div = L.DomUtil.create("div", "legend field-legend");
-      div.innerHTML = "<strong>" + esc(cfg.text.legend) + "</strong>" + cfg.areas.map(a =>
+      // collapsed to its title on phones (it would cover the households); a tap opens it
+      const div = L.DomUtil.create("div", "legend field-legend" + (window.innerWidth < 700 ? " collapsed" : ""));
+      div.innerHTML = '<strong class="legend-title" role="button" tabindex="0" aria-expanded="' + (window.innerWidth >= 700) + '">' +
+        esc(cfg.text.legend) + '</strong><div class="legend-body">' + cfg.areas.map(a =>
         '<div><span class="area" data-area="' + a.number + '" style="background:' + areaColor(a.number) + '">' + a.number +
         "</span>" + esc(cfg.text.memberArea + " " + a.number) + (a.name ? '<span class="legend-name"> · ' + esc(a.name) + "</span>" : "") + "</div>").join("") +
-        '<div><i style="background:transparent;border-color:#333"></i>' + esc(cfg.text.grid) + "</div>";
+        '<div><i style="background:transparent;border-color:#333"></i>' + esc(cfg.text.grid) + "</div></div>";
+      const title = div.querySelector(".legend-title");
+      const toggle = () => title.setAttribute("aria-expanded", String(!div.classList.toggle("collapsed")));
+      title.addEventListener("click", toggle);
+      title.addEventListener("keydown", e => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(); } });
+      L.DomEvent.disableClickPropagation(div);
       return div;
     };
     return control;
@@ -114,6 +121,20 @@
         map.setView(at, Math.max(map.getZoom(), 17), { animate: false });
         map.openPopup(popup({ id: id, head: b.textContent.trim(), area: +(li.querySelector(".area") || {}).textContent || null }, text), at);
       }));
+      // a household picked in the search box: marked in the list, chosen in the visit form
+      document.addEventListener("mapsearch:pick", e => {
+        const r = e.detail;
+        if (r.kind !== "household" && r.kind !== "resident") return;
+        document.querySelectorAll("#household-list li.hit").forEach(li => li.classList.remove("hit"));
+        const li = listItem(r.id);
+        if (!li) return;
+        li.classList.add("hit");
+        selectHousehold(r.id);
+        e.preventDefault();
+        const head = li.querySelector(".hh-name").textContent.trim();
+        L.popup({ autoPanPaddingTopLeft: [10, 60] }).setLatLng([r.lat, r.lon])
+          .setContent(popup({ id: r.id, head: head, area: +(li.querySelector(".area") || {}).textContent || null }, text)).openOn(map);
+      });
       // add-ons (the incident overlay) draw on this map, as gridmap:ready on the township map
       document.dispatchEvent(new CustomEvent("fieldmap:ready", { detail: fieldMap }));
     },

@@ -53,6 +53,7 @@
     });
     if (field("lon").value && field("lat").value) {
       set(+field("lat").value, +field("lon").value, field("located_by").value || "map", field("crs").value || "EPSG:4326", text.here);
+      if ((field("crs").value || "EPSG:4326") === "EPSG:4326") map.setView([+field("lat").value, +field("lon").value], 17, { animate: false });
     }
   }
 

@@ -13,17 +13,49 @@
       { subdomains: "01234567", maxZoom: 18, attribution: "© 天地图" });
   }
 
+  /* A notice over the map while the basemap's tiles fail (no network, the tile server
+     blocked): the data layers still draw, and the user learns why the map is blank. */
+  const FAILED_TILES = 3;  // tiles failed, none loaded, since the view last changed
+  function watchTiles(layer, text) {
+    let failed = 0, loaded = 0, dismissed = false;
+    const notice = show => {
+      const map = layer._map;
+      if (!map) return;
+      let div = map.getContainer().querySelector(".basemap-notice");
+      if (!div && show) {
+        div = L.DomUtil.create("div", "basemap-notice", map.getContainer());
+        div.setAttribute("role", "status");
+        // the map stays usable under it (clicks pass through), but for its close button
+        div.innerHTML = '<button type="button" class="close" aria-label="×">×</button>';
+        div.append(text.basemapFailed);
+        const close = div.querySelector(".close");
+        L.DomEvent.disableClickPropagation(close);
+        close.addEventListener("click", () => { div.hidden = true; dismissed = true; });
+      }
+      if (div) div.hidden = !show || dismissed;
+    };
+    layer.on("loading", () => { failed = 0; loaded = 0; });
+    layer.on("tileerror", () => { failed += 1; if (!loaded && failed >= FAILED_TILES) notice(true); });
+    layer.on("tileload", () => { loaded += 1; notice(false); });
+    layer.on("remove", () => notice(false));
+    return layer;
+  }
+
   /* Basemaps from the settings: {layers: name -> layer, initial: the default one}. */
   function basemaps(cfg, text) {
-    const layers = {};
+    const layers = {}, watch = l => watchTiles(l, text);
     layers[text.none] = L.layerGroup();
-    if (cfg.tiandituKey) {
-      layers[text.tianditu] = L.layerGroup([tianditu("vec", cfg.tiandituKey), tianditu("cva", cfg.tiandituKey)]);
-      layers[text.tiandituImg] = L.layerGroup([tianditu("img", cfg.tiandituKey), tianditu("cia", cfg.tiandituKey)]);
+    if (cfg.localUrl) {  // the county's own tiles (an MBTiles file served by the site)
+      layers[text.local] = watch(L.tileLayer(cfg.localUrl, { maxZoom: 19, attribution: cfg.localAttribution || "" }));
     }
-    layers[text.osm] = L.tileLayer(cfg.osmUrl, { maxZoom: 19, attribution: "© OpenStreetMap contributors" });
+    if (cfg.tiandituKey) {
+      layers[text.tianditu] = L.layerGroup([watch(tianditu("vec", cfg.tiandituKey)), watch(tianditu("cva", cfg.tiandituKey))]);
+      layers[text.tiandituImg] = L.layerGroup([watch(tianditu("img", cfg.tiandituKey)), watch(tianditu("cia", cfg.tiandituKey))]);
+    }
+    layers[text.osm] = watch(L.tileLayer(cfg.osmUrl, { maxZoom: 19, attribution: "© OpenStreetMap contributors" }));
     const name = cfg.default === "tianditu" && cfg.tiandituKey ? text.tianditu
-      : cfg.default === "none" ? text.none : text.osm;
+      : cfg.default === "local" && cfg.localUrl ? text.local
+        : cfg.default === "none" ? text.none : text.osm;
     return { layers: layers, initial: layers[name] };
   }
 
@@ -39,7 +71,11 @@
       div.innerHTML = '<strong class="legend-title" role="button" tabindex="0">' + escapeHtml(title) + "</strong>" +
         '<div class="legend-body">' + entries.map(e =>
         '<div><i style="background:' + e.fill + ";border-color:" + e.stroke + (e.round ? ";border-radius:50%" : "") + '"></i>' + escapeHtml(e.label) + "</div>").join("") + "</div>";
-      div.querySelector(".legend-title").addEventListener("click", () => div.classList.toggle("collapsed"));
+      const head = div.querySelector(".legend-title");
+      const toggle = () => head.setAttribute("aria-expanded", String(!div.classList.toggle("collapsed")));
+      head.setAttribute("aria-expanded", String(window.innerWidth >= 700));
+      head.addEventListener("click", toggle);
+      head.addEventListener("keydown", e => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(); } });
       L.DomEvent.disableClickPropagation(div);
       return div;
     };
@@ -142,6 +178,13 @@
       await window.gridTiles.loaded(shown.map(n => layers[n]));
       status.textContent = text.loaded + ": " + cfg.households + " " + text.householdsCount;
       status.dataset.households = String(cfg.households);
+      // the side panel's households outside every group: a click shows one on the map
+      document.querySelectorAll("#outside-groups button[data-lat]").forEach(b => b.addEventListener("click", () => {
+        const at = L.latLng(+b.dataset.lat, +b.dataset.lon);
+        map.setView(at, Math.max(map.getZoom(), 17), { animate: false });
+        L.popup().setLatLng(at).setContent("<b>" + escapeHtml(b.textContent) + "</b><br>" + escapeHtml(text.ungrouped)).openOn(map);
+        map.getContainer().scrollIntoView({ block: "nearest" });
+      }));
       document.dispatchEvent(new CustomEvent("gridmap:ready", { detail: gridMap }));
     },
   };
