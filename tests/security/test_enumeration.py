@@ -336,7 +336,10 @@ class World:
         above (a person's page), a civility and a party entry for each, pending."""
         from layers.assessment import services as assessment
         from layers.points.models import Category, CivilityEntry, PartyEntry
+        from layers.points.services import categories_ensure
         from tests.layers.assessment.fixtures import TIERS, WEIGHTS
+
+        categories_ensure()  # a flush by an earlier module of this worker removed them
 
         assessment.rule_set_create(
             by=None,

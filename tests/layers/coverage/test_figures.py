@@ -36,6 +36,7 @@ VILLAGE_A = dict(
     closed_on_time=1,
     on_time_rate=0.5,
     mean_rating=3.0,
+    camera_share=0.0,  # no camera in the drawn township (layers.overlays' column)
 )
 VILLAGE_B = dict(
     households=5,
