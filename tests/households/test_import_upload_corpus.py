@@ -31,7 +31,7 @@ def test_upload_page_reports_the_bad_file(admin, settings, tmp_path, case):
     path = case.build(files)
     with pytest.raises(ImportRejected) as api:
         IMPORTERS[case.kind](path)
-    first = escape(str(api.value.report.errors[0]))
+    first = escape(api.value.report.errors[0].shown())  # as the page words it
     upload = SimpleUploadedFile(path.name, path.read_bytes())
     response = admin.post("/imports/", {"kind": case.kind, "file": upload, "crs": ""})
     assert response.status_code == 302
