@@ -106,19 +106,21 @@
       p.members + " " + escapeHtml(text.members) + (p.note ? "<br><i>" + escapeHtml(p.note) + "</i>" : "");
   }
 
-  /* The township map's data layers, from the vector tiles (gis/tiles.js). */
+  /* The township map's data layers, from the vector tiles (gis/tiles.js). The outlines are
+     drawn as 512-pixel tiles of the zoom below (a quarter of the requests, as the editor
+     does); households stay on 256-pixel tiles, whose zoom decides counts or points. */
   function dataLayers(map, cfg, text) {
     const T = window.gridTiles, url = cfg.tiles;
     return {
       villages: T.layer(map, url, "villages", {
         style: { color: "#333", weight: 2.5, fill: false, dashArray: "6 4", interactive: false },
-        tooltip: p => escapeHtml(p.name), zIndex: 4 }),
+        tooltip: p => escapeHtml(p.name), zIndex: 4, big: true }),
       groups: T.layer(map, url, "groups", {
         style: p => { const c = GROUP_COLORS[p.id % GROUP_COLORS.length]; return { color: c, weight: 1, fill: true, fillColor: c, fillOpacity: 0.15 }; },
         popup: p => "<b>" + escapeHtml(p.village + " " + p.name) + "</b><br>" + escapeHtml(p.code || "") + "<br>" + p.households + " " + escapeHtml(text.householdsCount),
-        zIndex: 1 }),
+        zIndex: 1, big: true }),
       grids: T.layer(map, url, "grids", {
-        style: p => bandStyle(p.band), tooltip: gridTooltip, popup: p => gridPopup(p, text), zIndex: 2 }),
+        style: p => bandStyle(p.band), tooltip: gridTooltip, popup: p => gridPopup(p, text), zIndex: 2, big: true }),
       households: T.layer(map, url, "households", {
         style: p => (p.n ? [] : { radius: 5, weight: 1, color: "#fff", fill: true, fillOpacity: 0.9, fillColor: p.group ? "#2166ac" : "#d73027" }),
         popup: p => householdPopup(p, text), counts: true, zIndex: 5 }),
