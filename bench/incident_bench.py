@@ -187,6 +187,9 @@ def main(argv=None) -> None:
         _incidents()
     built = time.perf_counter() - t
     township, in_township, staff, county = _users()
+    import gc
+
+    gc.freeze()  # as the served process does after start-up (gis/wsgi.py)
     f = {"township": township.code, "days": OVERLAY_DAYS, "open": False, "bbox": None}
     f_year = {**f, "days": 365}
     year = {"days": 365, "open": False, "bbox": None}
