@@ -86,13 +86,22 @@ def upload_store(folder: Path, upload, meta: dict, user) -> Path:
     return path
 
 
-def upload_get(token: str, user, kind: str | None = None) -> tuple[Path, dict]:
-    """The folder and description of the user's own upload (of `kind`); 404 otherwise."""
-    folder = _upload_dir(token)
+def upload_read(folder: Path, user) -> dict:
+    """The description (meta.json) of an upload kept by ``upload_store`` in ``folder``, if it
+    is the user's own; 404 otherwise (another user's, or none)."""
     if not (folder / "meta.json").exists():
         raise Http404
     meta = json.loads((folder / "meta.json").read_text())
-    if meta["user"] != user.pk or (kind is not None and meta["kind"] != kind):
+    if meta.get("user") != user.pk:
+        raise Http404
+    return meta
+
+
+def upload_get(token: str, user, kind: str | None = None) -> tuple[Path, dict]:
+    """The folder and description of the user's own upload (of `kind`); 404 otherwise."""
+    folder = _upload_dir(token)
+    meta = upload_read(folder, user)
+    if kind is not None and meta["kind"] != kind:
         raise Http404
     return folder, meta
 

@@ -3,7 +3,6 @@
 confirmed, by households' uploads_purge). Township staff import for their township, the
 administrator for the county."""
 
-import json
 import secrets
 import shutil
 from pathlib import Path
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from households.importing import ImportRejected
-from households.views_import import import_township, upload_store
+from households.views_import import import_township, upload_read, upload_store
 
 from .importing import import_incidents
 from .services import CRS_CHOICES
@@ -60,11 +59,7 @@ def incident_import(request):
 def incident_import_review(request, token):
     township = import_township(request.user)
     folder = _folder(token)
-    if not (folder / "meta.json").exists():
-        raise Http404
-    meta = json.loads((folder / "meta.json").read_text())
-    if meta.get("user") != request.user.pk:
-        raise Http404
+    meta = upload_read(folder, request.user)
     if request.method == "POST" and "cancel" in request.POST:
         shutil.rmtree(folder, ignore_errors=True)
         messages.info(request, _("Import cancelled; nothing was written."))

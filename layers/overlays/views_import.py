@@ -2,7 +2,6 @@
 households' report page (uploads kept under IMPORT_UPLOAD_DIR and purged like theirs).
 Township staff import for their township, the administrator for the county."""
 
-import json
 import secrets
 import shutil
 from pathlib import Path
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from households.access import scope_for
 from households.importing import ImportRejected
-from households.views_import import import_township, upload_store
+from households.views_import import import_township, upload_read, upload_store
 
 from .forms import OverlayImportForm
 from .importing import KINDS, import_overlay
@@ -49,10 +48,8 @@ def overlay_import(request):
 def overlay_import_review(request, token):
     township = import_township(request.user)
     folder = _folder(token)
-    if not (folder / "meta.json").exists():
-        raise Http404
-    meta = json.loads((folder / "meta.json").read_text())
-    if meta.get("user") != request.user.pk or meta.get("kind") not in KINDS:
+    meta = upload_read(folder, request.user)
+    if meta.get("kind") not in KINDS:
         raise Http404
     if request.method == "POST" and "cancel" in request.POST:
         shutil.rmtree(folder, ignore_errors=True)
